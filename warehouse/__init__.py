@@ -1,0 +1,1 @@
+"""The warehouse contract (schema), the reference rollups, and the synthetic demo generator."""

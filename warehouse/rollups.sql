@@ -1,0 +1,139 @@
+-- Reference rollups the warehouse keeps (a dbt model in production; the demo builds them here).
+-- They hold facts only, no thresholds: the app's definitions (bands, tiers, stages) live in
+-- queries/definitions.py and read these columns. Portable SQL: runs on PostgreSQL and DuckDB.
+
+drop table if exists account_snapshot;
+
+-- account_snapshot: one row per account, as of the newest health snapshot day.
+create table account_snapshot as
+with snapshot as (
+    select max(day) as as_of from health_scores
+),
+
+terms as (
+    select
+        c.account_id, c.contract_id, c.start_date, c.end_date, c.arr, c.seats,
+        row_number() over (partition by c.account_id order by c.start_date desc) as recency
+    from contracts as c
+    cross join snapshot as s
+    where c.start_date <= s.as_of
+),
+
+relationship as (
+    -- the newest new or win-back term starts the customer's current relationship
+    select c.account_id, max(c.start_date) as customer_since
+    from contracts as c
+    cross join snapshot as s
+    where c.term_type in ('new', 'winback') and c.start_date <= s.as_of
+    group by c.account_id
+),
+
+open_renewals as (
+    select
+        account_id, contract_id, renewal_id, due_date, stage, forecast,
+        row_number() over (partition by account_id order by due_date) as position
+    from renewals
+    where outcome is null
+),
+
+churns as (
+    select account_id, max(closed_date) as churned_on
+    from renewals
+    where outcome = 'churned'
+    group by account_id
+),
+
+health_latest as (
+    select h.account_id, h.day as health_day, h.score as health_score
+    from health_scores as h
+    inner join (
+        select account_id, max(day) as day from health_scores group by account_id
+    ) as newest on newest.account_id = h.account_id and newest.day = h.day
+),
+
+health_4w_ago as (
+    select h.account_id, h.score as health_score_4w_ago
+    from health_scores as h
+    cross join snapshot as s
+    where h.day = s.as_of - 28
+),
+
+usage as (
+    select
+        u.account_id,
+        avg(case when u.day > s.as_of - 7 then u.key_events end) as key_events_7d,
+        avg(case when u.day <= s.as_of - 7 then u.key_events end) as key_events_baseline,
+        avg(case when u.day > s.as_of - 30 and extract(isodow from u.day) < 6
+            then u.active_users end) as weekday_active_users_30d,
+        max(case when u.day > s.as_of - 30 then u.licensed_seats end) as licensed_seats_30d,
+        max(case when u.active_users > 0 then u.day end) as last_active_day
+    from usage_daily as u
+    cross join snapshot as s
+    where u.day > s.as_of - 97 and u.day <= s.as_of
+    group by u.account_id
+),
+
+tickets as (
+    select
+        t.account_id,
+        sum(case when cast(t.opened_at as date) > s.as_of - 7 then 1 else 0 end) as tickets_7d,
+        sum(case when cast(t.opened_at as date) > s.as_of - 30 then 1 else 0 end) as tickets_30d,
+        sum(case when t.closed_at is null then 1 else 0 end) as open_tickets
+    from support_tickets as t
+    cross join snapshot as s
+    where cast(t.opened_at as date) > s.as_of - 30 or t.closed_at is null
+    group by t.account_id
+),
+
+nps_latest as (
+    select account_id, score as last_nps_score, responded_at as last_nps_at
+    from (
+        select
+            account_id, score, responded_at,
+            row_number() over (partition by account_id order by responded_at desc) as recency
+        from nps_responses
+        where score is not null
+    ) as answered
+    where recency = 1
+)
+
+select
+    a.account_id,
+    s.as_of,
+    r.customer_since,
+    t.contract_id,
+    t.start_date as term_start,
+    t.end_date as term_end,
+    -- live: the term runs through as_of, or its renewal is still open (past due)
+    case when t.end_date >= s.as_of or o.renewal_id is not null then true else false end as is_live,
+    case when t.end_date >= s.as_of or o.renewal_id is not null then t.arr else 0 end as arr,
+    t.seats,
+    ch.churned_on,
+    o.renewal_id as open_renewal_id,
+    o.due_date as renewal_due_date,
+    o.stage as renewal_stage,
+    o.forecast as renewal_forecast,
+    hl.health_score,
+    hl.health_day,
+    h4.health_score_4w_ago,
+    u.key_events_7d,
+    u.key_events_baseline,
+    u.weekday_active_users_30d,
+    u.licensed_seats_30d,
+    u.last_active_day,
+    coalesce(tk.tickets_7d, 0) as tickets_7d,
+    coalesce(tk.tickets_30d, 0) as tickets_30d,
+    coalesce(tk.open_tickets, 0) as open_tickets,
+    n.last_nps_score,
+    n.last_nps_at
+from accounts as a
+cross join snapshot as s
+left join terms as t on t.account_id = a.account_id and t.recency = 1
+left join relationship as r on r.account_id = a.account_id
+left join open_renewals as o on o.account_id = a.account_id and o.position = 1
+left join churns as ch on ch.account_id = a.account_id
+left join health_latest as hl on hl.account_id = a.account_id
+left join health_4w_ago as h4 on h4.account_id = a.account_id
+left join usage as u on u.account_id = a.account_id
+left join tickets as tk on tk.account_id = a.account_id
+left join nps_latest as n on n.account_id = a.account_id;
