@@ -1,0 +1,40 @@
+"""CS Cockpit, the router: page config, warehouse check, shared filters, navigation.
+
+Pages never repeat these steps; they read the warehouse, filters and data date from
+components.context and only place their own queries and components.
+"""
+import sqlalchemy as sa
+import streamlit as st
+
+from components import notices, sidebar
+from components.context import publish
+from components.startup import ensure_demo_warehouse
+from queries import portfolio
+from queries.db import current_warehouse
+
+st.set_page_config(page_title="CS Cockpit", page_icon=":material/explore:", layout="wide")
+
+wh = current_warehouse()
+ensure_demo_warehouse(wh)
+try:
+    as_of = portfolio.data_as_of(wh)
+    csm_options = portfolio.filter_options(wh)
+except sa.exc.SQLAlchemyError as err:
+    notices.warehouse_unreachable(wh, err)
+    st.stop()
+
+navigation = st.navigation({
+    "Overview": [
+        st.Page("pages/portfolio.py", title="Portfolio health", icon=":material/monitor_heart:", default=True),
+    ],
+})
+filters = sidebar.render_filters(csm_options)
+publish(wh, filters, as_of)
+with st.sidebar:
+    st.caption(("Demo data (embedded DuckDB, synthetic)" if wh.is_demo
+                else f"Warehouse: {sa.make_url(wh.url).get_backend_name()}") + f" · data as of {as_of:%d %b %Y}")
+
+try:
+    navigation.run()
+except sa.exc.SQLAlchemyError as err:
+    notices.warehouse_unreachable(wh, err)

@@ -1,0 +1,1 @@
+"""Reusable UI: sidebar filters, KPI tiles, chart builders, tables, notices."""

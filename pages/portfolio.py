@@ -1,0 +1,48 @@
+"""Portfolio health, for leadership and team leads: how healthy the live book is, where the
+risk sits (by segment, stage, activity, team) and which accounts need help first."""
+import streamlit as st
+
+from components import charts, kpi, notices, tables
+from components.context import page_context
+from queries import portfolio
+from queries.definitions import DEFINITIONS
+
+wh, filters, as_of = page_context()
+st.title("Portfolio health")
+st.caption(f"Data as of {as_of:%d %b %Y}, the newest weekly health snapshot.")
+
+k = portfolio.kpis(wh, filters)
+if k["accounts"] == 0:
+    notices.no_rows()
+    st.stop()
+health_change = (None if k["avg_health"] is None or k["avg_health_4w_ago"] is None
+                 else k["avg_health"] - k["avg_health_4w_ago"])
+kpi.kpi_row([
+    kpi.Tile("Accounts", kpi.number(k["accounts"]), DEFINITIONS["accounts"]),
+    kpi.Tile("ARR", kpi.money(k["arr"]), DEFINITIONS["arr"]),
+    kpi.Tile("Average health", kpi.number(k["avg_health"]), DEFINITIONS["avg_health"],
+             delta=None if health_change is None else f"{health_change:+.1f} vs 4 weeks ago"),
+    kpi.Tile("ARR at risk (red)", kpi.money(k["at_risk_arr"]), DEFINITIONS["at_risk_arr"]),
+    kpi.Tile("Green accounts", kpi.percent(k["green_share"]), DEFINITIONS["green_share"]),
+])
+
+dimension_labels = {"segment": "Segment", "lifecycle_stage": "Lifecycle stage",
+                    "activity_tier": "Activity tier", "team": "Team", "csm": "CSM"}
+left, right = st.columns(2)
+dimension = left.segmented_control("Break down by", list(dimension_labels), format_func=dimension_labels.get,
+                                   default="segment", key="portfolio_dimension") or "segment"
+measure = right.segmented_control("Measure", ["arr", "accounts"], default="arr", key="portfolio_measure",
+                                  format_func={"arr": "ARR", "accounts": "Accounts"}.get) or "arr"
+mix = portfolio.band_mix(wh, filters, dimension)
+st.plotly_chart(charts.build_band_mix(mix, measure, dimension_labels[dimension]), key="portfolio_mix_chart")
+with st.expander("Numbers behind the chart"):
+    tables.download_csv(mix, "health_mix.csv", key="portfolio_mix_csv")
+    st.dataframe(mix, hide_index=True, key="portfolio_mix_table")
+
+trend = portfolio.health_trend(wh, filters)
+st.plotly_chart(charts.build_health_trend(trend), key="portfolio_trend_chart")
+
+st.subheader("Lowest-health accounts")
+limit = st.segmented_control("Show", [25, 50, 100], default=25, key="portfolio_limit") or 25
+tables.account_table(portfolio.lowest_health(wh, filters, limit), key="portfolio_lowest",
+                     filename="lowest_health_accounts.csv")

@@ -1,0 +1,1 @@
+"""SQL, one module per subject. Functions take a Warehouse and Filters and return polars frames."""

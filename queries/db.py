@@ -1,0 +1,89 @@
+"""Where the warehouse is, one engine per warehouse per process, and one way to run a query.
+
+Configuration, first found wins:
+1. the environment variable CS_COCKPIT_WAREHOUSE_URL (an SQLAlchemy URL);
+2. `[connections.warehouse] url = "..."` in .streamlit/secrets.toml;
+3. the embedded demo: a DuckDB file (CS_COCKPIT_DEMO_PATH, default data/demo.duckdb),
+   generated on first start.
+"""
+from __future__ import annotations
+
+import decimal
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+import sqlalchemy as sa
+import streamlit as st
+
+ROOT = Path(__file__).resolve().parent.parent
+URL_ENV = "CS_COCKPIT_WAREHOUSE_URL"
+DEMO_PATH_ENV = "CS_COCKPIT_DEMO_PATH"
+CACHE_TTL_SECONDS = 600
+CACHE_MAX_ENTRIES = 256
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    """A warehouse by URL: hashable, so cached query results are keyed by which warehouse."""
+    url: str
+
+    @property
+    def engine(self) -> sa.Engine:
+        return engine_for(self.url)
+
+    @property
+    def is_demo(self) -> bool:
+        return self.url == demo_url()
+
+    @property
+    def label(self) -> str:
+        return sa.make_url(self.url).render_as_string(hide_password=True)
+
+
+def demo_path() -> Path:
+    return Path(os.environ.get(DEMO_PATH_ENV, ROOT / "data" / "demo.duckdb")).resolve()
+
+
+def demo_url() -> str:
+    return f"duckdb:///{demo_path()}"
+
+
+def configured_url() -> str | None:
+    """The warehouse a user configured, or None for the embedded demo."""
+    if os.environ.get(URL_ENV):
+        return os.environ[URL_ENV]
+    try:
+        return st.secrets["connections"]["warehouse"]["url"]
+    except (KeyError, FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        return None
+
+
+def current_warehouse() -> Warehouse:
+    return Warehouse(configured_url() or demo_url())
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def engine_for(url: str) -> sa.Engine:
+    """One pooled engine per URL; pre-ping so a restarted database is picked up transparently."""
+    connect_args = {"connect_timeout": 5} if url.startswith("postgresql") else {}
+    return sa.create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+
+
+def cached(fn):
+    """Share a query's result across sessions, bounded in age and count."""
+    return st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_MAX_ENTRIES, show_spinner=False)(fn)
+
+
+def fetch(wh: Warehouse, statement: sa.TextClause, params: dict | None = None) -> pl.DataFrame:
+    """Run a parameterised statement and return a polars frame (numeric columns as floats)."""
+    with wh.engine.connect() as conn:
+        result = conn.execute(statement, params or {})
+        columns = list(result.keys())
+        rows = result.fetchall()
+    data = {name: [row[i] for row in rows] for i, name in enumerate(columns)}
+    for name, values in data.items():
+        if any(isinstance(v, decimal.Decimal) for v in values):
+            data[name] = [None if v is None else float(v) for v in values]
+    return pl.DataFrame(data, strict=False)

@@ -1,0 +1,76 @@
+"""Portfolio health: the live book by health band, its trend, and the accounts that need help."""
+from __future__ import annotations
+
+import polars as pl
+import sqlalchemy as sa
+
+from queries import definitions as d
+from queries.db import Warehouse, cached, fetch
+from queries.scope import Filters, scoped
+
+DIMENSIONS = {"segment": "segment", "lifecycle_stage": "lifecycle_stage",
+              "activity_tier": "activity_tier", "team": "team", "csm": "csm_name"}
+
+
+@cached
+def data_as_of(wh: Warehouse):
+    """The newest snapshot day in the warehouse: what every page reports as its freshness."""
+    return fetch(wh, sa.text("select max(as_of) as as_of from account_snapshot"))["as_of"][0]
+
+
+@cached
+def filter_options(wh: Warehouse) -> pl.DataFrame:
+    """CSMs with their team and segment, for the sidebar pickers."""
+    return fetch(wh, sa.text(
+        "select csm_id, name, team, segment from csms where role = 'csm' order by team, name"))
+
+
+@cached
+def kpis(wh: Warehouse, filters: Filters) -> dict:
+    """Headline figures for the scoped book, and the same averages four weeks ago for deltas."""
+    statement, params = scoped(filters, f"""
+        select {d.ACCOUNTS} as accounts, {d.ARR} as arr, {d.AVG_HEALTH} as avg_health,
+               avg(health_score_4w_ago) as avg_health_4w_ago,
+               {d.AT_RISK_ARR} as at_risk_arr, {d.GREEN_SHARE} as green_share
+        from in_scope""")
+    return fetch(wh, statement, params).row(0, named=True)
+
+
+@cached
+def band_mix(wh: Warehouse, filters: Filters, dimension: str) -> pl.DataFrame:
+    """Accounts and ARR by `dimension` x health band."""
+    column = DIMENSIONS[dimension]  # an allow-listed identifier, never user text
+    statement, params = scoped(filters, f"""
+        select coalesce(cast({column} as varchar), 'none') as bucket, health_band,
+               {d.ACCOUNTS} as accounts, {d.ARR} as arr
+        from in_scope
+        group by 1, 2
+        order by 1, 2""")
+    return fetch(wh, statement, params)
+
+
+@cached
+def health_trend(wh: Warehouse, filters: Filters, weeks: int = 52) -> pl.DataFrame:
+    """Average health score per weekly snapshot for the accounts in scope today."""
+    statement, params = scoped(filters, """
+        select h.day, avg(h.score) as avg_health, count(*) as accounts
+        from health_scores as h
+        inner join in_scope as i on i.account_id = h.account_id
+        where h.day > (select max(as_of) from account_snapshot) - :days
+        group by h.day
+        order by h.day""")
+    return fetch(wh, statement, {**params, "days": 7 * weeks})
+
+
+@cached
+def lowest_health(wh: Warehouse, filters: Filters, limit: int = 50) -> pl.DataFrame:
+    """The accounts in scope with the lowest health, with what a CSM needs to act."""
+    statement, params = scoped(filters, """
+        select account_id, name, segment, csm_name, team, arr, health_score, health_band,
+               health_score - health_score_4w_ago as health_change_4w,
+               lifecycle_stage, activity_tier, renewal_due_date, renewal_forecast
+        from in_scope
+        where health_score is not null
+        order by health_score, arr desc, account_id
+        limit :limit""")
+    return fetch(wh, statement, {**params, "limit": limit})

@@ -1,0 +1,57 @@
+"""The shared filters and the one CTE that applies them.
+
+Every page query starts from `in_scope`: accounts joined to their snapshot and CSM, with stage,
+tier and band classified by queries/definitions.py, and the sidebar filters applied as bound
+parameters (expanding IN lists), never as text.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from queries import definitions as d
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The sidebar's choice; an empty tuple means no restriction on that dimension."""
+    segments: tuple[str, ...] = ()
+    teams: tuple[str, ...] = ()
+    csm_ids: tuple[int, ...] = ()
+    stages: tuple[str, ...] = tuple(d.LIVE_STAGES)
+    tiers: tuple[str, ...] = ()
+
+
+_SCOPED = f"""
+scoped_accounts as (
+    select
+        a.account_id, a.name, a.industry, a.segment, a.plan, a.csm_id,
+        c.name as csm_name, c.team,
+        s.as_of, s.customer_since, s.term_start, s.term_end, s.is_live, s.arr, s.seats,
+        s.renewal_due_date, s.renewal_stage, s.renewal_forecast,
+        s.health_score, s.health_score_4w_ago, s.tickets_30d, s.last_nps_score,
+        {d.lifecycle_stage('s')} as lifecycle_stage,
+        {d.activity_tier('s')} as activity_tier,
+        {d.health_band('s.health_score')} as health_band
+    from accounts as a
+    inner join account_snapshot as s on s.account_id = a.account_id
+    left join csms as c on c.csm_id = a.csm_id
+)"""
+
+_FILTER_COLUMNS = {"segments": "segment", "teams": "team", "csm_ids": "csm_id",
+                   "stages": "lifecycle_stage", "tiers": "activity_tier"}
+
+
+def scoped(filters: Filters, body: str) -> tuple[sa.TextClause, dict]:
+    """`with scoped_accounts, in_scope <body>`: body continues the WITH list or starts the SELECT."""
+    clauses, params, binds = [], {}, []
+    for field, column in _FILTER_COLUMNS.items():
+        values = getattr(filters, field)
+        if values:
+            clauses.append(f"{column} in :f_{field}")
+            params[f"f_{field}"] = list(values)
+            binds.append(sa.bindparam(f"f_{field}", expanding=True))
+    where = " and ".join(clauses) or "1 = 1"
+    text = f"with {_SCOPED},\nin_scope as (select * from scoped_accounts where {where})\n{body}"
+    return sa.text(text).bindparams(*binds), params
