@@ -1,0 +1,75 @@
+"""Hand-built books: a few accounts whose every number is known, written through the contract."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from queries.db import Warehouse
+from warehouse import schema
+from warehouse.load import build_rollups
+
+
+def days(n: int) -> dt.timedelta:
+    return dt.timedelta(days=n)
+
+
+@dataclass
+class Book:
+    as_of: dt.date
+    rows: dict[str, list[dict]] = field(default_factory=dict)
+
+    def add(self, table: str, **row) -> dict:
+        self.rows.setdefault(table, []).append(row)
+        return row
+
+    def csm(self, csm_id: int, team: str, segment: str | None = "smb", role: str = "csm", manager_id=None):
+        return self.add("csms", csm_id=csm_id, name=f"CSM {csm_id}", email=f"csm{csm_id}@example.com",
+                        team=team, role=role, segment=segment, manager_id=manager_id)
+
+    def account(self, account_id: int, segment: str = "smb", csm_id: int = 1, plan: str = "starter"):
+        return self.add("accounts", account_id=account_id, name=f"Account {account_id}", industry="Retail",
+                        employees=50, segment=segment, plan=plan, csm_id=csm_id,
+                        created_at=dt.datetime(2020, 1, 1))
+
+    def term(self, account_id: int, start: dt.date, end: dt.date, arr: float, term_type: str = "new",
+             status: str = "active", seats: int = 10):
+        contract_id = len(self.rows.get("contracts", [])) + 1
+        return self.add("contracts", contract_id=contract_id, account_id=account_id, term_type=term_type,
+                        start_date=start, end_date=end, arr=arr, seats=seats, status=status)
+
+    def renewal(self, term: dict, outcome: str | None, arr_renewed: float | None = None,
+                closed: dt.date | None = None, forecast: str = "likely", stage: str = "negotiation"):
+        renewal_id = len(self.rows.get("renewals", [])) + 1
+        return self.add("renewals", renewal_id=renewal_id, account_id=term["account_id"],
+                        contract_id=term["contract_id"], due_date=term["end_date"], stage=stage,
+                        forecast=forecast, arr_up=term["arr"], arr_renewed=arr_renewed, outcome=outcome,
+                        closed_date=closed)
+
+    def health(self, account_id: int, day: dt.date, score: float, **components):
+        return self.add("health_scores", account_id=account_id, day=day, score=score,
+                        **{c: components.get(c) for c in ("usage_score", "sentiment_score", "support_score",
+                                                           "engagement_score", "onboarding_score")})
+
+    def usage(self, account_id: int, day: dt.date, active_users: int, seats: int = 10,
+              key_events: int = 0, page_views: int = 0):
+        return self.add("usage_daily", account_id=account_id, day=day, active_users=active_users,
+                        licensed_seats=seats, page_views=page_views, key_events=key_events)
+
+    def weekday_usage(self, account_id: int, active_users: int, seats: int, last_days: int = 30):
+        """Identical usage on every day of the last `last_days` (weekends included)."""
+        for back in range(last_days):
+            self.usage(account_id, self.as_of - days(back), active_users, seats)
+
+    def write(self, wh: Warehouse) -> Warehouse:
+        with wh.engine.begin() as conn:
+            for table, rows in self.rows.items():
+                conn.execute(schema.metadata.tables[table].insert(), rows)
+        build_rollups(wh.engine)
+        return wh
+
+
+def count(wh: Warehouse, sql: str, **params) -> int:
+    with wh.engine.connect() as conn:
+        return conn.execute(sa.text(sql), params).scalar_one()

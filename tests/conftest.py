@@ -1,0 +1,103 @@
+"""Fixtures: every warehouse test runs on DuckDB and on a real PostgreSQL server.
+
+PostgreSQL comes from CS_COCKPIT_TEST_PG_URL (default: the local server's `postgres` database).
+If it cannot be reached the PostgreSQL cases are skipped, unless CS_COCKPIT_REQUIRE_PG=1 (set by
+scripts/test under CI), where they fail: CI must never pass on DuckDB alone.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+
+import pytest
+import sqlalchemy as sa
+import streamlit as st
+
+from queries.db import Warehouse, engine_for
+from warehouse.build import build_warehouse
+from warehouse.schema import metadata
+from warehouse.synth import Shape
+
+PG_URL = os.environ.get("CS_COCKPIT_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
+REQUIRE_PG = os.environ.get("CS_COCKPIT_REQUIRE_PG") == "1"
+DEMO_AS_OF = dt.date(2026, 11, 23)
+BACKENDS = ["duckdb", "postgres"]
+
+
+def _postgres_or_skip() -> None:
+    try:
+        with sa.create_engine(PG_URL, connect_args={"connect_timeout": 3}).connect() as conn:
+            conn.exec_driver_sql("select 1")
+    except sa.exc.OperationalError as err:
+        if REQUIRE_PG:
+            pytest.fail(f"PostgreSQL is required (CS_COCKPIT_REQUIRE_PG=1) but unreachable at {PG_URL}: {err}")
+        pytest.skip(f"PostgreSQL unreachable at {PG_URL}")
+
+
+def _schema_url(schema: str) -> str:
+    return sa.make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+        hide_password=False)
+
+
+def new_warehouse(backend: str, tmp_path) -> tuple[Warehouse, callable]:
+    """An isolated, empty place for a warehouse, and how to remove it."""
+    if backend == "duckdb":
+        return Warehouse(f"duckdb:///{tmp_path / f'wh_{uuid.uuid4().hex[:8]}.duckdb'}"), lambda: None
+    _postgres_or_skip()
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"create schema {schema}")
+
+    def drop():
+        engine_for(_schema_url(schema)).dispose()
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"drop schema {schema} cascade")
+        admin.dispose()
+    return Warehouse(_schema_url(schema)), drop
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def empty_warehouse(backend, tmp_path):
+    """The contract's tables, empty, on the backend under test."""
+    wh, drop = new_warehouse(backend, tmp_path)
+    with wh.engine.begin() as conn:
+        metadata.create_all(conn)
+    yield wh
+    drop()
+
+
+@pytest.fixture(scope="session")
+def demo_warehouses(tmp_path_factory):
+    """The default demo book (fixed as_of), built once per backend per test session."""
+    built, cleanups = {}, []
+
+    def get(backend: str) -> Warehouse:
+        if backend not in built:
+            wh, drop = new_warehouse(backend, tmp_path_factory.mktemp("demo"))
+            cleanups.append(drop)
+            target = wh.url if backend == "postgres" else wh.url.removeprefix("duckdb:///")
+            build_warehouse(target, Shape(as_of=DEMO_AS_OF))
+            built[backend] = wh
+        return built[backend]
+    yield get
+    for drop in cleanups:
+        drop()
+
+
+@pytest.fixture
+def demo_warehouse(backend, demo_warehouses) -> Warehouse:
+    return demo_warehouses(backend)
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    """Cached query results are shared per process; tests must not see each other's."""
+    st.cache_data.clear()
+    yield

@@ -1,0 +1,124 @@
+"""The app as a user runs it, through AppTest, on both backends."""
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from streamlit.testing.v1 import AppTest
+
+import streamlit.testing.v1.app_test as app_test_module
+from streamlit.runtime.pages_manager import PagesManager
+
+from queries import portfolio
+from queries.db import DEMO_PATH_ENV, URL_ENV
+from queries.scope import Filters
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGES = ["pages/portfolio.py"]
+
+
+class _NavigationPagesManager(PagesManager):
+    """AppTest (Streamlit 1.67) resets PagesManager.uses_pages_directory before every run, and a
+    top-level pages/ folder then turns it on, so every run after the first executes the page file
+    alone (the v1 multipage path) instead of app.py with st.navigation. The real server sets the
+    flag once and st.navigation clears it; this keeps AppTest on that same path."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+
+@pytest.fixture(autouse=True)
+def navigation_like_the_server(monkeypatch):
+    monkeypatch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)
+
+
+def open_app(monkeypatch, url: str | None) -> AppTest:
+    if url:
+        monkeypatch.setenv(URL_ENV, url)
+    else:
+        monkeypatch.delenv(URL_ENV, raising=False)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    return at
+
+
+def tile(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_without_an_exception(backend, demo_warehouse, monkeypatch, page):
+    at = open_app(monkeypatch, demo_warehouse.url)
+    at.switch_page(page)
+    at.run()
+    assert not at.exception
+    assert not at.error
+    assert any("Data as of 23 Nov 2026" in c.value for c in at.caption)
+
+
+def test_portfolio_tiles_show_the_metric_functions_numbers(backend, demo_warehouse, monkeypatch):
+    at = open_app(monkeypatch, demo_warehouse.url)
+    k = portfolio.kpis(demo_warehouse, Filters())
+    assert tile(at, "Accounts") == f"{k['accounts']:,}"
+    assert tile(at, "ARR") == f"${k['arr'] / 1e6:,.1f}M"
+    assert tile(at, "Average health") == f"{k['avg_health']:,.0f}"
+    assert tile(at, "Green accounts") == f"{k['green_share']:.0%}"
+    lowest = next(d.value for d in at.dataframe if "health_change_4w" in d.value.columns)
+    assert list(lowest["account_id"]) == portfolio.lowest_health(demo_warehouse, Filters(), 25)["account_id"].to_list()
+
+
+def test_filters_apply_and_survive_a_page_switch(backend, demo_warehouse, monkeypatch):
+    at = open_app(monkeypatch, demo_warehouse.url)
+    at.multiselect(key="filter_segments").set_value(["smb"])
+    at.run()
+    smb = portfolio.kpis(demo_warehouse, Filters(segments=("smb",)))
+    assert tile(at, "Accounts") == f"{smb['accounts']:,}"
+    at.switch_page("pages/portfolio.py")
+    at.run()
+    assert at.multiselect(key="filter_segments").value == ["smb"]
+    assert tile(at, "Accounts") == f"{smb['accounts']:,}"
+    at.button(key="filter_reset").click()
+    at.run()
+    assert tile(at, "Accounts") == "1,600"
+
+
+def test_filters_that_match_nothing_show_an_empty_state(demo_warehouses, monkeypatch):
+    at = open_app(monkeypatch, demo_warehouses("duckdb").url)
+    at.multiselect(key="filter_segments").set_value(["high_touch"])
+    at.multiselect(key="filter_tiers").set_value(["abandoned"])
+    at.multiselect(key="filter_stages").set_value(["onboarding"])
+    at.run()
+    assert not at.exception
+    assert any("No accounts match" in i.value for i in at.info)
+
+
+def test_an_unreachable_warehouse_gets_one_clear_message(monkeypatch):
+    at = open_app(monkeypatch, "postgresql+psycopg2://nobody@127.0.0.1:1/nowhere")
+    assert not at.exception
+    assert len(at.error) == 1 and "cannot be read" in at.error[0].value
+    assert "did not answer" in at.error[0].value
+
+
+def test_a_warehouse_without_the_contract_tables_says_so(tmp_path, monkeypatch):
+    empty = tmp_path / "empty.duckdb"
+    sa.create_engine(f"duckdb:///{empty}").connect().close()
+    at = open_app(monkeypatch, f"duckdb:///{empty}")
+    assert not at.exception
+    assert "tables of the warehouse contract are missing" in at.error[0].value
+
+
+def test_first_start_builds_the_demo_warehouse(tmp_path, monkeypatch):
+    monkeypatch.setenv(DEMO_PATH_ENV, str(tmp_path / "first" / "demo.duckdb"))
+    at = open_app(monkeypatch, None)
+    assert not at.exception
+    assert (tmp_path / "first" / "demo.duckdb").exists()
+    assert tile(at, "Accounts") == "1,600"
+    assert any("Demo data" in c.value for c in at.sidebar.caption)
+
+
+def test_every_run_goes_through_the_router(demo_warehouses, monkeypatch):
+    """Guards the AppTest workaround above: a rerun must render the router's sidebar again."""
+    at = open_app(monkeypatch, demo_warehouses("duckdb").url)
+    at.run()
+    assert at.sidebar.multiselect(key="filter_segments") is not None
+    assert any("data as of" in c.value for c in at.sidebar.caption)

@@ -1,0 +1,111 @@
+"""The synthetic book: deterministic, shaped like domain.md's reference company, and alive
+enough that every signal of domain.md fires somewhere. Both backends hold the same numbers."""
+import datetime as dt
+
+import pytest
+
+from queries import portfolio
+from queries.scope import Filters
+from tests.builders import count
+from tests.conftest import DEMO_AS_OF
+from warehouse.synth import Shape, generate
+
+
+def test_generator_is_deterministic():
+    shape = Shape(accounts=200, as_of=dt.date(2026, 1, 15), usage_days=60, health_weeks=20)
+    first, again = generate(shape), generate(shape)
+    for table, frame in first.items():
+        assert frame.equals(again[table]), table
+    other = generate(Shape(accounts=200, seed=7, as_of=shape.as_of, usage_days=60, health_weeks=20))
+    assert not other["contracts"].equals(first["contracts"])
+
+
+def test_generator_scales_the_team_with_the_book():
+    frames = generate(Shape(accounts=16_000, as_of=dt.date(2026, 1, 15), usage_days=7, health_weeks=2))
+    roles = frames["csms"]["role"].value_counts().sort("role")
+    assert dict(roles.iter_rows()) == {"csm": 180, "lead": 20, "leader": 1, "ops": 1}
+
+
+def test_the_reference_company(demo_warehouse):
+    k = portfolio.kpis(demo_warehouse, Filters())
+    assert k["accounts"] == 1600
+    assert 36e6 < k["arr"] < 44e6
+    roles = {r: count(demo_warehouse, "select count(*) from csms where role = :r", r=r)
+             for r in ("csm", "lead", "ops", "leader")}
+    assert roles == {"csm": 18, "lead": 2, "ops": 1, "leader": 1}  # the team of 21, and its head
+    big = count(demo_warehouse, "select count(*) from account_snapshot where arr > 150000")
+    assert 10 <= big <= 30
+    legacy = count(demo_warehouse, "select count(*) from accounts a join account_snapshot s "
+                                   "on s.account_id = a.account_id where a.plan = 'legacy' and s.is_live")
+    assert 120 <= legacy <= 280
+
+
+def test_churn_is_realistic_and_higher_in_smb(demo_warehouse):
+    year_ago = DEMO_AS_OF - dt.timedelta(days=365)
+    lost = count(demo_warehouse, "select count(*) from renewals where outcome = 'churned' "
+                                 "and due_date > :start and due_date <= :end", start=year_ago, end=DEMO_AS_OF)
+    at_start = count(demo_warehouse, "select count(distinct account_id) from contracts "
+                                     "where start_date <= :d and end_date >= :d", d=year_ago)
+    assert 0.10 <= lost / at_start <= 0.15
+
+    def churn_share(segment):
+        closed = count(demo_warehouse, "select count(*) from renewals r join accounts a on a.account_id = "
+                                       "r.account_id where r.outcome is not null and a.segment = :s", s=segment)
+        churned = count(demo_warehouse, "select count(*) from renewals r join accounts a on a.account_id = "
+                                        "r.account_id where r.outcome = 'churned' and a.segment = :s", s=segment)
+        return churned / closed
+    assert churn_share("smb") > churn_share("mid_market") > churn_share("high_touch")
+    expanded = count(demo_warehouse, "select count(*) from renewals where arr_renewed > arr_up")
+    contracted = count(demo_warehouse, "select count(*) from renewals where 0 < arr_renewed and arr_renewed < arr_up")
+    assert expanded > 0 and contracted > 0
+
+
+@pytest.mark.parametrize("signal, sql", [
+    ("usage below 25% of own baseline",
+     "select count(*) from account_snapshot where is_live and key_events_7d < 0.25 * key_events_baseline"),
+    ("at 80% of licensed seats",
+     "select count(*) from account_snapshot where is_live and weekday_active_users_30d >= 0.8 * licensed_seats_30d"),
+    ("5+ tickets in 7 days", "select count(*) from account_snapshot where is_live and tickets_7d >= 5"),
+    ("NPS detractor", "select count(*) from account_snapshot where is_live and last_nps_score <= 6"),
+    ("new user under 3 page views",
+     "select count(distinct account_id) from user_activations where page_views_first_7d < 3 "
+     "and created_at > cast(:as_of as date) - 30"),
+    ("overdue onboarding milestone",
+     "select count(*) from onboarding_milestones m join account_snapshot s on s.account_id = m.account_id "
+     "where s.is_live and m.completed_date is null and m.due_date < s.as_of"),
+    ("past-due open renewal", "select count(*) from account_snapshot where renewal_due_date < as_of"),
+])
+def test_every_signal_fires_on_some_accounts(demo_warehouse, signal, sql):
+    fired = count(demo_warehouse, sql, **({"as_of": DEMO_AS_OF} if ":as_of" in sql else {}))
+    assert 0 < fired < 1600 * 0.5, signal
+
+
+def test_usage_sags_before_a_churn(demo_warehouse):
+    """Key events in the two weeks before a churn are well below the same account's level 3 months earlier."""
+    ratio = count(demo_warehouse, """
+        select cast(avg(case when u.day > c.end_date - 14 then u.key_events end) as double precision)
+             / avg(case when u.day between c.end_date - 120 and c.end_date - 90 then u.key_events end)
+        from contracts c join usage_daily u on u.account_id = c.account_id
+        where c.status = 'churned' and c.end_date > :since""", since=DEMO_AS_OF - dt.timedelta(days=200))
+    assert ratio < 0.6
+
+
+def test_csm_books_are_over_and_under_target(demo_warehouse):
+    books = portfolio.band_mix(demo_warehouse, Filters(segments=("mid_market",)), "csm") \
+        .group_by("bucket").agg(portfolio.pl.col("accounts").sum())["accounts"].to_list()
+    assert max(books) > 55 and min(books) < 45  # target: about 50 per mid-market CSM
+
+
+def test_both_engines_give_the_same_numbers(demo_warehouses):
+    duck, pg = demo_warehouses("duckdb"), None
+    from tests.conftest import _postgres_or_skip
+    _postgres_or_skip()
+    pg = demo_warehouses("postgres")
+    for filters in (Filters(), Filters(segments=("smb",), stages=("renewal",))):
+        a, b = portfolio.kpis(duck, filters), portfolio.kpis(pg, filters)
+        assert a.keys() == b.keys()
+        for key in a:
+            assert a[key] == pytest.approx(b[key]), key
+        assert portfolio.band_mix(duck, filters, "activity_tier").equals(portfolio.band_mix(pg, filters, "activity_tier"))
+        assert portfolio.lowest_health(duck, filters)["account_id"].to_list() == \
+            portfolio.lowest_health(pg, filters)["account_id"].to_list()
