@@ -2,6 +2,7 @@
 enough that every signal of domain.md fires somewhere. Both backends hold the same numbers."""
 import datetime as dt
 
+import polars as pl
 import pytest
 
 from queries import portfolio
@@ -109,3 +110,15 @@ def test_both_engines_give_the_same_numbers(demo_warehouses):
         assert portfolio.band_mix(duck, filters, "activity_tier").equals(portfolio.band_mix(pg, filters, "activity_tier"))
         assert portfolio.lowest_health(duck, filters)["account_id"].to_list() == \
             portfolio.lowest_health(pg, filters)["account_id"].to_list()
+
+
+def test_team_builds_at_benchmark_scale():
+    """At 200k accounts the first hundred staff rows are all leads (no segment): still a str column."""
+    import numpy as np
+
+    from warehouse.synth import build_team
+    csms, pools = build_team(np.random.default_rng(1), 200_000)
+    assert csms.schema["segment"] == pl.String
+    assert {s: len(ids) for s, ids in pools.items()} == {"high_touch": 250, "mid_market": 1375, "smb": 500,
+                                                          "tech_touch": 125}
+    assert csms["email"].n_unique() == csms.height

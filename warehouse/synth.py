@@ -115,6 +115,7 @@ def build_team(rng: np.random.Generator, n_accounts: int) -> tuple[pl.DataFrame,
                 t = (2 * j + 1) % n_teams if n_teams > 1 else 0
             by_segment[segment].append(add("csm", team_names[t], segment, leads[t]))
     frame = pl.DataFrame(rows, schema=["csm_id", "name", "email", "team", "role", "segment", "manager_id"],
+                         infer_schema_length=None,
                          orient="row")
     return frame, by_segment
 
