@@ -122,3 +122,15 @@ def test_every_run_goes_through_the_router(demo_warehouses, monkeypatch):
     at.run()
     assert at.sidebar.multiselect(key="filter_segments") is not None
     assert any("data as of" in c.value for c in at.sidebar.caption)
+
+
+def test_a_query_failing_inside_a_page_gets_the_same_message(backend, empty_warehouse, monkeypatch):
+    """The router reads the snapshot and the staff list; the page's trend needs health_scores."""
+    from tests.test_portfolio_queries import build_book
+    wh = build_book().write(empty_warehouse)
+    with wh.engine.begin() as conn:
+        conn.exec_driver_sql("drop table health_scores")
+    at = open_app(monkeypatch, wh.url)
+    assert not at.exception
+    assert len(at.error) == 1 and "contract are missing" in at.error[0].value
+    assert at.metric  # what rendered before the failure stays
