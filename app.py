@@ -11,12 +11,14 @@ from components.context import publish
 from components.startup import ensure_demo_warehouse
 from queries import portfolio
 from queries.db import current_warehouse
+from queries.migrations import ensure_app_tables
 
 st.set_page_config(page_title="CS Cockpit", page_icon=":material/explore:", layout="wide")
 
 wh = current_warehouse()
 ensure_demo_warehouse(wh)
 try:
+    ensure_app_tables(wh)
     as_of = portfolio.data_as_of(wh)
     csm_options = portfolio.filter_options(wh)
 except sa.exc.SQLAlchemyError as err:

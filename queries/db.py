@@ -5,6 +5,7 @@ Configuration, first found wins:
 2. `[connections.warehouse] url = "..."` in .streamlit/secrets.toml;
 3. the embedded demo: a DuckDB file (CS_COCKPIT_DEMO_PATH, default data/demo.duckdb),
    generated on first start.
+The app's own tables go to the schema CS_COCKPIT_APP_SCHEMA (default `cockpit`).
 """
 from __future__ import annotations
 
@@ -24,10 +25,19 @@ CACHE_TTL_SECONDS = 600
 CACHE_MAX_ENTRIES = 256
 
 
+APP_SCHEMA_ENV = "CS_COCKPIT_APP_SCHEMA"
+
+
 @dataclass(frozen=True)
 class Warehouse:
-    """A warehouse by URL: hashable, so cached query results are keyed by which warehouse."""
+    """A warehouse by URL, plus the schema that holds the app's own (write-back) tables.
+    Hashable, so cached query results are keyed by which warehouse they came from."""
     url: str
+    app_schema: str = "cockpit"
+
+    def __post_init__(self):
+        if not self.app_schema.isidentifier():  # it is inlined into SQL as an identifier
+            raise ValueError(f"invalid app schema name: {self.app_schema!r}")
 
     @property
     def engine(self) -> sa.Engine:
@@ -61,7 +71,7 @@ def configured_url() -> str | None:
 
 
 def current_warehouse() -> Warehouse:
-    return Warehouse(configured_url() or demo_url())
+    return Warehouse(configured_url() or demo_url(), os.environ.get(APP_SCHEMA_ENV, "cockpit"))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

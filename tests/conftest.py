@@ -15,6 +15,7 @@ import sqlalchemy as sa
 import streamlit as st
 
 from queries.db import Warehouse, engine_for
+from queries.migrations import migrate
 from warehouse.build import build_warehouse
 from warehouse.schema import metadata
 from warehouse.synth import Shape
@@ -53,9 +54,11 @@ def new_warehouse(backend: str, tmp_path) -> tuple[Warehouse, callable]:
     def drop():
         engine_for(_schema_url(schema)).dispose()
         with admin.begin() as conn:
-            conn.exec_driver_sql(f"drop schema {schema} cascade")
+            conn.exec_driver_sql(f"drop schema if exists {schema} cascade")
+            conn.exec_driver_sql(f"drop schema if exists {schema}_app cascade")
         admin.dispose()
-    return Warehouse(_schema_url(schema)), drop
+    # the app's own schema is per test too, so parallel books never share write-back rows
+    return Warehouse(_schema_url(schema), app_schema=f"{schema}_app"), drop
 
 
 @pytest.fixture(params=BACKENDS)
@@ -65,10 +68,11 @@ def backend(request) -> str:
 
 @pytest.fixture
 def empty_warehouse(backend, tmp_path):
-    """The contract's tables, empty, on the backend under test."""
+    """The contract's tables, empty, and the app's own tables, on the backend under test."""
     wh, drop = new_warehouse(backend, tmp_path)
     with wh.engine.begin() as conn:
         metadata.create_all(conn)
+    migrate(wh)
     yield wh
     drop()
 
@@ -84,6 +88,7 @@ def demo_warehouses(tmp_path_factory):
             cleanups.append(drop)
             target = wh.url if backend == "postgres" else wh.url.removeprefix("duckdb:///")
             build_warehouse(target, Shape(as_of=DEMO_AS_OF))
+            migrate(wh)
             built[backend] = wh
         return built[backend]
     yield get

@@ -9,7 +9,7 @@ import streamlit.testing.v1.app_test as app_test_module
 from streamlit.runtime.pages_manager import PagesManager
 
 from queries import portfolio
-from queries.db import DEMO_PATH_ENV, URL_ENV
+from queries.db import APP_SCHEMA_ENV, DEMO_PATH_ENV, URL_ENV
 from queries.scope import Filters
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -32,11 +32,12 @@ def navigation_like_the_server(monkeypatch):
     monkeypatch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)
 
 
-def open_app(monkeypatch, url: str | None) -> AppTest:
+def open_app(monkeypatch, url: str | None, app_schema: str = "cockpit") -> AppTest:
     if url:
         monkeypatch.setenv(URL_ENV, url)
     else:
         monkeypatch.delenv(URL_ENV, raising=False)
+    monkeypatch.setenv(APP_SCHEMA_ENV, app_schema)
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
     return at
@@ -48,7 +49,7 @@ def tile(at: AppTest, label: str) -> str:
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs_without_an_exception(backend, demo_warehouse, monkeypatch, page):
-    at = open_app(monkeypatch, demo_warehouse.url)
+    at = open_app(monkeypatch, demo_warehouse.url, demo_warehouse.app_schema)
     at.switch_page(page)
     at.run()
     assert not at.exception
@@ -57,7 +58,7 @@ def test_every_page_runs_without_an_exception(backend, demo_warehouse, monkeypat
 
 
 def test_portfolio_tiles_show_the_metric_functions_numbers(backend, demo_warehouse, monkeypatch):
-    at = open_app(monkeypatch, demo_warehouse.url)
+    at = open_app(monkeypatch, demo_warehouse.url, demo_warehouse.app_schema)
     k = portfolio.kpis(demo_warehouse, Filters())
     assert tile(at, "Accounts") == f"{k['accounts']:,}"
     assert tile(at, "ARR") == f"${k['arr'] / 1e6:,.1f}M"
@@ -68,7 +69,7 @@ def test_portfolio_tiles_show_the_metric_functions_numbers(backend, demo_warehou
 
 
 def test_filters_apply_and_survive_a_page_switch(backend, demo_warehouse, monkeypatch):
-    at = open_app(monkeypatch, demo_warehouse.url)
+    at = open_app(monkeypatch, demo_warehouse.url, demo_warehouse.app_schema)
     at.multiselect(key="filter_segments").set_value(["smb"])
     at.run()
     smb = portfolio.kpis(demo_warehouse, Filters(segments=("smb",)))
@@ -83,7 +84,7 @@ def test_filters_apply_and_survive_a_page_switch(backend, demo_warehouse, monkey
 
 
 def test_filters_that_match_nothing_show_an_empty_state(demo_warehouses, monkeypatch):
-    at = open_app(monkeypatch, demo_warehouses("duckdb").url)
+    at = open_app(monkeypatch, demo_warehouses("duckdb").url, demo_warehouses("duckdb").app_schema)
     at.multiselect(key="filter_segments").set_value(["high_touch"])
     at.multiselect(key="filter_tiers").set_value(["abandoned"])
     at.multiselect(key="filter_stages").set_value(["onboarding"])
@@ -118,7 +119,7 @@ def test_first_start_builds_the_demo_warehouse(tmp_path, monkeypatch):
 
 def test_every_run_goes_through_the_router(demo_warehouses, monkeypatch):
     """Guards the AppTest workaround above: a rerun must render the router's sidebar again."""
-    at = open_app(monkeypatch, demo_warehouses("duckdb").url)
+    at = open_app(monkeypatch, demo_warehouses("duckdb").url, demo_warehouses("duckdb").app_schema)
     at.run()
     assert at.sidebar.multiselect(key="filter_segments") is not None
     assert any("data as of" in c.value for c in at.sidebar.caption)
@@ -130,7 +131,7 @@ def test_a_query_failing_inside_a_page_gets_the_same_message(backend, empty_ware
     wh = build_book().write(empty_warehouse)
     with wh.engine.begin() as conn:
         conn.exec_driver_sql("drop table health_scores")
-    at = open_app(monkeypatch, wh.url)
+    at = open_app(monkeypatch, wh.url, wh.app_schema)
     assert not at.exception
     assert len(at.error) == 1 and "contract are missing" in at.error[0].value
     assert at.metric  # what rendered before the failure stays

@@ -1,0 +1,90 @@
+"""The app's own tables (write-back), created and upgraded by the app in its own schema.
+
+A small versioned runner: each migration is a list of portable statements; `schema_version`
+records what ran, so a second start is a no-op and an upgrade only runs what is new. The
+warehouse tables are never touched.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+import streamlit as st
+
+from queries.db import Warehouse
+
+CHURN_REASONS = [
+    ("product_gap", "Product gap"),
+    ("wrong_fit", "Wrong-fit customer"),
+    ("champion_left", "Champion left"),
+    ("budget_cut", "Budget cut"),
+    ("competitor", "Moved to competitor"),
+    ("poor_onboarding", "Poor onboarding"),
+    ("support_experience", "Support experience"),
+    ("closed_or_acquired", "Company closed / acquired"),
+    ("other", "Other"),
+]
+
+
+def _v1(s: str) -> list[str]:
+    seed = ", ".join(f"('{code}', '{label}', null)" for code, label in CHURN_REASONS)
+    return [
+        f"create table {s}.churn_reasons (code varchar primary key, label varchar not null, retired_at timestamp)",
+        f"insert into {s}.churn_reasons (code, label, retired_at) values {seed}",
+        f"create sequence {s}.churn_tag_ids",
+        f"""create table {s}.churn_tags (
+            tag_id bigint primary key default nextval('{s}.churn_tag_ids'),
+            account_id integer not null,
+            version integer not null,
+            primary_reason varchar not null references {s}.churn_reasons (code),
+            reasons varchar not null,
+            note varchar,
+            tagged_by varchar not null,
+            tagged_at timestamp not null,
+            unique (account_id, version))""",
+        f"create sequence {s}.risk_flag_ids",
+        f"""create table {s}.risk_flags (
+            flag_id bigint primary key default nextval('{s}.risk_flag_ids'),
+            account_id integer not null,
+            severity integer not null check (severity between 1 and 3),
+            reason varchar not null,
+            raised_by varchar not null,
+            raised_at timestamp not null)""",
+        f"create sequence {s}.risk_flag_event_ids",
+        f"""create table {s}.risk_flag_events (
+            event_id bigint primary key default nextval('{s}.risk_flag_event_ids'),
+            flag_id bigint not null references {s}.risk_flags (flag_id),
+            event varchar not null,
+            owner varchar,
+            due_date date,
+            note varchar,
+            by_user varchar not null,
+            event_at timestamp not null)""",
+    ]
+
+
+MIGRATIONS = {1: _v1}
+
+
+def migrate(wh: Warehouse) -> int:
+    """Bring the app schema to the newest version; return how many migrations ran."""
+    s = wh.app_schema
+    ran = 0
+    with wh.engine.begin() as conn:
+        conn.exec_driver_sql(f"create schema if not exists {s}")
+        conn.exec_driver_sql(f"create table if not exists {s}.schema_version "
+                             f"(version integer primary key, applied_at timestamp not null)")
+        if wh.engine.dialect.name == "postgresql":  # two app processes starting at once
+            conn.exec_driver_sql(f"lock table {s}.schema_version in exclusive mode")
+        current = conn.exec_driver_sql(f"select coalesce(max(version), 0) from {s}.schema_version").scalar_one()
+        for version in sorted(v for v in MIGRATIONS if v > current):
+            for statement in MIGRATIONS[version](s):
+                conn.exec_driver_sql(statement)
+            conn.execute(sa.text(f"insert into {s}.schema_version (version, applied_at) "
+                                 f"values (:v, current_timestamp)"), {"v": version})
+            ran += 1
+    return ran
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def ensure_app_tables(wh: Warehouse) -> int:
+    """Once per process and warehouse: the app's tables exist and are current."""
+    return migrate(wh)
