@@ -29,6 +29,10 @@ navigation = st.navigation({
     "Overview": [
         st.Page("pages/portfolio.py", title="Portfolio health", icon=":material/monitor_heart:", default=True),
     ],
+    "Leadership": [
+        st.Page("pages/renewals.py", title="Renewals", icon=":material/autorenew:"),
+        st.Page("pages/retention.py", title="Retention", icon=":material/waterfall_chart:"),
+    ],
 })
 filters = sidebar.render_filters(csm_options)
 publish(wh, filters, as_of)

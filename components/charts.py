@@ -5,7 +5,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
 
-from queries.definitions import GREEN_FROM, HEALTH_BANDS, RED_BELOW, SEGMENT_LABELS
+from queries.definitions import DUE_WINDOWS, GREEN_FROM, HEALTH_BANDS, RED_BELOW, SEGMENT_LABELS
 
 BAND_COLOURS = {"red": "#d64545", "yellow": "#e8b339", "green": "#3a9d5d", "no score": "#a0a4ab"}
 
@@ -38,3 +38,79 @@ def build_health_trend(frame: pl.DataFrame) -> go.Figure:
     fig.add_hline(y=RED_BELOW, line_dash="dot", line_color=BAND_COLOURS["red"], annotation_text="red")
     fig.update_yaxes(range=[0, 100])
     return _layout(fig)
+
+
+FORECAST_COLOURS = {"commit": "#3a9d5d", "likely": "#e8b339", "at_risk": "#d64545"}
+RATE_LABELS = {"logo_renewal_rate": "Logo renewal rate", "grr": "GRR (pure)", "nrr": "NRR (with expansion)"}
+
+
+def build_renewal_funnel(frame: pl.DataFrame, measure: str, colour: str) -> go.Figure:
+    """Open renewals per due window, stacked by forecast or stage."""
+    fig = px.bar(frame, x="due_window", y=measure, color=colour,
+                 color_discrete_map=FORECAST_COLOURS if colour == "forecast" else None,
+                 category_orders={"due_window": DUE_WINDOWS, "forecast": list(FORECAST_COLOURS)},
+                 labels={"due_window": "Due", "arr_up": "ARR up for renewal ($)", "renewals": "Renewals",
+                         "forecast": "Forecast", "stage": "Stage"},
+                 title="Open renewals by due window")
+    if measure == "arr_up":
+        fig.update_yaxes(tickprefix="$")
+    return _layout(fig)
+
+
+def build_rates_trend(frame: pl.DataFrame) -> go.Figure:
+    """Logo renewal rate, GRR and NRR per period, side by side."""
+    long = frame.unpivot(index=["period"], on=list(RATE_LABELS), variable_name="rate", value_name="value") \
+        .with_columns(pl.col("rate").replace(RATE_LABELS))
+    fig = px.line(long, x="period", y="value", color="rate", markers=True,
+                  labels={"period": "Renewals due in", "value": "", "rate": ""}, title="Renewal rates by period")
+    fig.update_yaxes(tickformat=".0%")
+    return _layout(fig)
+
+
+def build_rates_by_segment(frame: pl.DataFrame) -> go.Figure:
+    """The three rates per segment, so a few large renewals cannot hide many small churns."""
+    long = frame.with_columns(pl.col("segment").replace(SEGMENT_LABELS)) \
+        .unpivot(index=["segment"], on=list(RATE_LABELS), variable_name="rate", value_name="value") \
+        .with_columns(pl.col("rate").replace(RATE_LABELS))
+    fig = px.bar(long, x="segment", y="value", color="rate", barmode="group", text_auto=".0%",
+                 labels={"segment": "Segment", "value": "", "rate": ""}, title="Renewal rates by segment")
+    fig.update_yaxes(tickformat=".0%")
+    return _layout(fig)
+
+
+def build_arr_bridge(row: dict, title: str) -> go.Figure:
+    """Waterfall: start + new + expansion - contraction - churn = end."""
+    steps = [("Start ARR", row["start_arr"], "absolute"), ("New", row["new_arr"], "relative"),
+             ("Expansion", row["expansion"], "relative"), ("Contraction", -row["contraction"], "relative"),
+             ("Churn", -row["churn"], "relative"), ("End ARR", row["end_arr"], "total")]
+    fig = go.Figure(go.Waterfall(
+        x=[s[0] for s in steps], y=[s[1] for s in steps], measure=[s[2] for s in steps],
+        text=[f"${abs(s[1]) / 1e6:,.2f}M" for s in steps], textposition="outside",
+        increasing={"marker": {"color": BAND_COLOURS["green"]}},
+        decreasing={"marker": {"color": BAND_COLOURS["red"]}},
+        totals={"marker": {"color": "#2f6fdd"}}))
+    fig.update_layout(title=title, showlegend=False)
+    fig.update_yaxes(tickprefix="$")
+    return _layout(fig, height=400)
+
+
+def build_churn_reasons(frame: pl.DataFrame, measure: str) -> go.Figure:
+    """Churned ARR or logos by reason, stacked by segment; 'Untagged' stays visible."""
+    data = frame.group_by("reason", "segment").agg(pl.col(measure).sum()) \
+        .with_columns(pl.col("segment").replace(SEGMENT_LABELS))
+    order = data.group_by("reason").agg(pl.col(measure).sum()).sort(measure, descending=True)["reason"].to_list()
+    fig = px.bar(data, y="reason", x=measure, color="segment", orientation="h",
+                 category_orders={"reason": order},
+                 labels={"reason": "", "arr": "Churned ARR ($)", "logos": "Churned accounts", "segment": ""},
+                 title="Churn by reason")
+    return _layout(fig, height=380)
+
+
+def build_cohort_curves(frame: pl.DataFrame, value: str) -> go.Figure:
+    """One retention curve per signing quarter."""
+    data = frame.with_columns(pl.col("cohort").cast(pl.String))
+    fig = px.line(data, x="months", y=value, color="cohort", markers=True,
+                  labels={"months": "Months since start", value: "", "cohort": "Signed in quarter"},
+                  title="Logo retention by cohort" if value == "logo_retention" else "ARR retention by cohort")
+    fig.update_yaxes(tickformat=".0%")
+    return _layout(fig, height=400)

@@ -30,7 +30,46 @@ def download_csv(frame: pl.DataFrame, filename: str, key: str) -> None:
                        key=key, icon=":material/download:")
 
 
-def account_table(frame: pl.DataFrame, key: str, filename: str) -> None:
+def account_table(frame: pl.DataFrame, key: str, filename: str, columns: dict | None = None) -> None:
     """An account list: formatted columns, no index, and its CSV export."""
-    st.dataframe(frame, column_config=ACCOUNT_COLUMNS, hide_index=True, width="stretch", key=key)
+    data_table(frame, key, filename, columns or ACCOUNT_COLUMNS)
+
+RENEWAL_COLUMNS = {
+    **ACCOUNT_COLUMNS,
+    "past_due": st.column_config.CheckboxColumn("Past due", help="The term has ended and the renewal is still open."),
+    "arr_up": st.column_config.NumberColumn("ARR up", format="dollar"),
+    "due_date": st.column_config.DateColumn("Due", format="YYYY-MM-DD"),
+    "days_to_due": st.column_config.NumberColumn("Days to due", help="Negative: days past due."),
+    "due_window": st.column_config.TextColumn("Window", help=DEFINITIONS["due_window"]),
+    "stage": st.column_config.TextColumn("Stage"),
+    "forecast": st.column_config.TextColumn("Forecast"),
+    "open_flags": st.column_config.NumberColumn("Open flags", help="Risk flags raised and not yet resolved."),
+}
+
+RATE_COLUMNS = {
+    "period": st.column_config.DateColumn("Period starting", format="YYYY-MM-DD"),
+    "segment": st.column_config.TextColumn("Segment"),
+    "decided": st.column_config.NumberColumn("Decided", help="Renewals due in the period with an outcome."),
+    "renewed": st.column_config.NumberColumn("Renewed"),
+    "churned": st.column_config.NumberColumn("Churned"),
+    "still_open": st.column_config.NumberColumn("Still open", help="Due in the period, no outcome yet: not in the rates."),
+    "arr_up": st.column_config.NumberColumn("ARR up", format="dollar"),
+    "logo_renewal_rate": st.column_config.NumberColumn("Logo rate", format="percent", help=DEFINITIONS["logo_renewal_rate"]),
+    "grr": st.column_config.NumberColumn("GRR", format="percent", help=DEFINITIONS["grr"]),
+    "nrr": st.column_config.NumberColumn("NRR", format="percent", help=DEFINITIONS["nrr"]),
+}
+
+
+def data_table(frame: pl.DataFrame, key: str, filename: str, columns: dict | None = None) -> None:
+    """Any aggregate table: formatted columns, no index, and its CSV export."""
+    st.dataframe(frame, column_config=columns, hide_index=True, width="stretch", key=key)
     download_csv(frame, filename, key=f"{key}_csv")
+
+
+def cohort_matrix(frame: pl.DataFrame, value: str) -> pl.DataFrame:
+    """Cohorts down, months since start across: the heatmap table of a retention measure."""
+    if frame.is_empty():
+        return frame
+    wide = frame.select("cohort", "cohort_size", "months", value).pivot(
+        on="months", index=["cohort", "cohort_size"], values=value, sort_columns=True)
+    return wide.rename({c: f"M{c}" for c in wide.columns if c not in ("cohort", "cohort_size")})

@@ -75,3 +75,54 @@ DEFINITIONS = {
                      f"normal >= {NORMAL_FROM:.0%}, light >= {LIGHT_FROM:.0%}, inactive below; abandoned: "
                      f"no active user for {ABANDONED_AFTER_DAYS} days.",
 }
+
+# --- Renewals and retention -------------------------------------------------------------------
+# Over rows of `renewals` (r.outcome, r.arr_up, r.arr_renewed). A renewal belongs to the period of
+# its due date (the term's end); rates count decided renewals, open ones are reported beside them.
+DECIDED = "sum(case when outcome is not null then 1 else 0 end)"
+RENEWED = "sum(case when outcome = 'renewed' then 1 else 0 end)"
+CHURNED = "sum(case when outcome = 'churned' then 1 else 0 end)"
+STILL_OPEN = "sum(case when outcome is null then 1 else 0 end)"
+ARR_UP = "coalesce(sum(case when outcome is not null then arr_up end), 0)"
+LOGO_RENEWAL_RATE = f"cast({RENEWED} as double precision) / nullif({DECIDED}, 0)"
+GRR = ("sum(case when outcome is not null then least(arr_renewed, arr_up) end) "
+       "/ nullif(sum(case when outcome is not null then arr_up end), 0)")
+NRR = ("sum(case when outcome is not null then arr_renewed end) "
+       "/ nullif(sum(case when outcome is not null then arr_up end), 0)")
+
+DUE_WINDOWS = ["overdue", "0-30 days", "31-60 days", "61-90 days", "91-120 days"]
+FUNNEL_HORIZON_DAYS = 120
+
+
+def due_window(days_to_due: str) -> str:
+    return (f"case when {days_to_due} < 0 then 'overdue' when {days_to_due} <= 30 then '0-30 days' "
+            f"when {days_to_due} <= 60 then '31-60 days' when {days_to_due} <= 90 then '61-90 days' "
+            f"else '91-120 days' end")
+
+
+def term_live_on(t: str, day: str) -> str:
+    """A term carries ARR on `day` if the day is inside it, or after it while its renewal is still
+    open (grace) and the day is not after the snapshot: the same rule as account_snapshot.is_live."""
+    return (f"({t}.start_date <= {day} and ({t}.end_date >= {day} "
+            f"or ({t}.renewal_open and {day} <= {t}.as_of)))")
+
+
+DEFINITIONS.update({
+    "logo_renewal_rate": "Accounts renewed / accounts whose term ended (renewal due) in the period and was "
+                         "decided. Open renewals are shown beside it, not counted.",
+    "grr": "Gross revenue retention, the pure renewal rate: renewed ARR, each capped at the ARR up for renewal "
+           "(expansion excluded), / ARR up for renewal, over decided renewals due in the period.",
+    "nrr": "Net revenue retention: renewed ARR including expansion / ARR up for renewal, over decided renewals "
+           "due in the period. Shown beside GRR, never instead of it.",
+    "churn_rate": "Accounts lost in the period (ARR > 0 at the start, 0 at the end) / accounts with ARR at the "
+                  "start of the period.",
+    "arr_bridge": "Start ARR (end of the day before the period) + new + expansion - contraction - churn = end "
+                  "ARR (last day of the period). Each account is compared start vs end: new = from 0, churn = to "
+                  "0; a win-back inside the period counts as new.",
+    "due_window": f"Open renewals by days until the term's end; overdue = past the end date and still open. "
+                  f"Horizon: {FUNNEL_HORIZON_DAYS} days.",
+    "cohort_retention": "Accounts grouped by the quarter their first contract started. Logo retention: share "
+                        "still live N months after their own start; ARR retention: their ARR then / their ARR "
+                        "at start (expansion included). A cell appears once every account of the cohort is "
+                        "that old.",
+})

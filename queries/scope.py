@@ -22,6 +22,11 @@ class Filters:
     stages: tuple[str, ...] = tuple(d.LIVE_STAGES)
     tiers: tuple[str, ...] = ()
 
+    def for_history(self) -> "Filters":
+        """Stage and tier describe accounts today; history (rates, bridge, cohorts) keeps the
+        who-filters (segment, team, CSM) and includes every account, churned ones too."""
+        return Filters(segments=self.segments, teams=self.teams, csm_ids=self.csm_ids, stages=(), tiers=())
+
 
 _SCOPED = f"""
 scoped_accounts as (
@@ -43,9 +48,10 @@ _FILTER_COLUMNS = {"segments": "segment", "teams": "team", "csm_ids": "csm_id",
                    "stages": "lifecycle_stage", "tiers": "activity_tier"}
 
 
-def scoped(filters: Filters, body: str) -> tuple[sa.TextClause, dict]:
-    """`with scoped_accounts, in_scope <body>`: body continues the WITH list or starts the SELECT."""
-    clauses, params, binds = [], {}, []
+def scoped(filters: Filters, body: str, lists: dict[str, list] | None = None) -> tuple[sa.TextClause, dict]:
+    """`with scoped_accounts, in_scope <body>`: body continues the WITH list or starts the SELECT.
+    `lists` are extra list parameters the body uses as `in :name`."""
+    clauses, params, binds = [], dict(lists or {}), [sa.bindparam(name, expanding=True) for name in lists or {}]
     for field, column in _FILTER_COLUMNS.items():
         values = getattr(filters, field)
         if values:

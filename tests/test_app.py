@@ -13,7 +13,7 @@ from queries.db import APP_SCHEMA_ENV, DEMO_PATH_ENV, URL_ENV
 from queries.scope import Filters
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-PAGES = ["pages/portfolio.py"]
+PAGES = ["pages/portfolio.py", "pages/renewals.py", "pages/retention.py"]
 
 
 class _NavigationPagesManager(PagesManager):

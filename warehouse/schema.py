@@ -38,7 +38,7 @@ contracts = sa.Table(
     sa.Column("term_type", sa.String, nullable=False),  # new | renewal | winback
     sa.Column("start_date", sa.Date, nullable=False),
     sa.Column("end_date", sa.Date, nullable=False),  # last day of the term, inclusive
-    sa.Column("arr", sa.Float, nullable=False),
+    sa.Column("arr", sa.Double, nullable=False),
     sa.Column("seats", sa.Integer, nullable=False),
     sa.Column("status", sa.String, nullable=False),  # active | renewed | churned
 )
@@ -51,8 +51,8 @@ renewals = sa.Table(
     sa.Column("due_date", sa.Date, nullable=False),
     sa.Column("stage", sa.String, nullable=False),
     sa.Column("forecast", sa.String, nullable=False),  # commit | likely | at_risk
-    sa.Column("arr_up", sa.Float, nullable=False),
-    sa.Column("arr_renewed", sa.Float),  # null while open, 0 when churned
+    sa.Column("arr_up", sa.Double, nullable=False),
+    sa.Column("arr_renewed", sa.Double),  # null while open, 0 when churned
     sa.Column("outcome", sa.String),  # renewed | churned | null while open
     sa.Column("closed_date", sa.Date),
 )
@@ -71,20 +71,20 @@ health_scores = sa.Table(
     "health_scores", metadata,
     sa.Column("account_id", sa.Integer, nullable=False),
     sa.Column("day", sa.Date, nullable=False),
-    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("score", sa.Double, nullable=False),
     # one column per component, 0-100, null when the component has no data that day
-    sa.Column("usage_score", sa.Float),
-    sa.Column("sentiment_score", sa.Float),
-    sa.Column("support_score", sa.Float),
-    sa.Column("engagement_score", sa.Float),
-    sa.Column("onboarding_score", sa.Float),
+    sa.Column("usage_score", sa.Double),
+    sa.Column("sentiment_score", sa.Double),
+    sa.Column("support_score", sa.Double),
+    sa.Column("engagement_score", sa.Double),
+    sa.Column("onboarding_score", sa.Double),
 )
 
 health_components = sa.Table(
     "health_components", metadata,
     sa.Column("component", sa.String, primary_key=True),  # the column name in health_scores
     sa.Column("label", sa.String, nullable=False),
-    sa.Column("weight", sa.Float, nullable=False),
+    sa.Column("weight", sa.Double, nullable=False),
     sa.Column("description", sa.String, nullable=False),
 )
 

@@ -1,0 +1,75 @@
+"""Renewals, for leadership: what is up for renewal and how it is forecast, and how well we have
+been renewing (logo rate, GRR, NRR) by period and segment."""
+import streamlit as st
+
+from components import charts, kpi, notices, tables
+from components.context import page_context
+from components.periods import period_picker
+from queries import renewals
+from queries.definitions import DEFINITIONS, DUE_WINDOWS
+
+wh, filters, as_of = page_context()
+st.title("Renewals")
+st.caption(f"Data as of {as_of:%d %b %Y}.")
+view = st.segmented_control("View", ["Upcoming renewals", "Renewal rates"], default="Upcoming renewals",
+                            key="renewals_view") or "Upcoming renewals"
+
+if view == "Upcoming renewals":
+    funnel = renewals.funnel(wh, filters)
+    if funnel.is_empty():
+        notices.no_rows("open renewals")
+        st.stop()
+    overdue = funnel.filter(funnel["due_window"] == "overdue")
+    soon = funnel.filter(funnel["due_window"].is_in(["overdue", "0-30 days"]))
+    at_risk = funnel.filter(funnel["forecast"] == "at_risk")
+    kpi.kpi_row([
+        kpi.Tile("Open renewals, next 120 days", kpi.number(funnel["renewals"].sum()), DEFINITIONS["due_window"]),
+        kpi.Tile("ARR up for renewal", kpi.money(funnel["arr_up"].sum()), DEFINITIONS["due_window"]),
+        kpi.Tile("Past due, still open", kpi.number(overdue["renewals"].sum()),
+                 "Renewals whose term has ended without an outcome.",
+                 delta=f"{kpi.money(overdue['arr_up'].sum())} ARR" if overdue.height else None, delta_color="inverse"),
+        kpi.Tile("Due within 30 days (or past due)", kpi.money(soon["arr_up"].sum()), DEFINITIONS["due_window"]),
+        kpi.Tile("Forecast at risk", kpi.money(at_risk["arr_up"].sum()),
+                 "ARR up for renewal whose forecast category is at_risk."),
+    ])
+    left, right = st.columns(2)
+    measure = left.segmented_control("Measure", ["arr_up", "renewals"], default="arr_up", key="renewals_measure",
+                                     format_func={"arr_up": "ARR", "renewals": "Count"}.get) or "arr_up"
+    colour = right.segmented_control("Colour by", ["forecast", "stage"], default="forecast",
+                                     key="renewals_colour", format_func=str.capitalize) or "forecast"
+    st.plotly_chart(charts.build_renewal_funnel(funnel, measure, colour), key="renewals_funnel_chart")
+
+    st.subheader("Accounts behind the funnel")
+    windows = st.multiselect("Due window", DUE_WINDOWS, default=DUE_WINDOWS, key="renewals_windows")
+    tables.account_table(renewals.funnel_accounts(wh, filters, tuple(windows)), key="renewals_accounts",
+                         filename="open_renewals.csv", columns=tables.RENEWAL_COLUMNS)
+else:
+    left, right = st.columns([2, 1])
+    with left:
+        period = period_picker(as_of, key="renewals_period")
+    grain = right.segmented_control("By", ["month", "quarter"], default="quarter", key="renewals_grain",
+                                    format_func=str.capitalize) or "quarter"
+    st.caption("Renewals belong to the period their term ends in. History uses the segment, team and CSM "
+               "filters; lifecycle stage and activity tier describe accounts today and are not applied.")
+    total = renewals.rates(wh, filters, period.start, period.end)
+    if total.is_empty() or not total["decided"][0]:
+        notices.no_rows("decided renewals")
+        st.stop()
+    t = total.row(0, named=True)
+    kpi.kpi_row([
+        kpi.Tile("Logo renewal rate", kpi.percent(t["logo_renewal_rate"]), DEFINITIONS["logo_renewal_rate"]),
+        kpi.Tile("GRR (pure renewal rate)", kpi.percent(t["grr"]), DEFINITIONS["grr"]),
+        kpi.Tile("NRR (with expansion)", kpi.percent(t["nrr"]), DEFINITIONS["nrr"]),
+        kpi.Tile("Renewals decided", kpi.number(t["decided"]), DEFINITIONS["logo_renewal_rate"],
+                 delta=f"{t['still_open']} still open" if t["still_open"] else None, delta_color="off"),
+        kpi.Tile("ARR up for renewal", kpi.money(t["arr_up"]), DEFINITIONS["grr"]),
+    ])
+    st.caption(f"{period.label}: {period.start:%d %b %Y} – {period.end:%d %b %Y}. Logo rate = renewed ÷ "
+               f"decided; GRR caps each renewal at its prior ARR; NRR includes expansion.")
+    trend = renewals.rates(wh, filters, period.start, period.end, grain)
+    st.plotly_chart(charts.build_rates_trend(trend), key="renewals_trend_chart")
+    by_segment = renewals.rates(wh, filters, period.start, period.end, None, by_segment=True)
+    st.plotly_chart(charts.build_rates_by_segment(by_segment), key="renewals_segment_chart")
+    st.subheader("By segment and period")
+    tables.data_table(renewals.rates(wh, filters, period.start, period.end, grain, by_segment=True),
+                      key="renewals_rates_table", filename="renewal_rates.csv", columns=tables.RATE_COLUMNS)

@@ -1,0 +1,94 @@
+"""Retention, for leadership: where ARR came from and went in a period (ARR bridge), why
+accounts left (churn reasons) and how each signing cohort holds up (cohort retention)."""
+import datetime as dt
+
+import streamlit as st
+
+from components import charts, kpi, notices, tables
+from components.context import page_context
+from components.periods import period_picker
+from queries import retention
+from queries.definitions import DEFINITIONS, SEGMENT_LABELS
+
+wh, filters, as_of = page_context()
+st.title("Retention")
+st.caption(f"Data as of {as_of:%d %b %Y}. History uses the segment, team and CSM filters; lifecycle stage "
+           f"and activity tier describe accounts today and are not applied.")
+view = st.segmented_control("View", ["ARR bridge", "Churn reasons", "Cohorts"], default="ARR bridge",
+                            key="retention_view") or "ARR bridge"
+
+if view == "ARR bridge":
+    period = period_picker(as_of, key="retention_bridge_period")
+    total = retention.arr_bridge(wh, filters, period.start, period.end)
+    if total.is_empty():
+        notices.no_rows("accounts with ARR in this period")
+        st.stop()
+    b = total.row(0, named=True)
+    kpi.kpi_row([
+        kpi.Tile("Start ARR", kpi.money(b["start_arr"]), DEFINITIONS["arr_bridge"]),
+        kpi.Tile("End ARR", kpi.money(b["end_arr"]), DEFINITIONS["arr_bridge"],
+                 delta=kpi.money(b["end_arr"] - b["start_arr"])),
+        kpi.Tile("Churned ARR", kpi.money(b["churn"]), DEFINITIONS["arr_bridge"]),
+        kpi.Tile("Logo churn rate", kpi.percent(b["churn_rate"]), DEFINITIONS["churn_rate"],
+                 delta=f"{b['accounts_churned']} of {b['accounts_start']} accounts", delta_color="off"),
+    ])
+    by_segment = retention.arr_bridge(wh, filters, period.start, period.end, by_segment=True)
+    choices = ["all", *by_segment["segment"].to_list()]
+    segment = st.segmented_control("Segment", choices, default="all", key="retention_bridge_segment",
+                                   format_func=lambda s: "All segments" if s == "all" else SEGMENT_LABELS[s]) or "all"
+    row = b if segment == "all" else by_segment.filter(by_segment["segment"] == segment).row(0, named=True)
+    st.plotly_chart(charts.build_arr_bridge(row, f"ARR bridge, {period.label.lower()}"), key="retention_bridge_chart")
+    st.subheader("By segment")
+    tables.data_table(by_segment, key="retention_bridge_table", filename="arr_bridge.csv", columns={
+        "start_arr": st.column_config.NumberColumn("Start ARR", format="dollar"),
+        "new_arr": st.column_config.NumberColumn("New", format="dollar"),
+        "expansion": st.column_config.NumberColumn("Expansion", format="dollar"),
+        "contraction": st.column_config.NumberColumn("Contraction", format="dollar"),
+        "churn": st.column_config.NumberColumn("Churn", format="dollar"),
+        "end_arr": st.column_config.NumberColumn("End ARR", format="dollar"),
+        "churn_rate": st.column_config.NumberColumn("Logo churn", format="percent", help=DEFINITIONS["churn_rate"]),
+    })
+
+elif view == "Churn reasons":
+    period = period_picker(as_of, key="retention_reasons_period")
+    reasons = retention.churn_reasons(wh, filters, period.start, period.end)
+    if reasons.is_empty():
+        notices.no_rows("churned accounts in this period")
+        st.stop()
+    untagged = reasons.filter(reasons["reason"] == "Untagged")
+    kpi.kpi_row([
+        kpi.Tile("Churned accounts", kpi.number(reasons["logos"].sum()), "Renewals due in the period that churned."),
+        kpi.Tile("Churned ARR", kpi.money(reasons["arr"].sum()), "ARR up for renewal on those churns."),
+        kpi.Tile("Still untagged", kpi.percent(untagged["logos"].sum() / reasons["logos"].sum()),
+                 "Share of churned accounts with no churn reason tagged yet: the tagging backlog.",
+                 delta=f"{untagged['logos'].sum()} accounts", delta_color="off"),
+    ])
+    measure = st.segmented_control("Measure", ["arr", "logos"], default="arr", key="retention_reasons_measure",
+                                   format_func={"arr": "ARR", "logos": "Accounts"}.get) or "arr"
+    st.plotly_chart(charts.build_churn_reasons(reasons, measure), key="retention_reasons_chart")
+    st.subheader("By quarter, segment and reason")
+    tables.data_table(reasons, key="retention_reasons_table", filename="churn_reasons.csv", columns={
+        "quarter": st.column_config.DateColumn("Quarter starting", format="YYYY-MM-DD"),
+        "arr": st.column_config.NumberColumn("Churned ARR", format="dollar"),
+    })
+
+else:
+    since = st.selectbox("Cohorts signed since", [as_of.year - 3, as_of.year - 2, as_of.year - 1], index=1,
+                         key="retention_cohort_since")
+    cohorts = retention.cohort_retention(wh, filters, dt.date(since, 1, 1))
+    if cohorts.is_empty():
+        notices.no_rows("cohorts")
+        st.stop()
+    value = st.segmented_control("Measure", ["logo_retention", "arr_retention"], default="logo_retention",
+                                 key="retention_cohort_measure",
+                                 format_func={"logo_retention": "Logos", "arr_retention": "ARR"}.get) or "logo_retention"
+    st.caption(DEFINITIONS["cohort_retention"])
+    st.plotly_chart(charts.build_cohort_curves(cohorts, value), key="retention_cohort_chart")
+    matrix = tables.cohort_matrix(cohorts, value)
+    months = [c for c in matrix.columns if c.startswith("M")]
+    tables.data_table(matrix, key="retention_cohort_table", filename="cohort_retention.csv", columns={
+        "cohort": st.column_config.DateColumn("Signed in quarter", format="YYYY-MM-DD"),
+        "cohort_size": st.column_config.NumberColumn("Accounts"),
+        **{m: st.column_config.ProgressColumn(f"{m[1:]} mo", min_value=0, max_value=1.2, format="percent")
+           for m in months},
+    })

@@ -1,0 +1,89 @@
+"""Renewals, for leadership: what is coming up (funnel), how we renewed (rates), per period."""
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from queries import definitions as d
+from queries.db import Warehouse, cached, fetch
+from queries.scope import Filters, scoped
+
+GRAINS = {"month": "month", "quarter": "quarter", "year": "year"}
+
+
+def open_flags_cte(wh: Warehouse) -> str:
+    """Open risk flags per account (a flag is open until a 'resolved' event)."""
+    s = wh.app_schema
+    return f"""open_flags as (
+        select f.account_id, count(*) as open_flags
+        from {s}.risk_flags as f
+        where not exists (select 1 from {s}.risk_flag_events as e
+                          where e.flag_id = f.flag_id and e.event = 'resolved')
+        group by f.account_id
+    )"""
+
+
+_OPEN_RENEWALS = f"""open_renewals as (
+        select r.renewal_id, r.account_id, r.due_date, r.stage, r.forecast, r.arr_up,
+               r.due_date - i.as_of as days_to_due, i.name, i.segment, i.csm_name, i.team,
+               i.health_score, i.health_band
+        from renewals as r
+        inner join in_scope as i on i.account_id = r.account_id
+        where r.outcome is null and r.due_date - i.as_of <= {d.FUNNEL_HORIZON_DAYS}
+    )"""
+
+
+@cached
+def funnel(wh: Warehouse, filters: Filters) -> pl.DataFrame:
+    """Open renewals by due window, stage and forecast: how many and how much ARR."""
+    statement, params = scoped(filters, f""", {_OPEN_RENEWALS}
+        select {d.due_window('days_to_due')} as due_window, stage, forecast,
+               count(*) as renewals, coalesce(sum(arr_up), 0) as arr_up
+        from open_renewals
+        group by 1, 2, 3
+        order by 1, 2, 3""")
+    return fetch(wh, statement, params)
+
+
+@cached
+def funnel_accounts(wh: Warehouse, filters: Filters, windows: tuple[str, ...] = ()) -> pl.DataFrame:
+    """The accounts behind the funnel (optionally some due windows), soonest first."""
+    window_filter = "where due_window in :windows" if windows else ""
+    statement, params = scoped(filters, f""", {_OPEN_RENEWALS}, {open_flags_cte(wh)},
+        windowed as (
+            select o.*, {d.due_window('o.days_to_due')} as due_window, coalesce(f.open_flags, 0) as open_flags
+            from open_renewals as o
+            left join open_flags as f on f.account_id = o.account_id
+        )
+        select account_id, name, days_to_due < 0 as past_due, segment, csm_name, team, arr_up, due_date,
+               days_to_due, due_window,
+               stage, forecast, health_score, health_band, open_flags
+        from windowed
+        {window_filter}
+        order by days_to_due, arr_up desc, account_id""", lists={"windows": list(windows)} if windows else None)
+    return fetch(wh, statement, params)
+
+
+@cached
+def rates(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, grain: str | None = None,
+          by_segment: bool = False) -> pl.DataFrame:
+    """Logo renewal rate, GRR and NRR of renewals due in [start, end], per period and/or segment.
+
+    grain None gives one row for the whole range (per segment if asked)."""
+    period = f"cast(date_trunc('{GRAINS[grain]}', r.due_date) as date)" if grain else "cast(:start as date)"
+    segment = "i.segment" if by_segment else "'all'"
+    statement, params = scoped(filters.for_history(), f""", due as (
+            select {period} as period, {segment} as segment, r.outcome, r.arr_up, r.arr_renewed
+            from renewals as r
+            inner join in_scope as i on i.account_id = r.account_id
+            where r.due_date >= :start and r.due_date <= :end
+        )
+        select period, segment,
+               {d.DECIDED} as decided, {d.RENEWED} as renewed, {d.CHURNED} as churned,
+               {d.STILL_OPEN} as still_open, {d.ARR_UP} as arr_up,
+               {d.LOGO_RENEWAL_RATE} as logo_renewal_rate, {d.GRR} as grr, {d.NRR} as nrr
+        from due
+        group by period, segment
+        order by period, segment""")
+    return fetch(wh, statement, {**params, "start": start, "end": end})

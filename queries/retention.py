@@ -1,0 +1,130 @@
+"""Retention, for leadership: where ARR came from and went (bridge), why accounts left (churn
+reasons), and how signing cohorts hold up over time."""
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from queries import definitions as d
+from queries.db import Warehouse, cached, fetch
+from queries.scope import Filters, scoped
+
+# Contract terms with what term_live_on() needs: is the term's renewal still open, and the snapshot day.
+_TERMS = """terms as (
+        select c.account_id, c.arr, c.start_date, c.end_date,
+               case when o.contract_id is null then false else true end as renewal_open,
+               (select max(as_of) from account_snapshot) as as_of
+        from contracts as c
+        left join (select distinct contract_id from renewals where outcome is null) as o
+            on o.contract_id = c.contract_id
+    )"""
+
+
+@cached
+def arr_bridge(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, by_segment: bool = False) -> pl.DataFrame:
+    """Start ARR + new + expansion - contraction - churn = end ARR over [start, end], with logo counts."""
+    statement, params = scoped(filters.for_history(), f""", {_TERMS},
+        per_account as (
+            select i.account_id, i.segment,
+                   coalesce(sum(case when {d.term_live_on('t', 'cast(:opening as date)')} then t.arr end), 0) as start_arr,
+                   coalesce(sum(case when {d.term_live_on('t', 'cast(:closing as date)')} then t.arr end), 0) as end_arr
+            from in_scope as i
+            left join terms as t on t.account_id = i.account_id
+            group by i.account_id, i.segment
+        )
+        select {"segment" if by_segment else "'all' as segment"},
+               sum(start_arr) as start_arr,
+               sum(case when start_arr = 0 and end_arr > 0 then end_arr else 0 end) as new_arr,
+               sum(case when start_arr > 0 and end_arr > start_arr then end_arr - start_arr else 0 end) as expansion,
+               sum(case when start_arr > 0 and end_arr > 0 and end_arr < start_arr then start_arr - end_arr else 0 end)
+                   as contraction,
+               sum(case when start_arr > 0 and end_arr = 0 then start_arr else 0 end) as churn,
+               sum(end_arr) as end_arr,
+               sum(case when start_arr > 0 then 1 else 0 end) as accounts_start,
+               sum(case when start_arr = 0 and end_arr > 0 then 1 else 0 end) as accounts_new,
+               sum(case when start_arr > 0 and end_arr = 0 then 1 else 0 end) as accounts_churned,
+               sum(case when end_arr > 0 then 1 else 0 end) as accounts_end,
+               cast(sum(case when start_arr > 0 and end_arr = 0 then 1 else 0 end) as double precision)
+                   / nullif(sum(case when start_arr > 0 then 1 else 0 end), 0) as churn_rate
+        from per_account
+        {"group by segment" if by_segment else ""}
+        having sum(start_arr) > 0 or sum(end_arr) > 0
+        {"order by segment" if by_segment else ""}""")
+    return fetch(wh, statement, {**params, "opening": start - dt.timedelta(days=1), "closing": end})
+
+
+def _latest_tags(wh: Warehouse) -> str:
+    s = wh.app_schema
+    return f"""latest_tags as (
+        select t.account_id, t.primary_reason
+        from {s}.churn_tags as t
+        inner join (select account_id, max(version) as version from {s}.churn_tags group by account_id) as newest
+            on newest.account_id = t.account_id and newest.version = t.version
+    )"""
+
+
+@cached
+def churn_reasons(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date) -> pl.DataFrame:
+    """Churned logos and ARR due in [start, end] by quarter, segment and primary reason.
+    Accounts nobody tagged yet are 'Untagged', never dropped."""
+    statement, params = scoped(filters.for_history(), f""", {_latest_tags(wh)},
+        churned as (
+            select r.account_id, r.due_date, r.arr_up, i.segment
+            from renewals as r
+            inner join in_scope as i on i.account_id = r.account_id
+            where r.outcome = 'churned' and r.due_date >= :start and r.due_date <= :end
+        )
+        select cast(date_trunc('quarter', c.due_date) as date) as quarter, c.segment,
+               coalesce(cr.label, 'Untagged') as reason, count(*) as logos, sum(c.arr_up) as arr
+        from churned as c
+        left join latest_tags as lt on lt.account_id = c.account_id
+        left join {wh.app_schema}.churn_reasons as cr on cr.code = lt.primary_reason
+        group by 1, 2, 3
+        order by 1, 2, 3""")
+    return fetch(wh, statement, {**params, "start": start, "end": end})
+
+
+@cached
+def cohort_retention(wh: Warehouse, filters: Filters, since: dt.date, max_months: int = 36,
+                     step_months: int = 3) -> pl.DataFrame:
+    """Logo and ARR retention by signing quarter, every `step_months` after each account's own start."""
+    statement, params = scoped(filters.for_history(), f""", {_TERMS},
+        firsts as (
+            select c.account_id, min(c.start_date) as first_start
+            from contracts as c
+            inner join in_scope as i on i.account_id = c.account_id
+            where c.term_type = 'new'
+            group by c.account_id
+        ),
+        points as (
+            select f.account_id, cast(date_trunc('quarter', f.first_start) as date) as cohort, g.months,
+                   cast(f.first_start + g.months * interval '1 month' as date) as day
+            from firsts as f
+            cross join generate_series(0, :max_months, :step) as g(months)
+            where f.first_start >= :since
+        ),
+        observed as (
+            select p.cohort, p.months, p.account_id, coalesce(sum(t.arr), 0) as arr
+            from points as p
+            left join terms as t on t.account_id = p.account_id and {d.term_live_on('t', 'p.day')}
+            where p.day <= (select max(as_of) from account_snapshot)
+            group by p.cohort, p.months, p.account_id
+        ),
+        cells as (
+            select cohort, months, count(*) as accounts_observed,
+                   sum(case when arr > 0 then 1 else 0 end) as accounts_live, sum(arr) as arr
+            from observed
+            group by cohort, months
+        ),
+        cohorts as (
+            select cohort, accounts_observed as cohort_size, arr as start_arr from cells where months = 0
+        )
+        select c.cohort, c.months, k.cohort_size, c.accounts_live, c.arr,
+               cast(c.accounts_live as double precision) / k.cohort_size as logo_retention,
+               c.arr / nullif(k.start_arr, 0) as arr_retention
+        from cells as c
+        inner join cohorts as k on k.cohort = c.cohort
+        where c.accounts_observed = k.cohort_size
+        order by c.cohort, c.months""")
+    return fetch(wh, statement, {**params, "since": since, "max_months": max_months, "step": step_months})
