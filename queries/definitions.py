@@ -114,11 +114,12 @@ DEFINITIONS.update({
            "(expansion excluded), / ARR up for renewal, over decided renewals due in the period.",
     "nrr": "Net revenue retention: renewed ARR including expansion / ARR up for renewal, over decided renewals "
            "due in the period. Shown beside GRR, never instead of it.",
-    "churn_rate": "Accounts lost in the period (ARR > 0 at the start, 0 at the end) / accounts with ARR at the "
-                  "start of the period.",
+    "churn_rate": "Accounts lost in the period (ARR at the start and none at the end, or a churn in the period "
+                  "before a win-back) / accounts with ARR at the start of the period.",
     "arr_bridge": "Start ARR (end of the day before the period) + new + expansion - contraction - churn = end "
                   "ARR (last day of the period). Each account is compared start vs end: new = from 0, churn = to "
-                  "0; a win-back inside the period counts as new.",
+                  "0. An account that churned in the period and is back by its end counts as churn (its start "
+                  "ARR) plus new (its end ARR), not as a net change.",
     "due_window": f"Open renewals by days until the term's end; overdue = past the end date and still open. "
                   f"Horizon: {FUNNEL_HORIZON_DAYS} days.",
     "cohort_retention": "Accounts grouped by the quarter their first contract started. Logo retention: share "

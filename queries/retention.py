@@ -25,28 +25,40 @@ _TERMS = """terms as (
 def arr_bridge(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, by_segment: bool = False) -> pl.DataFrame:
     """Start ARR + new + expansion - contraction - churn = end ARR over [start, end], with logo counts."""
     statement, params = scoped(filters.for_history(), f""", {_TERMS},
-        per_account as (
+        churned_in_period as (
+            select distinct account_id from renewals
+            where outcome = 'churned' and due_date > :opening and due_date <= :closing
+        ),
+        arr_points as (
             select i.account_id, i.segment,
                    coalesce(sum(case when {d.term_live_on('t', 'cast(:opening as date)')} then t.arr end), 0) as start_arr,
                    coalesce(sum(case when {d.term_live_on('t', 'cast(:closing as date)')} then t.arr end), 0) as end_arr
             from in_scope as i
             left join terms as t on t.account_id = i.account_id
             group by i.account_id, i.segment
+        ),
+        per_account as (
+            -- an account that churned and came back within the period is a churn plus a new
+            -- (win-back), not a net expansion or contraction
+            select p.*, case when c.account_id is null then false else true end as churned_and_back
+            from arr_points as p
+            left join churned_in_period as c on c.account_id = p.account_id and p.start_arr > 0 and p.end_arr > 0
         )
         select {"segment" if by_segment else "'all' as segment"},
                sum(start_arr) as start_arr,
-               sum(case when start_arr = 0 and end_arr > 0 then end_arr else 0 end) as new_arr,
-               sum(case when start_arr > 0 and end_arr > start_arr then end_arr - start_arr else 0 end) as expansion,
-               sum(case when start_arr > 0 and end_arr > 0 and end_arr < start_arr then start_arr - end_arr else 0 end)
-                   as contraction,
-               sum(case when start_arr > 0 and end_arr = 0 then start_arr else 0 end) as churn,
+               sum(case when (start_arr = 0 and end_arr > 0) or churned_and_back then end_arr else 0 end) as new_arr,
+               sum(case when start_arr > 0 and end_arr > start_arr and not churned_and_back
+                        then end_arr - start_arr else 0 end) as expansion,
+               sum(case when start_arr > 0 and end_arr > 0 and end_arr < start_arr and not churned_and_back
+                        then start_arr - end_arr else 0 end) as contraction,
+               sum(case when (start_arr > 0 and end_arr = 0) or churned_and_back then start_arr else 0 end) as churn,
                sum(end_arr) as end_arr,
                sum(case when start_arr > 0 then 1 else 0 end) as accounts_start,
-               sum(case when start_arr = 0 and end_arr > 0 then 1 else 0 end) as accounts_new,
-               sum(case when start_arr > 0 and end_arr = 0 then 1 else 0 end) as accounts_churned,
+               sum(case when (start_arr = 0 and end_arr > 0) or churned_and_back then 1 else 0 end) as accounts_new,
+               sum(case when (start_arr > 0 and end_arr = 0) or churned_and_back then 1 else 0 end) as accounts_churned,
                sum(case when end_arr > 0 then 1 else 0 end) as accounts_end,
-               cast(sum(case when start_arr > 0 and end_arr = 0 then 1 else 0 end) as double precision)
-                   / nullif(sum(case when start_arr > 0 then 1 else 0 end), 0) as churn_rate
+               cast(sum(case when (start_arr > 0 and end_arr = 0) or churned_and_back then 1 else 0 end)
+                    as double precision) / nullif(sum(case when start_arr > 0 then 1 else 0 end), 0) as churn_rate
         from per_account
         {"group by segment" if by_segment else ""}
         having sum(start_arr) > 0 or sum(end_arr) > 0
