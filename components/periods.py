@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from components.state import keep
+
 
 @dataclass(frozen=True)
 class Period:
@@ -42,11 +44,11 @@ def presets(as_of: dt.date) -> dict[str, Period]:
 def period_picker(as_of: dt.date, key: str, default: str = "Last 4 full quarters") -> Period:
     """A preset or a custom range; the key keeps each page's choice separate and persistent."""
     options = [*presets(as_of), "Custom range"]
-    choice = st.selectbox("Period", options, index=options.index(default), key=key)
+    choice = st.selectbox("Period", options, key=keep(key, default))
     if choice != "Custom range":
         return presets(as_of)[choice]
-    picked = st.date_input("From – to", value=(as_of - dt.timedelta(days=89), as_of), max_value=as_of,
-                           key=f"{key}_custom")
+    picked = st.date_input("From – to", max_value=as_of,
+                           key=keep(f"{key}_custom", (as_of - dt.timedelta(days=89), as_of)))
     if not isinstance(picked, tuple) or len(picked) != 2:
         st.info("Pick both a start and an end date.", icon=":material/date_range:")
         st.stop()

@@ -4,6 +4,7 @@ import streamlit as st
 
 from components import charts, kpi, notices, tables
 from components.context import page_context
+from components.state import keep
 from queries import portfolio
 from queries.definitions import DEFINITIONS
 
@@ -30,8 +31,8 @@ dimension_labels = {"segment": "Segment", "lifecycle_stage": "Lifecycle stage",
                     "activity_tier": "Activity tier", "team": "Team", "csm": "CSM"}
 left, right = st.columns(2)
 dimension = left.segmented_control("Break down by", list(dimension_labels), format_func=dimension_labels.get,
-                                   default="segment", key="portfolio_dimension") or "segment"
-measure = right.segmented_control("Measure", ["arr", "accounts"], default="arr", key="portfolio_measure",
+                                   key=keep("portfolio_dimension", "segment")) or "segment"
+measure = right.segmented_control("Measure", ["arr", "accounts"], key=keep("portfolio_measure", "arr"),
                                   format_func={"arr": "ARR", "accounts": "Accounts"}.get) or "arr"
 mix = portfolio.band_mix(wh, filters, dimension)
 st.plotly_chart(charts.build_band_mix(mix, measure, dimension_labels[dimension]), key="portfolio_mix_chart")
@@ -43,6 +44,6 @@ trend = portfolio.health_trend(wh, filters)
 st.plotly_chart(charts.build_health_trend(trend), key="portfolio_trend_chart")
 
 st.subheader("Lowest-health accounts")
-limit = st.segmented_control("Show", [25, 50, 100], default=25, key="portfolio_limit") or 25
+limit = st.segmented_control("Show", [25, 50, 100], key=keep("portfolio_limit", 25)) or 25
 tables.account_table(portfolio.lowest_health(wh, filters, limit), key="portfolio_lowest",
                      filename="lowest_health_accounts.csv")

@@ -5,14 +5,15 @@ import streamlit as st
 from components import charts, kpi, notices, tables
 from components.context import page_context
 from components.periods import period_picker
+from components.state import keep
 from queries import renewals
 from queries.definitions import DEFINITIONS, DUE_WINDOWS
 
 wh, filters, as_of = page_context()
 st.title("Renewals")
 st.caption(f"Data as of {as_of:%d %b %Y}.")
-view = st.segmented_control("View", ["Upcoming renewals", "Renewal rates"], default="Upcoming renewals",
-                            key="renewals_view") or "Upcoming renewals"
+view = st.segmented_control("View", ["Upcoming renewals", "Renewal rates"],
+                            key=keep("renewals_view", "Upcoming renewals")) or "Upcoming renewals"
 
 if view == "Upcoming renewals":
     funnel = renewals.funnel(wh, filters)
@@ -33,21 +34,22 @@ if view == "Upcoming renewals":
                  "ARR up for renewal whose forecast category is at_risk."),
     ])
     left, right = st.columns(2)
-    measure = left.segmented_control("Measure", ["arr_up", "renewals"], default="arr_up", key="renewals_measure",
+    measure = left.segmented_control("Measure", ["arr_up", "renewals"], key=keep("renewals_measure", "arr_up"),
                                      format_func={"arr_up": "ARR", "renewals": "Count"}.get) or "arr_up"
-    colour = right.segmented_control("Colour by", ["forecast", "stage"], default="forecast",
-                                     key="renewals_colour", format_func=str.capitalize) or "forecast"
+    colour = right.segmented_control("Colour by", ["forecast", "stage"], key=keep("renewals_colour", "forecast"),
+                                     format_func=str.capitalize) or "forecast"
     st.plotly_chart(charts.build_renewal_funnel(funnel, measure, colour), key="renewals_funnel_chart")
 
     st.subheader("Accounts behind the funnel")
-    windows = st.multiselect("Due window", DUE_WINDOWS, default=DUE_WINDOWS, key="renewals_windows")
+    windows = st.multiselect("Due window", DUE_WINDOWS, key=keep("renewals_windows", list(DUE_WINDOWS)),
+                             placeholder="All windows")
     tables.account_table(renewals.funnel_accounts(wh, filters, tuple(windows)), key="renewals_accounts",
                          filename="open_renewals.csv", columns=tables.RENEWAL_COLUMNS)
 else:
     left, right = st.columns([2, 1])
     with left:
         period = period_picker(as_of, key="renewals_period")
-    grain = right.segmented_control("By", ["month", "quarter"], default="quarter", key="renewals_grain",
+    grain = right.segmented_control("By", ["month", "quarter"], key=keep("renewals_grain", "quarter"),
                                     format_func=str.capitalize) or "quarter"
     st.caption("Renewals belong to the period their term ends in. History uses the segment, team and CSM "
                "filters; lifecycle stage and activity tier describe accounts today and are not applied.")

@@ -7,6 +7,7 @@ import streamlit as st
 from components import charts, kpi, notices, tables
 from components.context import page_context
 from components.periods import period_picker
+from components.state import keep
 from queries import retention
 from queries.definitions import DEFINITIONS, SEGMENT_LABELS
 
@@ -14,8 +15,8 @@ wh, filters, as_of = page_context()
 st.title("Retention")
 st.caption(f"Data as of {as_of:%d %b %Y}. History uses the segment, team and CSM filters; lifecycle stage "
            f"and activity tier describe accounts today and are not applied.")
-view = st.segmented_control("View", ["ARR bridge", "Churn reasons", "Cohorts"], default="ARR bridge",
-                            key="retention_view") or "ARR bridge"
+view = st.segmented_control("View", ["ARR bridge", "Churn reasons", "Cohorts"],
+                            key=keep("retention_view", "ARR bridge")) or "ARR bridge"
 
 if view == "ARR bridge":
     period = period_picker(as_of, key="retention_bridge_period")
@@ -34,7 +35,7 @@ if view == "ARR bridge":
     ])
     by_segment = retention.arr_bridge(wh, filters, period.start, period.end, by_segment=True)
     choices = ["all", *by_segment["segment"].to_list()]
-    segment = st.segmented_control("Segment", choices, default="all", key="retention_bridge_segment",
+    segment = st.segmented_control("Segment", choices, key=keep("retention_bridge_segment", "all"),
                                    format_func=lambda s: "All segments" if s == "all" else SEGMENT_LABELS[s]) or "all"
     row = b if segment == "all" else by_segment.filter(by_segment["segment"] == segment).row(0, named=True)
     st.plotly_chart(charts.build_arr_bridge(row, f"ARR bridge, {period.label.lower()}"), key="retention_bridge_chart")
@@ -63,7 +64,7 @@ elif view == "Churn reasons":
                  "Share of churned accounts with no churn reason tagged yet: the tagging backlog.",
                  delta=f"{untagged['logos'].sum()} accounts", delta_color="off"),
     ])
-    measure = st.segmented_control("Measure", ["arr", "logos"], default="arr", key="retention_reasons_measure",
+    measure = st.segmented_control("Measure", ["arr", "logos"], key=keep("retention_reasons_measure", "arr"),
                                    format_func={"arr": "ARR", "logos": "Accounts"}.get) or "arr"
     st.plotly_chart(charts.build_churn_reasons(reasons, measure), key="retention_reasons_chart")
     st.subheader("By quarter, segment and reason")
@@ -73,14 +74,14 @@ elif view == "Churn reasons":
     })
 
 else:
-    since = st.selectbox("Cohorts signed since", [as_of.year - 3, as_of.year - 2, as_of.year - 1], index=1,
-                         key="retention_cohort_since")
+    since = st.selectbox("Cohorts signed since", [as_of.year - 3, as_of.year - 2, as_of.year - 1],
+                         key=keep("retention_cohort_since", as_of.year - 2))
     cohorts = retention.cohort_retention(wh, filters, dt.date(since, 1, 1))
     if cohorts.is_empty():
         notices.no_rows("cohorts")
         st.stop()
-    value = st.segmented_control("Measure", ["logo_retention", "arr_retention"], default="logo_retention",
-                                 key="retention_cohort_measure",
+    value = st.segmented_control("Measure", ["logo_retention", "arr_retention"],
+                                 key=keep("retention_cohort_measure", "logo_retention"),
                                  format_func={"logo_retention": "Logos", "arr_retention": "ARR"}.get) or "logo_retention"
     st.caption(DEFINITIONS["cohort_retention"])
     st.plotly_chart(charts.build_cohort_curves(cohorts, value), key="retention_cohort_chart")

@@ -11,6 +11,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from queries import portfolio
 from queries.db import APP_SCHEMA_ENV, DEMO_PATH_ENV, URL_ENV
 from queries.scope import Filters
+from tests.conftest import DEMO_AS_OF
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = ["pages/portfolio.py", "pages/renewals.py", "pages/retention.py"]
@@ -54,6 +55,7 @@ def test_every_page_runs_without_an_exception(backend, demo_warehouse, monkeypat
     at.run()
     assert not at.exception
     assert not at.error
+    assert not at.warning
     assert any("Data as of 23 Nov 2026" in c.value for c in at.caption)
 
 
@@ -135,3 +137,80 @@ def test_a_query_failing_inside_a_page_gets_the_same_message(backend, empty_ware
     assert not at.exception
     assert len(at.error) == 1 and "contract are missing" in at.error[0].value
     assert at.metric  # what rendered before the failure stays
+
+
+VIEWS = {"pages/renewals.py": ("renewals_view", ["Upcoming renewals", "Renewal rates"]),
+         "pages/retention.py": ("retention_view", ["ARR bridge", "Churn reasons", "Cohorts"])}
+
+
+def on_page(monkeypatch, wh, page: str, view: str | None = None) -> AppTest:
+    at = open_app(monkeypatch, wh.url, wh.app_schema)
+    at.switch_page(page)
+    at.run()
+    if view:
+        at.button_group(key=VIEWS[page][0]).set_value(view)
+        at.run()
+    return at
+
+
+@pytest.mark.parametrize("page, view", [(p, v) for p, (_k, views) in VIEWS.items() for v in views])
+def test_every_view_runs_without_an_exception(backend, demo_warehouse, monkeypatch, page, view):
+    at = on_page(monkeypatch, demo_warehouse, page, view)
+    assert not at.exception
+    assert not at.error
+    assert not at.warning  # e.g. Streamlit's "default value also set via Session State"
+    assert at.dataframe  # every view ends in a table of its numbers
+
+
+def test_renewal_tiles_show_the_metric_functions_numbers(backend, demo_warehouse, monkeypatch):
+    from components import kpi
+    from components.periods import presets
+    from queries import renewals
+    at = on_page(monkeypatch, demo_warehouse, "pages/renewals.py")
+    funnel = renewals.funnel(demo_warehouse, Filters())
+    assert tile(at, "Open renewals, next 120 days") == kpi.number(funnel["renewals"].sum())
+    assert tile(at, "ARR up for renewal") == kpi.money(funnel["arr_up"].sum())
+    overdue = funnel.filter(funnel["due_window"] == "overdue")["renewals"].sum()
+    assert tile(at, "Past due, still open") == kpi.number(overdue) and overdue > 0
+
+    at.button_group(key="renewals_view").set_value("Renewal rates")
+    at.run()
+    period = presets(DEMO_AS_OF)["Last 4 full quarters"]
+    total = renewals.rates(demo_warehouse, Filters(), period.start, period.end).row(0, named=True)
+    assert tile(at, "Logo renewal rate") == kpi.percent(total["logo_renewal_rate"])
+    assert tile(at, "GRR (pure renewal rate)") == kpi.percent(total["grr"])
+    assert tile(at, "NRR (with expansion)") == kpi.percent(total["nrr"])
+    table = next(d.value for d in at.dataframe if "nrr" in d.value.columns)
+    by_quarter = renewals.rates(demo_warehouse, Filters(), period.start, period.end, "quarter", by_segment=True)
+    assert list(table["decided"]) == by_quarter["decided"].to_list()
+
+
+def test_retention_tiles_show_the_metric_functions_numbers(backend, demo_warehouse, monkeypatch):
+    from components import kpi
+    from components.periods import presets
+    from queries import retention
+    at = on_page(monkeypatch, demo_warehouse, "pages/retention.py")
+    period = presets(DEMO_AS_OF)["Last 4 full quarters"]
+    bridge = retention.arr_bridge(demo_warehouse, Filters(), period.start, period.end).row(0, named=True)
+    assert tile(at, "Start ARR") == kpi.money(bridge["start_arr"])
+    assert tile(at, "End ARR") == kpi.money(bridge["end_arr"])
+    assert tile(at, "Logo churn rate") == kpi.percent(bridge["churn_rate"])
+
+    at.button_group(key="retention_view").set_value("Churn reasons")
+    at.run()
+    reasons = retention.churn_reasons(demo_warehouse, Filters(), period.start, period.end)
+    assert tile(at, "Churned accounts") == kpi.number(reasons["logos"].sum())
+    assert tile(at, "Still untagged") == "100%"  # nobody has tagged the demo book yet
+
+
+def test_a_period_choice_persists_when_leaving_and_coming_back(demo_warehouses, monkeypatch):
+    wh = demo_warehouses("duckdb")
+    at = on_page(monkeypatch, wh, "pages/retention.py")
+    at.selectbox(key="retention_bridge_period").set_value("Year to date")
+    at.run()
+    at.switch_page("pages/portfolio.py")
+    at.run()
+    at.switch_page("pages/retention.py")
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="retention_bridge_period").value == "Year to date"
