@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from queries.db import Warehouse
 from queries.scope import Filters
@@ -16,4 +17,10 @@ def publish(wh: Warehouse, filters: Filters, as_of: dt.date) -> None:
 
 
 def page_context() -> tuple[Warehouse, Filters, dt.date]:
+    if _KEY not in st.session_state:
+        # Streamlit starts in its legacy pages-folder mode because pages/ exists, until a run
+        # calls st.navigation. A deep link opened first after a server start therefore runs the
+        # page file alone, without app.py. Leave that mode and rerun through the router.
+        PagesManager.uses_pages_directory = False
+        st.rerun()
     return st.session_state[_KEY]

@@ -36,4 +36,4 @@ def kpi_row(tiles: list[Tile]) -> None:
     for column, tile in zip(st.columns(len(tiles)), tiles):
         with column:
             st.metric(tile.label, tile.value, delta=tile.delta, delta_color=tile.delta_color,
-                      help=tile.definition, border=True)
+                      delta_arrow="off" if tile.delta_color == "off" else "auto", help=tile.definition, border=True)

@@ -24,12 +24,13 @@ if view == "Upcoming renewals":
     soon = funnel.filter(funnel["due_window"].is_in(["overdue", "0-30 days"]))
     at_risk = funnel.filter(funnel["forecast"] == "at_risk")
     kpi.kpi_row([
-        kpi.Tile("Open renewals, next 120 days", kpi.number(funnel["renewals"].sum()), DEFINITIONS["due_window"]),
+        kpi.Tile("Open renewals, 120 days", kpi.number(funnel["renewals"].sum()), DEFINITIONS["due_window"]),
         kpi.Tile("ARR up for renewal", kpi.money(funnel["arr_up"].sum()), DEFINITIONS["due_window"]),
         kpi.Tile("Past due, still open", kpi.number(overdue["renewals"].sum()),
                  "Renewals whose term has ended without an outcome.",
                  delta=f"{kpi.money(overdue['arr_up'].sum())} ARR" if overdue.height else None, delta_color="inverse"),
-        kpi.Tile("Due within 30 days (or past due)", kpi.money(soon["arr_up"].sum()), DEFINITIONS["due_window"]),
+        kpi.Tile("ARR due in 30 days", kpi.money(soon["arr_up"].sum()),
+                 "ARR of open renewals due in the next 30 days or already past due."),
         kpi.Tile("Forecast at risk", kpi.money(at_risk["arr_up"].sum()),
                  "ARR up for renewal whose forecast category is at_risk."),
     ])
@@ -60,8 +61,8 @@ else:
     t = total.row(0, named=True)
     kpi.kpi_row([
         kpi.Tile("Logo renewal rate", kpi.percent(t["logo_renewal_rate"]), DEFINITIONS["logo_renewal_rate"]),
-        kpi.Tile("GRR (pure renewal rate)", kpi.percent(t["grr"]), DEFINITIONS["grr"]),
-        kpi.Tile("NRR (with expansion)", kpi.percent(t["nrr"]), DEFINITIONS["nrr"]),
+        kpi.Tile("GRR (pure)", kpi.percent(t["grr"]), DEFINITIONS["grr"]),
+        kpi.Tile("NRR", kpi.percent(t["nrr"]), DEFINITIONS["nrr"]),
         kpi.Tile("Renewals decided", kpi.number(t["decided"]), DEFINITIONS["logo_renewal_rate"],
                  delta=f"{t['still_open']} still open" if t["still_open"] else None, delta_color="off"),
         kpi.Tile("ARR up for renewal", kpi.money(t["arr_up"]), DEFINITIONS["grr"]),

@@ -48,6 +48,11 @@ if view == "ARR bridge":
         "churn": st.column_config.NumberColumn("Churn", format="dollar"),
         "end_arr": st.column_config.NumberColumn("End ARR", format="dollar"),
         "churn_rate": st.column_config.NumberColumn("Logo churn", format="percent", help=DEFINITIONS["churn_rate"]),
+        "segment": st.column_config.TextColumn("Segment"),
+        "accounts_start": st.column_config.NumberColumn("Accounts at start"),
+        "accounts_new": st.column_config.NumberColumn("New accounts"),
+        "accounts_churned": st.column_config.NumberColumn("Churned accounts"),
+        "accounts_end": st.column_config.NumberColumn("Accounts at end"),
     })
 
 elif view == "Churn reasons":
@@ -70,6 +75,10 @@ elif view == "Churn reasons":
     st.subheader("By quarter, segment and reason")
     tables.data_table(reasons, key="retention_reasons_table", filename="churn_reasons.csv", columns={
         "quarter": st.column_config.DateColumn("Quarter starting", format="YYYY-MM-DD"),
+        "segment": st.column_config.TextColumn("Segment"),
+        "reason": st.column_config.TextColumn("Primary reason", help="The latest tag's primary reason; "
+                                              "'Untagged' until someone tags the account."),
+        "logos": st.column_config.NumberColumn("Accounts"),
         "arr": st.column_config.NumberColumn("Churned ARR", format="dollar"),
     })
 

@@ -16,6 +16,7 @@ import streamlit as st
 
 from queries.db import Warehouse, engine_for
 from queries.migrations import migrate
+from warehouse.demo_writeback import seed_churn_tags
 from warehouse.build import build_warehouse
 from warehouse.schema import metadata
 from warehouse.synth import Shape
@@ -88,7 +89,7 @@ def demo_warehouses(tmp_path_factory):
             cleanups.append(drop)
             target = wh.url if backend == "postgres" else wh.url.removeprefix("duckdb:///")
             build_warehouse(target, Shape(as_of=DEMO_AS_OF))
-            migrate(wh)
+            seed_churn_tags(wh)
             built[backend] = wh
         return built[backend]
     yield get

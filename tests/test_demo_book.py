@@ -122,3 +122,14 @@ def test_team_builds_at_benchmark_scale():
     assert {s: len(ids) for s, ids in pools.items()} == {"high_touch": 250, "mid_market": 1375, "smb": 500,
                                                           "tech_touch": 125}
     assert csms["email"].n_unique() == csms.height
+
+
+def test_the_demo_has_a_churn_reason_history_with_a_backlog(demo_warehouse):
+    s = demo_warehouse.app_schema
+    tagged = count(demo_warehouse, f"select count(distinct account_id) from {s}.churn_tags")
+    churned = count(demo_warehouse, "select count(distinct account_id) from renewals where outcome = 'churned'")
+    reasons = count(demo_warehouse, f"select count(distinct primary_reason) from {s}.churn_tags")
+    assert 0.5 * churned < tagged < churned  # most tagged, some still waiting
+    assert reasons >= 6
+    unattributed = count(demo_warehouse, f"select count(*) from {s}.churn_tags where tagged_by is null or tagged_by = ''")
+    assert unattributed == 0
