@@ -24,7 +24,7 @@ if view == "Upcoming renewals":
     soon = funnel.filter(funnel["due_window"].is_in(["overdue", "0-30 days"]))
     at_risk = funnel.filter(funnel["forecast"] == "at_risk")
     kpi.kpi_row([
-        kpi.Tile("Open renewals, 120 days", kpi.number(funnel["renewals"].sum()), DEFINITIONS["due_window"]),
+        kpi.Tile("Open renewals", kpi.number(funnel["renewals"].sum()), DEFINITIONS["due_window"]),
         kpi.Tile("ARR up for renewal", kpi.money(funnel["arr_up"].sum()), DEFINITIONS["due_window"]),
         kpi.Tile("Past due, still open", kpi.number(overdue["renewals"].sum()),
                  "Renewals whose term has ended without an outcome.",
@@ -39,11 +39,17 @@ if view == "Upcoming renewals":
                                      format_func={"arr_up": "ARR", "renewals": "Count"}.get) or "arr_up"
     colour = right.segmented_control("Colour by", ["forecast", "stage"], key=keep("renewals_colour", "forecast"),
                                      format_func=str.capitalize) or "forecast"
-    st.plotly_chart(charts.build_renewal_funnel(funnel, measure, colour), key="renewals_funnel_chart")
+    event = st.plotly_chart(charts.build_renewal_funnel(funnel, measure, colour), key="renewals_funnel_chart",
+                            on_select="rerun", selection_mode="points")
+    clicked = sorted({point["x"] for point in event.selection.points}) if event and event.selection else []
 
     st.subheader("Accounts behind the funnel")
-    windows = st.multiselect("Due window", DUE_WINDOWS, key=keep("renewals_windows", list(DUE_WINDOWS)),
-                             placeholder="All windows")
+    if clicked:
+        st.caption(f"Showing the bar you clicked ({', '.join(clicked)}). Double-click the chart to clear.")
+        windows = clicked
+    else:
+        windows = st.multiselect("Due window (or click a bar above)", DUE_WINDOWS,
+                                 key=keep("renewals_windows", list(DUE_WINDOWS)), placeholder="All windows")
     tables.account_table(renewals.funnel_accounts(wh, filters, tuple(windows)), key="renewals_accounts",
                          filename="open_renewals.csv", columns=tables.RENEWAL_COLUMNS)
 else:
