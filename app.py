@@ -29,6 +29,10 @@ navigation = st.navigation({
     "Overview": [
         st.Page("pages/portfolio.py", title="Portfolio health", icon=":material/monitor_heart:", default=True),
     ],
+    "Adoption": [
+        st.Page("pages/onboarding.py", title="Onboarding", icon=":material/rocket_launch:"),
+        st.Page("pages/nps.py", title="NPS", icon=":material/sentiment_satisfied:"),
+    ],
     "Leadership": [
         st.Page("pages/renewals.py", title="Renewals", icon=":material/autorenew:"),
         st.Page("pages/retention.py", title="Retention", icon=":material/waterfall_chart:"),

@@ -114,3 +114,72 @@ def build_cohort_curves(frame: pl.DataFrame, value: str) -> go.Figure:
                   title="Logo retention by cohort" if value == "logo_retention" else "ARR retention by cohort")
     fig.update_yaxes(tickformat=".0%")
     return _layout(fig, height=400)
+
+
+def _heatmap(rows: list[str], columns: list[str], values: list[list], text: list[list], title: str,
+             colorscale: str = "RdYlGn", zmin: float = 0, zmax: float = 1) -> go.Figure:
+    fig = go.Figure(go.Heatmap(z=values, x=columns, y=rows, text=text, texttemplate="%{text}",
+                               colorscale=colorscale, zmin=zmin, zmax=zmax, hoverongaps=False))
+    fig.update_layout(title=title)
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(type="category")
+    return _layout(fig, height=max(300, 60 + 28 * len(rows)))
+
+
+def build_milestone_heatmap(frame: pl.DataFrame) -> go.Figure:
+    """Cohort x milestone on-time rate; a milestone nobody in the cohort has reached reads 'not due yet'."""
+    cohorts = sorted(set(frame["cohort"].to_list()))
+    milestones = frame.sort("day_offset")["milestone"].unique(maintain_order=True).to_list()
+    cell = {(r["cohort"], r["milestone"]): r["on_time_rate"] for r in frame.iter_rows(named=True)}
+    values = [[cell.get((c, m)) for m in milestones] for c in cohorts]
+    text = [["not due yet" if v is None and (c, m) in cell else "" if v is None else f"{v:.0%}"
+             for m, v in zip(milestones, row)] for c, row in zip(cohorts, values)]
+    return _heatmap([str(c) for c in cohorts], [m.replace("_", " ") for m in milestones], values, text,
+                    "Milestones completed on time, by signing cohort")
+
+
+NPS_COLOURS = {"promoters": BAND_COLOURS["green"], "passives": BAND_COLOURS["no score"],
+               "detractors": BAND_COLOURS["red"]}
+
+
+def build_nps_trend(frame: pl.DataFrame) -> go.Figure:
+    """Promoter/passive/detractor shares stacked per period, the NPS line on top; small samples hollow."""
+    fig = go.Figure()
+    for kind in ("detractors", "passives", "promoters"):
+        share = (frame[kind] / frame["responses"]).fill_nan(None).to_list()
+        fig.add_bar(x=frame["period"].to_list(), y=share, name=kind.capitalize(), marker_color=NPS_COLOURS[kind],
+                    customdata=frame["responses"].to_list(), hovertemplate="%{y:.0%} of %{customdata} answers")
+    small = frame["small_sample"].to_list()
+    fig.add_scatter(x=frame["period"].to_list(), y=frame["nps"].to_list(), name="NPS", yaxis="y2",
+                    mode="lines+markers", line_color="#1f2a44",
+                    marker=dict(size=10, symbol=["circle-open" if s else "circle" for s in small]),
+                    text=["n < 10: small sample" if s else "" for s in small],
+                    hovertemplate="NPS %{y:.0f} %{text}")
+    fig.update_layout(barmode="stack", title="NPS and answer mix by period (hollow point: fewer than 10 answers)",
+                      yaxis=dict(tickformat=".0%", title="Share of answers"),
+                      yaxis2=dict(overlaying="y", side="right", range=[-100, 100], title="NPS"))
+    return _layout(fig, height=400)
+
+
+def build_nps_by_group(frame: pl.DataFrame, label: str) -> go.Figure:
+    """NPS per segment, team or CSM, with the number of answers; small samples greyed."""
+    data = frame.with_columns(pl.col("grp").replace(SEGMENT_LABELS),
+                              pl.when("small_sample").then(pl.lit("fewer than 10 answers"))
+                              .otherwise(pl.lit("10 answers or more")).alias("sample"))
+    fig = px.bar(data, x="nps", y="grp", orientation="h", color="sample", text="responses",
+                 color_discrete_map={"fewer than 10 answers": "#c9ccd1", "10 answers or more": "#2f6fdd"},
+                 labels={"grp": label, "nps": "NPS", "sample": "", "responses": "answers"},
+                 title=f"NPS by {label.lower()} (bar label: answers)")
+    fig.update_xaxes(range=[-100, 100])
+    fig.update_yaxes(categoryorder="total ascending")
+    return _layout(fig, height=max(300, 80 + 26 * data.height))
+
+
+def build_tier_movement(frame: pl.DataFrame, tiers: list[str]) -> go.Figure:
+    """Accounts by tier 90 days ago (rows) x tier now (columns)."""
+    order = [*tiers, "not live"]
+    cell = {(r["tier_then"], r["tier_now"]): r["accounts"] for r in frame.iter_rows(named=True)}
+    values = [[cell.get((a, b), 0) for b in order] for a in order]
+    return _heatmap([f"{t} (90 days ago)" for t in order], [f"{t} (now)" for t in order], values,
+                    [[str(v) if v else "" for v in row] for row in values], "How accounts moved between activity tiers",
+                    colorscale="Blues", zmax=max(1, max(max(row) for row in values)))

@@ -6,7 +6,7 @@ from components import charts, kpi, notices, tables
 from components.context import page_context
 from components.state import keep
 from queries import portfolio
-from queries.definitions import DEFINITIONS
+from queries.definitions import ACTIVITY_TIERS, DEFINITIONS
 
 wh, filters, as_of = page_context()
 st.title("Portfolio health")
@@ -42,6 +42,12 @@ with st.expander("Numbers behind the chart"):
 
 trend = portfolio.health_trend(wh, filters)
 st.plotly_chart(charts.build_health_trend(trend), key="portfolio_trend_chart")
+
+with st.expander("Activity tier movement, last 90 days"):
+    st.caption(DEFINITIONS["tier_movement"] + " Segment, team and CSM filters apply; stage and tier filters do not.")
+    movement = portfolio.tier_movement(wh, filters)
+    st.plotly_chart(charts.build_tier_movement(movement, ACTIVITY_TIERS), key="portfolio_tier_chart")
+    tables.data_table(movement, key="portfolio_tier_table", filename="tier_movement.csv")
 
 st.subheader("Lowest-health accounts")
 limit = st.segmented_control("Show", [25, 50, 100], key=keep("portfolio_limit", 25)) or 25

@@ -127,3 +127,41 @@ DEFINITIONS.update({
                         "at start (expansion included). A cell appears once every account of the cohort is "
                         "that old.",
 })
+
+# --- Onboarding, NPS, activity movement -----------------------------------------------------------
+# Milestone state on the snapshot day, over rows of onboarding_milestones (m) and the snapshot day.
+def milestone_state(m: str, as_of: str) -> str:
+    return (f"case when {m}.completed_date is not null and {m}.completed_date <= {m}.due_date then 'on_time' "
+            f"when {m}.completed_date is not null then 'late' "
+            f"when {m}.due_date < {as_of} then 'overdue' else 'not_due' end")
+
+
+MILESTONE_STATES = ["on_time", "late", "overdue", "not_due"]
+ON_TIME_RATE = ("cast(sum(case when state = 'on_time' then 1 else 0 end) as double precision) "
+                "/ nullif(sum(case when state <> 'not_due' then 1 else 0 end), 0)")
+
+# NPS over rows of nps_responses with a `score` (null = no answer)
+PROMOTER_FROM = 9
+DETRACTOR_UP_TO = 6
+SMALL_SAMPLE_BELOW = 10
+SURVEYS_SENT = "count(*)"
+RESPONSES = "count(score)"
+PROMOTERS = f"sum(case when score >= {PROMOTER_FROM} then 1 else 0 end)"
+PASSIVES = f"sum(case when score > {DETRACTOR_UP_TO} and score < {PROMOTER_FROM} then 1 else 0 end)"
+DETRACTORS = f"sum(case when score <= {DETRACTOR_UP_TO} then 1 else 0 end)"
+NPS = f"100.0 * ({PROMOTERS} - {DETRACTORS}) / nullif({RESPONSES}, 0)"
+RESPONSE_RATE = f"cast({RESPONSES} as double precision) / nullif({SURVEYS_SENT}, 0)"
+
+DEFINITIONS.update({
+    "milestone_state": "on time: completed on or before its due date (even if that date is still ahead); late: "
+                       "completed after it; overdue: not completed and past due; not due yet: neither.",
+    "on_time_rate": "Milestones completed on time / milestones completed or past due. 'not due yet' when none "
+                    "of the cohort's milestones has come due.",
+    "time_to_value": "Days from the start of the onboarding term to the completed go-live milestone (day-30 "
+                     "milestone); median over accounts that have gone live.",
+    "nps": f"% promoters ({PROMOTER_FROM}-10) minus % detractors (0-{DETRACTOR_UP_TO}) among answered surveys. "
+           f"A survey belongs to the period it was sent in. Fewer than {SMALL_SAMPLE_BELOW} answers: marked small.",
+    "response_rate": "Answered surveys / surveys sent in the period.",
+    "tier_movement": "Each account's activity tier 90 days before the data date against its tier now, by the "
+                     "same definition (weekday active users over the previous 30 days / licensed seats).",
+})

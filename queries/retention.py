@@ -8,23 +8,14 @@ import polars as pl
 
 from queries import definitions as d
 from queries.db import Warehouse, cached, fetch
-from queries.scope import Filters, scoped
+from queries.scope import TERMS, Filters, scoped
 
-# Contract terms with what term_live_on() needs: is the term's renewal still open, and the snapshot day.
-_TERMS = """terms as (
-        select c.account_id, c.arr, c.start_date, c.end_date,
-               case when o.contract_id is null then false else true end as renewal_open,
-               (select max(as_of) from account_snapshot) as as_of
-        from contracts as c
-        left join (select distinct contract_id from renewals where outcome is null) as o
-            on o.contract_id = c.contract_id
-    )"""
 
 
 @cached
 def arr_bridge(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, by_segment: bool = False) -> pl.DataFrame:
     """Start ARR + new + expansion - contraction - churn = end ARR over [start, end], with logo counts."""
-    statement, params = scoped(filters.for_history(), f""", {_TERMS},
+    statement, params = scoped(filters.for_history(), f""", {TERMS},
         churned_in_period as (
             select distinct account_id from renewals
             where outcome = 'churned' and due_date > :opening and due_date <= :closing
@@ -101,7 +92,7 @@ def churn_reasons(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date)
 def cohort_retention(wh: Warehouse, filters: Filters, since: dt.date, max_months: int = 36,
                      step_months: int = 3) -> pl.DataFrame:
     """Logo and ARR retention by signing quarter, every `step_months` after each account's own start."""
-    statement, params = scoped(filters.for_history(), f""", {_TERMS},
+    statement, params = scoped(filters.for_history(), f""", {TERMS},
         firsts as (
             select c.account_id, min(c.start_date) as first_start
             from contracts as c

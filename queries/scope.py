@@ -61,3 +61,14 @@ def scoped(filters: Filters, body: str, lists: dict[str, list] | None = None) ->
     where = " and ".join(clauses) or "1 = 1"
     text = f"with {_SCOPED},\nin_scope as (select * from scoped_accounts where {where})\n{body}"
     return sa.text(text).bindparams(*binds), params
+
+
+# Contract terms with what term_live_on() needs: is the term's renewal still open, and the snapshot day.
+TERMS = """terms as (
+        select c.account_id, c.arr, c.start_date, c.end_date,
+               case when o.contract_id is null then false else true end as renewal_open,
+               (select max(as_of) from account_snapshot) as as_of
+        from contracts as c
+        left join (select distinct contract_id from renewals where outcome is null) as o
+            on o.contract_id = c.contract_id
+    )"""

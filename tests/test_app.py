@@ -14,7 +14,7 @@ from queries.scope import Filters
 from tests.conftest import DEMO_AS_OF
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-PAGES = ["pages/portfolio.py", "pages/renewals.py", "pages/retention.py"]
+PAGES = ["pages/portfolio.py", "pages/renewals.py", "pages/retention.py", "pages/onboarding.py", "pages/nps.py"]
 
 
 class _NavigationPagesManager(PagesManager):

@@ -1,0 +1,64 @@
+"""NPS, for leadership and leads: the score and its mix over time with response rates, by segment,
+team and CSM, and the latest detractor comments with what is at stake on each account."""
+import streamlit as st
+
+from components import charts, kpi, notices, tables
+from components.context import page_context
+from components.periods import period_picker
+from components.state import keep
+from queries import nps
+from queries.definitions import DEFINITIONS, SMALL_SAMPLE_BELOW
+
+wh, filters, as_of = page_context()
+st.title("NPS")
+st.caption(f"Data as of {as_of:%d %b %Y}. {DEFINITIONS['nps']}")
+
+left, right = st.columns([2, 1])
+with left:
+    period = period_picker(as_of, key="nps_period", default="Last 12 months")
+grain = right.segmented_control("By", ["month", "quarter"], key=keep("nps_grain", "month"),
+                                format_func=str.capitalize) or "month"
+trend = nps.nps_by_period(wh, filters, period.start, period.end, grain)
+if trend.is_empty():
+    notices.no_rows("surveys sent in this period")
+    st.stop()
+total = nps.nps_by_group(wh, filters, period.start, period.end).row(0, named=True)
+kpi.kpi_row([
+    kpi.Tile("NPS", kpi.number(total["nps"]), DEFINITIONS["nps"],
+             delta=f"n = {total['responses']}" + (" (small sample)" if total["small_sample"] else ""),
+             delta_color="off"),
+    kpi.Tile("Answers", kpi.number(total["responses"]), DEFINITIONS["response_rate"]),
+    kpi.Tile("Response rate", kpi.percent(total["response_rate"]), DEFINITIONS["response_rate"]),
+    kpi.Tile("Detractors", kpi.number(total["detractors"]), DEFINITIONS["nps"]),
+])
+st.plotly_chart(charts.build_nps_trend(trend), key="nps_trend_chart")
+
+group_labels = {"segment": "Segment", "team": "Team", "csm": "CSM"}
+group = st.segmented_control("Break down by", list(group_labels), key=keep("nps_group", "segment"),
+                             format_func=group_labels.get) or "segment"
+by_group = nps.nps_by_group(wh, filters, period.start, period.end, group)
+st.plotly_chart(charts.build_nps_by_group(by_group, group_labels[group]), key="nps_group_chart")
+nps_columns = {
+    "grp": st.column_config.TextColumn(group_labels[group]),
+    "period": st.column_config.DateColumn("Period starting", format="YYYY-MM-DD"),
+    "nps": st.column_config.NumberColumn("NPS", format="%.0f", help=DEFINITIONS["nps"]),
+    "response_rate": st.column_config.NumberColumn("Response rate", format="percent", help=DEFINITIONS["response_rate"]),
+    "small_sample": st.column_config.CheckboxColumn(f"n < {SMALL_SAMPLE_BELOW}"),
+}
+with st.expander("Numbers by period and by group"):
+    tables.data_table(trend, key="nps_trend_table", filename="nps_by_period.csv", columns=nps_columns)
+    tables.data_table(by_group, key="nps_group_table", filename=f"nps_by_{group}.csv", columns=nps_columns)
+
+st.subheader("Latest detractor comments")
+comments = nps.detractor_comments(wh, filters)
+if comments.is_empty():
+    notices.no_rows("detractor comments")
+else:
+    tables.account_table(comments, key="nps_comments", filename="detractor_comments.csv", columns={
+        **tables.ACCOUNT_COLUMNS,
+        "responded_at": st.column_config.DatetimeColumn("Answered", format="YYYY-MM-DD"),
+        "score": st.column_config.NumberColumn("Score"),
+        "comment": st.column_config.TextColumn("Comment", width="large"),
+        "contact_email": st.column_config.TextColumn("Contact"),
+        "open_flag": st.column_config.CheckboxColumn("Risk flag open"),
+    })

@@ -1,0 +1,98 @@
+"""Onboarding, for CS leads and CSMs: how each signing cohort is getting through the 7/14/30/60/90
+day milestones, how long it takes to go live, and who is in onboarding right now."""
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from queries import definitions as d
+from queries.db import Warehouse, cached, fetch
+from queries.scope import Filters, scoped
+
+GRAINS = {"month": "month", "quarter": "quarter"}
+
+_MILESTONES = f"""milestones as (
+        select m.account_id, m.milestone, m.day_offset, m.due_date, m.completed_date,
+               c.start_date, i.segment, i.as_of,
+               {d.milestone_state('m', 'i.as_of')} as state
+        from onboarding_milestones as m
+        inner join contracts as c on c.contract_id = m.contract_id
+        inner join in_scope as i on i.account_id = m.account_id
+    )"""
+
+
+@cached
+def milestone_matrix(wh: Warehouse, filters: Filters, since: dt.date, grain: str = "quarter") -> pl.DataFrame:
+    """Per signing cohort and milestone: counts by state and the on-time rate (null: not due yet)."""
+    statement, params = scoped(filters.for_history(), f""", {_MILESTONES}
+        select cast(date_trunc('{GRAINS[grain]}', start_date) as date) as cohort, milestone, day_offset,
+               count(distinct account_id) as accounts,
+               sum(case when state = 'on_time' then 1 else 0 end) as on_time,
+               sum(case when state = 'late' then 1 else 0 end) as late,
+               sum(case when state = 'overdue' then 1 else 0 end) as overdue,
+               sum(case when state = 'not_due' then 1 else 0 end) as not_due,
+               {d.ON_TIME_RATE} as on_time_rate
+        from milestones
+        where start_date >= :since
+        group by 1, 2, 3
+        order by 1, 3""")
+    return fetch(wh, statement, {**params, "since": since})
+
+
+@cached
+def time_to_value(wh: Warehouse, filters: Filters, since: dt.date, grain: str = "quarter") -> pl.DataFrame:
+    """Median days from start to completed go-live, by cohort and segment."""
+    statement, params = scoped(filters.for_history(), f""", {_MILESTONES}
+        select cast(date_trunc('{GRAINS[grain]}', start_date) as date) as cohort, segment,
+               count(*) as accounts,
+               count(completed_date) as live_accounts,
+               percentile_cont(0.5) within group (order by completed_date - start_date) as median_days_to_live
+        from milestones
+        where milestone = 'go_live' and start_date >= :since
+        group by 1, 2
+        order by 1, 2""")
+    return fetch(wh, statement, {**params, "since": since})
+
+
+@cached
+def in_onboarding(wh: Warehouse, filters: Filters) -> pl.DataFrame:
+    """Accounts in onboarding now: their next open milestone, how late it is, and go-live status."""
+    statement, params = scoped(filters, f""", {_MILESTONES},
+        current_onboarding as (
+            select m.* from milestones as m
+            inner join in_scope as i on i.account_id = m.account_id
+            where i.lifecycle_stage = 'onboarding' and m.start_date = i.customer_since
+        ),
+        next_open as (
+            select account_id, milestone as next_milestone, due_date as next_due_date,
+                   row_number() over (partition by account_id order by day_offset) as position
+            from current_onboarding
+            where completed_date is null
+        ),
+        go_live as (
+            select account_id,
+                   case when completed_date > due_date or (completed_date is null and due_date < as_of)
+                        then true else false end as go_live_slipped,
+                   completed_date as went_live_on
+            from current_onboarding
+            where milestone = 'go_live'
+        ),
+        progress as (
+            select account_id, sum(case when completed_date is not null then 1 else 0 end) as milestones_done,
+                   sum(case when state = 'overdue' then 1 else 0 end) as milestones_overdue
+            from current_onboarding
+            group by account_id
+        )
+        select i.account_id, i.name, i.segment, i.csm_name, i.team, i.arr, i.customer_since,
+               i.as_of - i.customer_since as days_in,
+               n.next_milestone, n.next_due_date,
+               case when n.next_due_date < i.as_of then i.as_of - n.next_due_date else 0 end as days_late,
+               p.milestones_done, p.milestones_overdue, g.go_live_slipped, g.went_live_on, i.health_score
+        from in_scope as i
+        inner join progress as p on p.account_id = i.account_id
+        left join next_open as n on n.account_id = i.account_id and n.position = 1
+        left join go_live as g on g.account_id = i.account_id
+        where i.lifecycle_stage = 'onboarding'
+        order by days_late desc, p.milestones_overdue desc, i.arr desc, i.account_id""")
+    return fetch(wh, statement, params)
