@@ -88,11 +88,13 @@ def in_onboarding(wh: Warehouse, filters: Filters) -> pl.DataFrame:
                i.as_of - i.customer_since as days_in,
                n.next_milestone, n.next_due_date,
                case when n.next_due_date < i.as_of then i.as_of - n.next_due_date else 0 end as days_late,
-               p.milestones_done, p.milestones_overdue, g.go_live_slipped, g.went_live_on, i.health_score
+               coalesce(p.milestones_done, 0) as milestones_done,
+               coalesce(p.milestones_overdue, 0) as milestones_overdue,
+               g.go_live_slipped, g.went_live_on, i.health_score
         from in_scope as i
-        inner join progress as p on p.account_id = i.account_id
+        left join progress as p on p.account_id = i.account_id  -- no milestones recorded: still listed
         left join next_open as n on n.account_id = i.account_id and n.position = 1
         left join go_live as g on g.account_id = i.account_id
         where i.lifecycle_stage = 'onboarding'
-        order by days_late desc, p.milestones_overdue desc, i.arr desc, i.account_id""")
+        order by days_late desc, milestones_overdue desc, i.arr desc, i.account_id""")
     return fetch(wh, statement, params)

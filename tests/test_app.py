@@ -228,3 +228,21 @@ def test_the_funnel_drill_lists_the_accounts_of_the_chosen_windows(demo_warehous
     expected = renewals.funnel_accounts(wh, Filters(), ("overdue",))
     assert list(table["account_id"]) == expected["account_id"].to_list()
     assert len(table) > 0 and all(table["past_due"]) and all(table["days_to_due"] < 0)
+
+
+def test_adoption_tiles_show_the_metric_functions_numbers(backend, demo_warehouse, monkeypatch):
+    from components import kpi
+    from components.periods import presets
+    from queries import nps, onboarding
+    at = on_page(monkeypatch, demo_warehouse, "pages/onboarding.py")
+    now = onboarding.in_onboarding(demo_warehouse, Filters())
+    assert tile(at, "Accounts in onboarding") == kpi.number(now.height) and now.height > 0
+    assert tile(at, "Go-live slipped") == kpi.number(now["go_live_slipped"].sum())
+
+    at = on_page(monkeypatch, demo_warehouse, "pages/nps.py")
+    period = presets(DEMO_AS_OF)["Last 12 months"]
+    total = nps.nps_by_group(demo_warehouse, Filters(), period.start, period.end).row(0, named=True)
+    assert tile(at, "NPS") == kpi.number(total["nps"])
+    assert tile(at, "Response rate") == kpi.percent(total["response_rate"])
+    comments = next(d.value for d in at.dataframe if "comment" in d.value.columns)
+    assert list(comments["account_id"]) == nps.detractor_comments(demo_warehouse, Filters())["account_id"].to_list()
