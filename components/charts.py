@@ -157,7 +157,8 @@ def build_nps_trend(frame: pl.DataFrame) -> go.Figure:
                     hovertemplate="NPS %{y:.0f} %{text}")
     fig.update_layout(barmode="stack", title="NPS and answer mix by period (hollow point: fewer than 10 answers)",
                       yaxis=dict(tickformat=".0%", title="Share of answers"),
-                      yaxis2=dict(overlaying="y", side="right", range=[-100, 100], title="NPS"))
+                      yaxis2=dict(overlaying="y", side="right", range=[-100, 100], title="NPS",
+                                  tickmode="linear", tick0=-100, dtick=50, showgrid=False))
     return _layout(fig, height=400)
 
 
