@@ -165,3 +165,25 @@ DEFINITIONS.update({
     "tier_movement": "Each account's activity tier 90 days before the data date against its tier now, by the "
                      "same definition (weekday active users over the previous 30 days / licensed seats).",
 })
+
+# --- CSM workload -------------------------------------------------------------------------------
+# Target book per CSM by segment (domain.md); tech-touch is one pooled programme, so no target.
+BOOK_TARGETS = {"high_touch": 25, "mid_market": 50, "smb": 150}
+ARR_COVERAGE_TARGET = 2_000_000
+OVERLOADED_FROM = 1.10  # share of target
+UNDERLOADED_BELOW = 0.90
+
+
+def book_target(segment: str) -> str:
+    cases = " ".join(f"when '{s}' then {n}" for s, n in BOOK_TARGETS.items())
+    return f"case {segment} {cases} end"
+
+
+DEFINITIONS.update({
+    "book_target": "Target accounts per CSM: " + ", ".join(f"{SEGMENT_LABELS[s]} {n}" for s, n in BOOK_TARGETS.items())
+                   + "; tech-touch is pooled (no target). Over: 110% or more of target; under: below 90%.",
+    "arr_target": f"Target ARR coverage per CSM: ${ARR_COVERAGE_TARGET / 1e6:.0f}M (live ARR in the CSM's book).",
+    "renewable_arr": "ARR of accounts whose current term ends within the next N days (or has ended with the "
+                     "renewal still open).",
+    "at_risk_arr_csm": f"ARR of accounts that are red (health below {RED_BELOW}) or have an open risk flag.",
+})

@@ -1,0 +1,1 @@
+"""Pure planning logic (no database, no Streamlit): suggestions computed from query results."""

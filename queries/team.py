@@ -1,0 +1,73 @@
+"""CSM workload, for team leads: each CSM's book against the target for their segment, and the
+accounts a rebalancing may move."""
+from __future__ import annotations
+
+import polars as pl
+
+from queries import definitions as d
+from queries.db import Warehouse, cached, fetch
+from queries.renewals import open_flags_cte
+from queries.scope import Filters, scoped
+
+_BOOKS = """books as (
+        select i.*, coalesce(f.open_flags, 0) as open_flags,
+               case when i.health_band = 'red' or coalesce(f.open_flags, 0) > 0 then true else false end as at_risk,
+               i.term_end - i.as_of as days_to_term_end
+        from in_scope as i
+        left join open_flags as f on f.account_id = i.account_id
+        where i.is_live
+    )"""
+
+
+@cached
+def workload(wh: Warehouse, filters: Filters) -> pl.DataFrame:
+    """One row per CSM (with no live accounts too): book measures and their share of target."""
+    statement, params = scoped(filters, f""", {open_flags_cte(wh)}, {_BOOKS},
+        per_csm as (
+            select csm_id, {d.ACCOUNTS} as accounts, {d.ARR} as arr,
+                   coalesce(sum(case when days_to_term_end <= 90 then arr end), 0) as renewable_arr_90d,
+                   coalesce(sum(case when days_to_term_end <= 180 then arr end), 0) as renewable_arr_180d,
+                   coalesce(sum(case when at_risk then arr end), 0) as at_risk_arr,
+                   sum(case when lifecycle_stage = 'onboarding' then 1 else 0 end) as onboarding_accounts,
+                   sum(open_flags) as open_flags,
+                   sum(case when renewal_due_date <= as_of + 30 then 1 else 0 end) as renewals_due_30d,
+                   {d.AVG_HEALTH} as avg_health
+            from books
+            group by csm_id
+        )
+        select c.csm_id, c.name as csm_name, c.team, l.name as lead_name, c.segment,
+               coalesce(p.accounts, 0) as accounts, coalesce(p.arr, 0) as arr,
+               coalesce(p.renewable_arr_90d, 0) as renewable_arr_90d,
+               coalesce(p.renewable_arr_180d, 0) as renewable_arr_180d,
+               coalesce(p.at_risk_arr, 0) as at_risk_arr,
+               coalesce(p.onboarding_accounts, 0) as onboarding_accounts,
+               coalesce(p.open_flags, 0) as open_flags,
+               coalesce(p.renewals_due_30d, 0) as renewals_due_30d,
+               p.avg_health,
+               {d.book_target('c.segment')} as book_target,
+               cast(coalesce(p.accounts, 0) as double precision) / {d.book_target('c.segment')} as book_load,
+               coalesce(p.arr, 0) / {d.ARR_COVERAGE_TARGET} as arr_load
+        from csms as c
+        left join csms as l on l.csm_id = c.manager_id
+        left join per_csm as p on p.csm_id = c.csm_id
+        where c.role = 'csm'
+          and (c.csm_id in (select csm_id from in_scope) or c.csm_id not in (select csm_id from accounts where csm_id is not null))
+        order by c.team, c.segment, c.name""")
+    return fetch(wh, statement, params)
+
+
+@cached
+def movable_accounts(wh: Warehouse, filters: Filters) -> pl.DataFrame:
+    """Every live account in scope with whether a rebalancing may move it, and why not."""
+    statement, params = scoped(filters, f""", {open_flags_cte(wh)}, {_BOOKS}
+        select account_id, name, csm_id, segment, team, arr, lifecycle_stage,
+               case when segment = 'high_touch' then 'high-touch: moved by hand only'
+                    when segment = 'tech_touch' then 'tech-touch: pooled programme'
+                    when lifecycle_stage = 'renewal' then 'in its renewal window'
+                    when lifecycle_stage = 'onboarding' then 'in onboarding'
+                    when open_renewal_id is not null then 'renewal in progress'
+               end as locked_because
+        from books
+        left join (select account_id as a_id, open_renewal_id from account_snapshot) as s on s.a_id = books.account_id
+        order by csm_id, arr desc, account_id""")
+    return fetch(wh, statement, params)
