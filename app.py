@@ -8,8 +8,9 @@ import streamlit as st
 
 from components import notices, sidebar
 from components.context import publish
+from components.identity import ROLE_LABELS, identify
 from components.startup import ensure_demo_warehouse
-from queries import portfolio
+from queries import people, portfolio
 from queries.db import current_warehouse
 from queries.migrations import ensure_app_tables
 
@@ -20,7 +21,7 @@ ensure_demo_warehouse(wh)
 try:
     ensure_app_tables(wh)
     as_of = portfolio.data_as_of(wh)
-    csm_options = portfolio.filter_options(wh)
+    staff = people.staff(wh)
 except sa.exc.SQLAlchemyError as err:
     notices.warehouse_unreachable(wh, err)
     st.stop()
@@ -33,14 +34,20 @@ navigation = st.navigation({
         st.Page("pages/onboarding.py", title="Onboarding", icon=":material/rocket_launch:"),
         st.Page("pages/nps.py", title="NPS", icon=":material/sentiment_satisfied:"),
     ],
+    "Team leads": [
+        st.Page("pages/team.py", title="Team", icon=":material/groups:"),
+    ],
     "Leadership": [
         st.Page("pages/renewals.py", title="Renewals", icon=":material/autorenew:"),
         st.Page("pages/retention.py", title="Retention", icon=":material/waterfall_chart:"),
     ],
 })
-filters = sidebar.render_filters(csm_options)
-publish(wh, filters, as_of)
+viewer = identify(staff)
+filters = sidebar.render_filters(staff.filter(staff["role"] == "csm"), viewer)
+publish(wh, filters, as_of, viewer)
 with st.sidebar:
+    if viewer.mode != "demo":
+        st.caption(f"Signed in as {viewer.name} ({ROLE_LABELS.get(viewer.role, viewer.role)})")
     st.caption(("Demo data (embedded DuckDB, synthetic)" if wh.is_demo
                 else f"Warehouse: {sa.make_url(wh.url).get_backend_name()}") + f" · data as of {as_of:%d %b %Y}")
 

@@ -184,3 +184,21 @@ def build_tier_movement(frame: pl.DataFrame, tiers: list[str]) -> go.Figure:
     return _heatmap([f"{t} (90 days ago)" for t in order], [f"{t} (now)" for t in order], values,
                     [[str(v) if v else "" for v in row] for row in values], "How accounts moved between activity tiers",
                     colorscale="Blues", zmax=max(1, max(max(row) for row in values)))
+
+
+def build_workload_scatter(frame: pl.DataFrame) -> go.Figure:
+    """Each CSM by share of book target (x) and of ARR target (y); the shaded box is 90-110%."""
+    data = frame.filter(pl.col("book_load").is_not_null()).with_columns(pl.col("segment").replace(SEGMENT_LABELS))
+    fig = px.scatter(data, x="book_load", y="arr_load", color="segment", hover_name="csm_name",
+                     hover_data={"team": True, "accounts": True, "arr": ":$,.0f", "book_load": ":.0%",
+                                 "arr_load": ":.0%", "segment": False},
+                     labels={"book_load": "Accounts, % of target", "arr_load": "ARR, % of $2M target",
+                             "segment": "Segment"},
+                     title="CSM books against target (tech-touch pooled, not shown)")
+    fig.add_shape(type="rect", x0=0.9, x1=1.1, y0=0.9, y1=1.1, fillcolor="rgba(58,157,93,0.12)", line_width=0)
+    fig.add_vline(x=1, line_dash="dot", line_color="#888")
+    fig.add_hline(y=1, line_dash="dot", line_color="#888")
+    fig.update_traces(marker_size=12)
+    fig.update_xaxes(tickformat=".0%")
+    fig.update_yaxes(tickformat=".0%")
+    return _layout(fig, height=420)

@@ -10,10 +10,17 @@ from queries.db import Warehouse
 from queries.scope import Filters
 
 _KEY = "cockpit_context"
+_VIEWER = "cockpit_viewer"
 
 
-def publish(wh: Warehouse, filters: Filters, as_of: dt.date) -> None:
+def publish(wh: Warehouse, filters: Filters, as_of: dt.date, viewer) -> None:
     st.session_state[_KEY] = (wh, filters, as_of)
+    st.session_state[_VIEWER] = viewer
+
+
+def current_viewer():
+    """The identified viewer (components.identity.Viewer), set by the router on every run."""
+    return st.session_state[_VIEWER]
 
 
 def page_context() -> tuple[Warehouse, Filters, dt.date]:

@@ -11,15 +11,21 @@ DEFAULTS = {"filter_segments": [], "filter_teams": [], "filter_csms": [],
             "filter_stages": list(d.LIVE_STAGES), "filter_tiers": []}
 
 
-def _reset() -> None:
-    for key, value in DEFAULTS.items():
+def _defaults(viewer) -> dict:
+    """A lead or CSM starts on their own team; leadership and ops on everyone."""
+    return {**DEFAULTS, "filter_teams": [] if viewer.sees_everything else [viewer.team]}
+
+
+def _reset(viewer) -> None:
+    for key, value in _defaults(viewer).items():
         st.session_state[key] = list(value)
 
 
-def render_filters(csms: pl.DataFrame) -> Filters:
+def render_filters(csms: pl.DataFrame, viewer) -> Filters:
     """Segment, team, CSM, lifecycle stage and activity tier; empty means all."""
-    for key, value in DEFAULTS.items():
-        st.session_state.setdefault(key, list(value))
+    if st.session_state.get("filter_defaults_for") != viewer.email:  # first run, or demo viewer changed
+        _reset(viewer)
+        st.session_state["filter_defaults_for"] = viewer.email
     names = dict(zip(csms["csm_id"].to_list(), csms["name"].to_list()))
     with st.sidebar:
         st.subheader("Filters")
@@ -33,6 +39,6 @@ def render_filters(csms: pl.DataFrame) -> Filters:
                                 placeholder="All stages, churned included", help=d.DEFINITIONS["lifecycle_stage"])
         tiers = st.multiselect("Activity tier", d.ACTIVITY_TIERS, key="filter_tiers",
                                placeholder="All tiers", help=d.DEFINITIONS["activity_tier"])
-        st.button("Reset filters", on_click=_reset, key="filter_reset", icon=":material/restart_alt:")
+        st.button("Reset filters", on_click=_reset, args=(viewer,), key="filter_reset", icon=":material/restart_alt:")
     return Filters(segments=tuple(segments), teams=tuple(teams), csm_ids=tuple(csm_ids),
                    stages=tuple(stages), tiers=tuple(tiers))

@@ -21,13 +21,6 @@ def data_as_of(wh: Warehouse):
 
 
 @cached
-def filter_options(wh: Warehouse) -> pl.DataFrame:
-    """CSMs with their team and segment, for the sidebar pickers."""
-    return fetch(wh, sa.text(
-        "select csm_id, name, team, segment from csms where role = 'csm' order by team, name"))
-
-
-@cached
 def kpis(wh: Warehouse, filters: Filters) -> dict:
     """Headline figures for the scoped book, and the same averages four weeks ago for deltas."""
     statement, params = scoped(filters, f"""

@@ -14,7 +14,7 @@ from queries.scope import Filters
 from tests.conftest import DEMO_AS_OF
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-PAGES = ["pages/portfolio.py", "pages/renewals.py", "pages/retention.py", "pages/onboarding.py", "pages/nps.py"]
+PAGES = ["pages/portfolio.py", "pages/renewals.py", "pages/retention.py", "pages/onboarding.py", "pages/nps.py", "pages/team.py"]
 
 
 class _NavigationPagesManager(PagesManager):
@@ -246,3 +246,58 @@ def test_adoption_tiles_show_the_metric_functions_numbers(backend, demo_warehous
     assert tile(at, "Response rate") == kpi.percent(total["response_rate"])
     comments = next(d.value for d in at.dataframe if "comment" in d.value.columns)
     assert list(comments["account_id"]) == nps.detractor_comments(demo_warehouse, Filters())["account_id"].to_list()
+
+
+def test_demo_mode_offers_a_view_as_picker_and_a_lead_starts_on_their_team(demo_warehouses, monkeypatch):
+    from queries import people, team
+    wh = demo_warehouses("duckdb")
+    at = open_app(monkeypatch, wh.url, wh.app_schema)
+    picker = at.sidebar.selectbox(key="identity_view_as")
+    assert any("Demo mode" in c.value for c in at.sidebar.caption)
+    staff = people.staff(wh)
+    lead = staff.filter(staff["role"] == "lead").row(0, named=True)
+    picker.set_value(lead["email"])
+    at.run()
+    assert at.multiselect(key="filter_teams").value == [lead["team"]]
+    at.switch_page("pages/team.py")
+    at.run()
+    assert not at.exception
+    books = team.workload(wh, Filters(teams=(lead["team"],)))
+    assert tile(at, "CSMs") == str(books.height)
+    shown = next(d.value for d in at.dataframe if "book_load" in d.value.columns)
+    assert set(shown["team"]) == {lead["team"]}
+
+
+def test_with_sign_in_configured_there_is_no_demo_picker_and_no_data_before_sign_in(demo_warehouses, monkeypatch):
+    wh = demo_warehouses("duckdb")
+    monkeypatch.setenv(URL_ENV, wh.url)
+    monkeypatch.setenv(APP_SCHEMA_ENV, wh.app_schema)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+                          "client_id": "id", "client_secret": "secret",
+                          "server_metadata_url": "https://sso.example/.well-known/openid-configuration"}
+    at.run()
+    assert not at.exception
+    assert not at.metric and not at.dataframe
+    assert any("Sign in" in b.label for b in at.button)
+    assert not [s for s in at.sidebar.selectbox if s.key == "identity_view_as"]
+
+
+@pytest.mark.parametrize("email, sees_data", [("quinn.patel@wingtip.example", True), ("stranger@evil.example", False)])
+def test_a_signed_in_user_is_matched_by_email(demo_warehouses, monkeypatch, email, sees_data):
+    from queries import people
+    wh = demo_warehouses("duckdb")
+    staff = people.staff(wh)
+    known = staff.filter(staff["role"] == "csm").row(0, named=True)["email"]
+    monkeypatch.setenv(URL_ENV, wh.url)
+    monkeypatch.setenv(APP_SCHEMA_ENV, wh.app_schema)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+                          "client_id": "id", "client_secret": "secret",
+                          "server_metadata_url": "https://sso.example/.well-known/openid-configuration"}
+    at.user = {"is_logged_in": True, "email": known.upper() if sees_data else email}
+    at.run()
+    assert not at.exception
+    assert bool(at.metric) == sees_data
+    if not sees_data:
+        assert any("not in the CS team list" in w.value for w in at.warning)

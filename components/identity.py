@@ -1,0 +1,78 @@
+"""Who is looking. The one place that knows how identity arrives.
+
+1. Streamlit's own sign-in (st.login, OIDC) when `[auth]` is configured in secrets.toml;
+2. else a trusted header set by an authenticating proxy, when CS_COCKPIT_TRUSTED_EMAIL_HEADER
+   names it (only safe behind a proxy that strips that header from client requests);
+3. else demo mode: a "view as" picker in the sidebar, clearly labelled.
+With sign-in or a proxy, a signed-out or unknown user sees only a prompt, never data.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import polars as pl
+import streamlit as st
+
+from components.state import keep
+
+TRUSTED_HEADER_ENV = "CS_COCKPIT_TRUSTED_EMAIL_HEADER"
+ROLE_LABELS = {"leader": "Head of CS", "lead": "Team lead", "csm": "CSM", "ops": "CS operations"}
+
+
+@dataclass(frozen=True)
+class Viewer:
+    email: str
+    name: str
+    role: str
+    team: str
+    csm_id: int
+    mode: str  # sso | proxy | demo
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.role in ("leader", "ops")
+
+
+def sign_in_mode() -> str:
+    try:
+        if "auth" in st.secrets:
+            return "sso"
+    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        pass
+    return "proxy" if os.environ.get(TRUSTED_HEADER_ENV) else "demo"
+
+
+def _signed_in_email(mode: str, staff: pl.DataFrame) -> str:
+    if mode == "sso":
+        if not st.user.get("is_logged_in", False):
+            st.title("CS Cockpit")
+            st.info("Sign in with your company account to continue.", icon=":material/lock:")
+            st.button("Sign in", on_click=st.login, type="primary", key="identity_sign_in")
+            st.stop()
+        return str(st.user.get("email") or "")
+    if mode == "proxy":
+        return st.context.headers.get(os.environ[TRUSTED_HEADER_ENV], "")
+    people = dict(zip(staff["email"].to_list(),
+                      [f"{n} · {ROLE_LABELS.get(r, r)}" + (f" · {t}" if r in ("lead", "csm") else "")
+                       for n, r, t in zip(staff["name"], staff["role"], staff["team"])]))
+    with st.sidebar:
+        st.caption(":material/science: **Demo mode**: no sign-in is configured, so pick who you are.")
+        return st.selectbox("View as", list(people), format_func=people.get,
+                            key=keep("identity_view_as", staff["email"][0]))
+
+
+def identify(staff: pl.DataFrame) -> Viewer:
+    """The viewer, matched by email to the csms table; stops the run with a prompt otherwise."""
+    mode = sign_in_mode()
+    email = _signed_in_email(mode, staff).strip().lower()
+    match = staff.filter(pl.col("email") == email)
+    if match.is_empty():
+        st.title("CS Cockpit")
+        st.warning("This account is not in the CS team list, so there is nothing to show. Ask CS operations to "
+                   "add your email to the team list (the `csms` table).", icon=":material/person_off:")
+        if mode == "sso":
+            st.button("Sign out", on_click=st.logout, key="identity_sign_out")
+        st.stop()
+    row = match.row(0, named=True)
+    return Viewer(email=email, name=row["name"], role=row["role"], team=row["team"], csm_id=row["csm_id"], mode=mode)
