@@ -4,6 +4,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from components import notices
 from queries.definitions import DEFINITIONS
 
 ACCOUNT_COLUMNS = {
@@ -30,8 +31,12 @@ def download_csv(frame: pl.DataFrame, filename: str, key: str) -> None:
                        key=key, icon=":material/download:")
 
 
-def account_table(frame: pl.DataFrame, key: str, filename: str, columns: dict | None = None) -> None:
-    """An account list: formatted columns, no index, and its CSV export."""
+def account_table(frame: pl.DataFrame, key: str, filename: str, columns: dict | None = None,
+                  empty: str = "accounts") -> None:
+    """An account list: formatted columns, no index, and its CSV export; a notice when empty."""
+    if frame.is_empty():
+        notices.no_rows(empty)
+        return
     data_table(frame, key, filename, columns or ACCOUNT_COLUMNS)
 
 RENEWAL_COLUMNS = {

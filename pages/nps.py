@@ -50,15 +50,12 @@ with st.expander("Numbers by period and by group"):
     tables.data_table(by_group, key="nps_group_table", filename=f"nps_by_{group}.csv", columns=nps_columns)
 
 st.subheader("Latest detractor comments")
-comments = nps.detractor_comments(wh, filters)
-if comments.is_empty():
-    notices.no_rows("detractor comments")
-else:
-    tables.account_table(comments, key="nps_comments", filename="detractor_comments.csv", columns={
-        **tables.ACCOUNT_COLUMNS,
-        "responded_at": st.column_config.DatetimeColumn("Answered", format="YYYY-MM-DD"),
-        "score": st.column_config.NumberColumn("Score"),
-        "comment": st.column_config.TextColumn("Comment", width="large"),
-        "contact_email": st.column_config.TextColumn("Contact"),
-        "open_flag": st.column_config.CheckboxColumn("Risk flag open"),
-    })
+tables.account_table(nps.detractor_comments(wh, filters), key="nps_comments", filename="detractor_comments.csv",
+                     empty="detractor comments", columns={
+                         **tables.ACCOUNT_COLUMNS,
+                         "responded_at": st.column_config.DatetimeColumn("Answered", format="YYYY-MM-DD"),
+                         "score": st.column_config.NumberColumn("Score"),
+                         "comment": st.column_config.TextColumn("Comment", width="large"),
+                         "contact_email": st.column_config.TextColumn("Contact"),
+                         "open_flag": st.column_config.CheckboxColumn("Risk flag open"),
+                     })

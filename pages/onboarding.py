@@ -54,18 +54,15 @@ else:
     })
 
 st.subheader("Onboarding now")
-if now.is_empty():
-    notices.no_rows("accounts in onboarding")
-else:
-    tables.account_table(now, key="onboarding_now", filename="in_onboarding.csv", columns={
-        **tables.ACCOUNT_COLUMNS,
-        "customer_since": st.column_config.DateColumn("Started", format="YYYY-MM-DD"),
-        "days_in": st.column_config.NumberColumn("Day"),
-        "next_milestone": st.column_config.TextColumn("Next milestone"),
-        "next_due_date": st.column_config.DateColumn("Due", format="YYYY-MM-DD"),
-        "days_late": st.column_config.NumberColumn("Days late"),
-        "milestones_done": st.column_config.NumberColumn("Done"),
-        "milestones_overdue": st.column_config.NumberColumn("Overdue"),
-        "go_live_slipped": st.column_config.CheckboxColumn("Go-live slipped"),
-        "went_live_on": st.column_config.DateColumn("Went live", format="YYYY-MM-DD"),
-    })
+tables.account_table(now, key="onboarding_now", filename="in_onboarding.csv", empty="accounts in onboarding", columns={
+    **tables.ACCOUNT_COLUMNS,
+    "customer_since": st.column_config.DateColumn("Started", format="YYYY-MM-DD"),
+    "days_in": st.column_config.NumberColumn("Day"),
+    "next_milestone": st.column_config.TextColumn("Next milestone"),
+    "next_due_date": st.column_config.DateColumn("Due", format="YYYY-MM-DD"),
+    "days_late": st.column_config.NumberColumn("Days late"),
+    "milestones_done": st.column_config.NumberColumn("Done"),
+    "milestones_overdue": st.column_config.NumberColumn("Overdue"),
+    "go_live_slipped": st.column_config.CheckboxColumn("Go-live slipped"),
+    "went_live_on": st.column_config.DateColumn("Went live", format="YYYY-MM-DD"),
+})

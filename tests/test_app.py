@@ -268,14 +268,17 @@ def test_demo_mode_offers_a_view_as_picker_and_a_lead_starts_on_their_team(demo_
     assert set(shown["team"]) == {lead["team"]}
 
 
+AUTH_SECRETS = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+                "client_id": "id", "client_secret": "secret",
+                "server_metadata_url": "https://sso.example/.well-known/openid-configuration"}
+
+
 def test_with_sign_in_configured_there_is_no_demo_picker_and_no_data_before_sign_in(demo_warehouses, monkeypatch):
     wh = demo_warehouses("duckdb")
     monkeypatch.setenv(URL_ENV, wh.url)
     monkeypatch.setenv(APP_SCHEMA_ENV, wh.app_schema)
     at = AppTest.from_file(APP, default_timeout=60)
-    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
-                          "client_id": "id", "client_secret": "secret",
-                          "server_metadata_url": "https://sso.example/.well-known/openid-configuration"}
+    at.secrets["auth"] = AUTH_SECRETS
     at.run()
     assert not at.exception
     assert not at.metric and not at.dataframe
@@ -292,9 +295,7 @@ def test_a_signed_in_user_is_matched_by_email(demo_warehouses, monkeypatch, emai
     monkeypatch.setenv(URL_ENV, wh.url)
     monkeypatch.setenv(APP_SCHEMA_ENV, wh.app_schema)
     at = AppTest.from_file(APP, default_timeout=60)
-    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
-                          "client_id": "id", "client_secret": "secret",
-                          "server_metadata_url": "https://sso.example/.well-known/openid-configuration"}
+    at.secrets["auth"] = AUTH_SECRETS
     at.user = {"is_logged_in": True, "email": known.upper() if sees_data else email}
     at.run()
     assert not at.exception
