@@ -11,6 +11,8 @@ from queries import team
 from queries.definitions import (ARR_COVERAGE_TARGET, BOOK_TARGETS, DEFINITIONS, OVERLOADED_FROM, SEGMENT_LABELS,
                                  UNDERLOADED_BELOW)
 
+MAX_PLANNED_CSMS = 40  # a lead balances a team, not the whole company at once
+
 wh, filters, as_of = page_context()
 viewer = current_viewer()
 st.title("Team")
@@ -71,11 +73,15 @@ if not segments:
 segment = st.segmented_control("Segment", segments, key=keep("team_rebalance_segment", segments[-1]),
                                format_func=SEGMENT_LABELS.get) or segments[-1]
 peers = books.filter(pl.col("segment") == segment)
+if peers.height > MAX_PLANNED_CSMS:
+    st.info(f"{peers.height} {SEGMENT_LABELS[segment]} CSMs are in scope: choose a team in the sidebar to get "
+            f"suggestions for it (up to {MAX_PLANNED_CSMS} CSMs at a time).", icon=":material/filter_alt:")
+    st.stop()
 result = plan(
     [CsmBook(r["csm_id"], r["csm_name"], segment, r["accounts"], r["arr"], BOOK_TARGETS[segment],
              ARR_COVERAGE_TARGET) for r in peers.iter_rows(named=True)],
     [Candidate(r["account_id"], r["name"], r["csm_id"], r["arr"], r["locked_because"])
-     for r in team.movable_accounts(wh, filters).filter(pl.col("segment") == segment).iter_rows(named=True)])
+     for r in team.movable_accounts(wh, filters, segment, movable_only=True).iter_rows(named=True)])
 kpi.kpi_row([
     kpi.Tile("Suggested moves", kpi.number(len(result.moves)), "Fewest moves that lower the imbalance."),
     kpi.Tile("Imbalance before", kpi.number(result.imbalance_before, 2),

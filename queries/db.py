@@ -23,6 +23,9 @@ URL_ENV = "CS_COCKPIT_WAREHOUSE_URL"
 DEMO_PATH_ENV = "CS_COCKPIT_DEMO_PATH"
 CACHE_TTL_SECONDS = 600
 CACHE_MAX_ENTRIES = 256
+# When a list, fetch() appends (statement, params, rows) to it: bench/ uses this to replay a page's
+# SQL directly against the database and to count the rows each page pulls into Python.
+TRACE: list | None = None
 
 
 APP_SCHEMA_ENV = "CS_COCKPIT_APP_SCHEMA"
@@ -92,6 +95,8 @@ def fetch(wh: Warehouse, statement: sa.TextClause, params: dict | None = None) -
         result = conn.execute(statement, params or {})
         columns = list(result.keys())
         rows = result.fetchall()
+    if TRACE is not None:
+        TRACE.append((statement, params or {}, len(rows)))
     data = {name: [row[i] for row in rows] for i, name in enumerate(columns)}
     for name, values in data.items():
         if any(isinstance(v, decimal.Decimal) for v in values):

@@ -57,9 +57,13 @@ def workload(wh: Warehouse, filters: Filters) -> pl.DataFrame:
 
 
 @cached
-def movable_accounts(wh: Warehouse, filters: Filters) -> pl.DataFrame:
-    """Every live account in scope with whether a rebalancing may move it, and why not."""
-    statement, params = scoped(filters, f""", {open_flags_cte(wh)}, {_BOOKS}
+def movable_accounts(wh: Warehouse, filters: Filters, segment: str | None = None,
+                     movable_only: bool = False) -> pl.DataFrame:
+    """Live accounts in scope (of one segment) with whether a rebalancing may move them, and why not."""
+    where = " and ".join(w for w in ("segment = :segment" if segment else "",
+                                       "locked_because is null" if movable_only else "") if w)
+    statement, params = scoped(filters, f""", {open_flags_cte(wh)}, {_BOOKS},
+        reasons as (
         select account_id, name, csm_id, segment, team, arr, lifecycle_stage,
                case when segment = 'high_touch' then 'high-touch: moved by hand only'
                     when segment = 'tech_touch' then 'tech-touch: pooled programme'
@@ -69,5 +73,7 @@ def movable_accounts(wh: Warehouse, filters: Filters) -> pl.DataFrame:
                end as locked_because
         from books
         left join (select account_id as a_id, open_renewal_id from account_snapshot) as s on s.a_id = books.account_id
+        )
+        select * from reasons {"where " + where if where else ""}
         order by csm_id, arr desc, account_id""")
-    return fetch(wh, statement, params)
+    return fetch(wh, statement, {**params, **({"segment": segment} if segment else {})})

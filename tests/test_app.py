@@ -5,10 +5,9 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-import streamlit.testing.v1.app_test as app_test_module
-from streamlit.runtime.pages_manager import PagesManager
 
 from queries import portfolio
+from tests.apptest import keep_apptest_on_navigation
 from queries.db import APP_SCHEMA_ENV, DEMO_PATH_ENV, URL_ENV
 from queries.scope import Filters
 from tests.conftest import DEMO_AS_OF
@@ -17,20 +16,9 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = ["pages/portfolio.py", "pages/renewals.py", "pages/retention.py", "pages/onboarding.py", "pages/nps.py", "pages/team.py"]
 
 
-class _NavigationPagesManager(PagesManager):
-    """AppTest (Streamlit 1.67) resets PagesManager.uses_pages_directory before every run, and a
-    top-level pages/ folder then turns it on, so every run after the first executes the page file
-    alone (the v1 multipage path) instead of app.py with st.navigation. The real server sets the
-    flag once and st.navigation clears it; this keeps AppTest on that same path."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-
 @pytest.fixture(autouse=True)
 def navigation_like_the_server(monkeypatch):
-    monkeypatch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)
+    keep_apptest_on_navigation(monkeypatch.setattr)
 
 
 def open_app(monkeypatch, url: str | None, app_schema: str = "cockpit") -> AppTest:

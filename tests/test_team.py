@@ -84,3 +84,5 @@ def test_workload_follows_the_team_filter(book):
 def test_locked_accounts_say_why(book):
     got = {r["account_id"]: r["locked_because"] for r in team.movable_accounts(book, Filters()).iter_rows(named=True)}
     assert got == LOCKS  # the churned account 9 is in nobody's book
+    smb_free = team.movable_accounts(book, Filters(), "smb", movable_only=True)["account_id"].to_list()
+    assert smb_free == [a for a, lock in LOCKS.items() if lock is None and ACCOUNTS[a][1] == "smb"]

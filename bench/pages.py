@@ -1,0 +1,188 @@
+"""Benchmark every page at several book sizes on DuckDB and PostgreSQL; write docs/performance.md.
+
+    .venv/bin/python -m bench.pages                       # 1.6k, 20k, 200k on both backends
+    .venv/bin/python -m bench.pages --sizes 1600 --runs 1 --out /tmp/perf.md   # CI smoke
+
+Per page (and per view of a multi-view page), through AppTest, in a fresh process per size and
+backend: cold run (result caches cleared), warm run (cached), medians of --runs; the page's own SQL
+replayed directly against the database (the floor) and app / SQL; rows fetched into Python; and
+the process's peak memory. Books are built once per size and backend and reused (--rebuild to
+regenerate): DuckDB files in data/, PostgreSQL databases cockpit_bench_<size>.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = dt.date(2026, 11, 23)
+PAGES = [  # (page, view widget key, view)
+    ("pages/portfolio.py", None, None),
+    ("pages/onboarding.py", None, None),
+    ("pages/nps.py", None, None),
+    ("pages/team.py", None, None),
+    ("pages/renewals.py", "renewals_view", "Upcoming renewals"),
+    ("pages/renewals.py", "renewals_view", "Renewal rates"),
+    ("pages/retention.py", "retention_view", "ARR bridge"),
+    ("pages/retention.py", "retention_view", "Churn reasons"),
+    ("pages/retention.py", "retention_view", "Cohorts"),
+]
+TARGETS = {"cold_20k": 1.0, "cold_200k": 2.0, "warm": 0.2, "ratio": 1.3, "memory_mib_200k": 1024}
+
+
+def warehouse_url(backend: str, accounts: int, pg_admin: str, rebuild: bool) -> str:
+    """Build the book unless it exists (or --rebuild); return its URL."""
+    from warehouse.build import build_warehouse
+    from warehouse.synth import Shape
+    shape = Shape(accounts=accounts, as_of=AS_OF, usage_days=180, health_weeks=52)
+    if backend == "duckdb":
+        path = ROOT / "data" / f"bench_{accounts}.duckdb"
+        if rebuild or not path.exists():
+            build_warehouse(str(path), shape)
+        return f"duckdb:///{path}"
+    name = f"cockpit_bench_{accounts}"
+    admin = sa.create_engine(pg_admin, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.exec_driver_sql("select 1 from pg_database where datname = %s", (name,)).first()
+        if rebuild and exists:
+            conn.exec_driver_sql(f"drop database {name} with (force)")
+            exists = None
+        if not exists:
+            conn.exec_driver_sql(f"create database {name}")
+    admin.dispose()
+    url = sa.make_url(pg_admin).set(database=name).render_as_string(hide_password=False)
+    if not exists:
+        build_warehouse(url, shape)
+    return url
+
+
+def measure_one(url: str, runs: int) -> dict:
+    """In this process: every page cold and warm through AppTest, and its SQL replayed."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from queries import db
+    from queries.migrations import migrate
+    from tests.apptest import keep_apptest_on_navigation
+    keep_apptest_on_navigation(setattr)
+    os.environ[db.URL_ENV] = url
+    wh = db.Warehouse(url)
+    migrate(wh)
+    results = []
+    for page, view_key, view in PAGES:
+        cold, warm, trace = [], [], []
+        for _ in range(runs):
+            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+            at.run()
+            at.switch_page(page)
+            if view_key:
+                at.session_state[view_key] = view
+            st.cache_data.clear()
+            db.TRACE = []
+            started = time.perf_counter()
+            at.run()
+            cold.append(time.perf_counter() - started)
+            trace, db.TRACE = db.TRACE, None
+            if at.exception:
+                raise RuntimeError(f"{page} {view}: {at.exception[0].message}")
+            started = time.perf_counter()
+            at.run()
+            warm.append(time.perf_counter() - started)
+        sql = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            with wh.engine.connect() as conn:
+                for statement, params, _rows in trace:
+                    conn.execute(statement, params).fetchall()
+            sql.append(time.perf_counter() - started)
+        results.append({"page": page.removeprefix("pages/").removesuffix(".py"), "view": view or "",
+                        "cold_s": statistics.median(cold), "warm_s": statistics.median(warm),
+                        "sql_s": statistics.median(sql), "queries": len(trace),
+                        "rows": sum(rows for _s, _p, rows in trace)})
+        print(f"    {results[-1]['page']:<10} {view or '':<18} cold {results[-1]['cold_s']:.3f}s "
+              f"warm {results[-1]['warm_s']:.3f}s sql {results[-1]['sql_s']:.3f}s rows {results[-1]['rows']}",
+              file=sys.stderr, flush=True)
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"pages": results, "peak_mib": peak_mib}
+
+
+def machine() -> str:
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.processor())
+    mem = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+               if line.startswith("MemTotal")) / 1024 / 1024
+    return f"{os.cpu_count()} cores ({model}), {mem:.0f} GiB RAM, Python {platform.python_version()}"
+
+
+def report(all_results: dict, runs: int) -> str:
+    lines = [
+        "# Performance", "",
+        f"Measured by `python -m bench.pages` on {dt.date.today():%d %b %Y}: {machine()}. Synthetic books "
+        f"as of {AS_OF} (180 days of usage, 52 weekly health snapshots); sizes are live accounts, the "
+        f"accounts lost over three years come on top. Medians of {runs} runs. PostgreSQL 15 in its default "
+        f"configuration with the contract's indexes; DuckDB 2.0 file.", "",
+        "- **cold**: the page through AppTest (router included) with every result cache cleared;",
+        "- **warm**: the same run again, results cached;",
+        "- **SQL**: the page's own statements replayed directly on the database (the floor);",
+        "- **app/SQL**: cold / SQL; **rows**: rows fetched into Python; **queries**: statements run.", "",
+        f"Targets: cold < {TARGETS['cold_20k']} s at 20k and < {TARGETS['cold_200k']} s at 200k, warm < "
+        f"{TARGETS['warm']} s, app/SQL <= {TARGETS['ratio']}, peak memory < 1 GiB at 200k. "
+        f"A ✗ marks a miss.", "",
+    ]
+    for (accounts, backend), result in sorted(all_results.items()):
+        cold_target = TARGETS["cold_20k"] if accounts <= 20_000 else TARGETS["cold_200k"]
+        lines += [f"## {accounts:,} accounts, {backend} (peak memory {result['peak_mib']:,.0f} MiB"
+                  + (" ✗" if accounts >= 200_000 and result["peak_mib"] > TARGETS["memory_mib_200k"] else "") + ")",
+                  "", "| page | view | cold s | warm s | SQL s | app/SQL | queries | rows |", "|---|---|---|---|---|---|---|---|"]
+        for r in result["pages"]:
+            ratio = r["cold_s"] / r["sql_s"] if r["sql_s"] else float("inf")
+            lines.append(
+                f"| {r['page']} | {r['view']} | {r['cold_s']:.3f}{' ✗' if r['cold_s'] > cold_target else ''} | "
+                f"{r['warm_s']:.3f}{' ✗' if r['warm_s'] > TARGETS['warm'] else ''} | {r['sql_s']:.3f} | "
+                f"{ratio:.1f}{' ✗' if ratio > TARGETS['ratio'] else ''} | {r['queries']} | {r['rows']:,} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1600, 20_000, 200_000])
+    parser.add_argument("--backends", nargs="+", default=["duckdb", "postgres"])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--pg", default=os.environ.get("CS_COCKPIT_TEST_PG_URL",
+                                                        "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--out", default=str(ROOT / "docs" / "performance.md"))
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:  # measure one warehouse in this fresh process, print JSON
+        print(json.dumps(measure_one(args.child, args.runs)))
+        return
+    results = {}
+    for accounts in args.sizes:
+        for backend in args.backends:
+            print(f"== {accounts:,} accounts on {backend}", file=sys.stderr, flush=True)
+            url = warehouse_url(backend, accounts, args.pg, args.rebuild)
+            child = subprocess.run([sys.executable, "-m", "bench.pages", "--child", url, "--runs", str(args.runs)],
+                                   cwd=ROOT, capture_output=True, text=True, check=False)
+            sys.stderr.write(child.stderr[-4000:] if child.returncode else "")
+            if child.returncode:
+                raise SystemExit(f"benchmark of {accounts} on {backend} failed")
+            results[(accounts, backend)] = json.loads(child.stdout.strip().splitlines()[-1])
+    Path(args.out).write_text(report(results, args.runs) + "\n")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,19 @@
+"""AppTest as the real server runs the app (shared by tests/ and bench/)."""
+import streamlit.testing.v1.app_test as app_test_module
+from streamlit.runtime.pages_manager import PagesManager
+
+
+class NavigationPagesManager(PagesManager):
+    """AppTest (Streamlit 1.67) resets PagesManager.uses_pages_directory before every run, and a
+    top-level pages/ folder then turns it on, so every run after the first executes the page file
+    alone (the v1 multipage path) instead of app.py with st.navigation. The real server sets the
+    flag once and st.navigation clears it; this keeps AppTest on that same path."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+
+def keep_apptest_on_navigation(setattr_) -> None:
+    """Install the page manager above; `setattr_` is monkeypatch.setattr in tests, setattr in bench."""
+    setattr_(app_test_module, "PagesManager", NavigationPagesManager)
