@@ -1,14 +1,12 @@
 """Portfolio health: the live book by health band, its trend, and the accounts that need help."""
 from __future__ import annotations
 
-import datetime as dt
-
 import polars as pl
 import sqlalchemy as sa
 
 from queries import definitions as d
 from queries.db import Warehouse, cached, fetch
-from queries.scope import TERMS, Filters, scoped
+from queries.scope import Filters, scoped
 
 DIMENSIONS = {"segment": "segment", "lifecycle_stage": "lifecycle_stage",
               "activity_tier": "activity_tier", "team": "team", "csm": "csm_name"}
@@ -72,32 +70,18 @@ def lowest_health(wh: Warehouse, filters: Filters, limit: int = 50) -> pl.DataFr
 
 
 @cached
-def tier_movement(wh: Warehouse, filters: Filters, days_back: int = 90) -> pl.DataFrame:
-    """Accounts and ARR by activity tier `days_back` days ago x tier now ('not live' on either side).
+def tier_movement(wh: Warehouse, filters: Filters) -> pl.DataFrame:
+    """Accounts and ARR by activity tier 90 days ago x tier now ('not live' on either side).
 
-    The past tier recomputes the snapshot's usage measures for the window ending then and applies
-    the same activity_tier() definition to them."""
-    statement, params = scoped(filters.for_history(), f""", {TERMS},
-        usage_then as (
-            select u.account_id,
-                   avg(case when u.day > cast(:then as date) - 30 and extract(isodow from u.day) < 6
-                       then u.active_users end) as weekday_active_users_30d,
-                   max(case when u.day > cast(:then as date) - 30 then u.licensed_seats end) as licensed_seats_30d,
-                   max(case when u.active_users > 0 then u.day end) as last_active_day
-            from usage_daily as u
-            where u.day > cast(:then as date) - 97 and u.day <= cast(:then as date)
-            group by u.account_id
-        ),
-        live_then as (
-            select distinct t.account_id from terms as t where {d.term_live_on('t', 'cast(:then as date)')}
-        ),
+    The snapshot keeps the usage measures as they were 90 days before as_of; the same
+    activity_tier() definition classifies both."""
+    statement, params = scoped(filters.for_history(), f""",
         then_state as (
-            select i.account_id, cast(:then as date) as as_of,
-                   case when l.account_id is null then false else true end as is_live,
-                   u.weekday_active_users_30d, u.licensed_seats_30d, u.last_active_day
-            from in_scope as i
-            left join live_then as l on l.account_id = i.account_id
-            left join usage_then as u on u.account_id = i.account_id
+            select account_id, as_of - 90 as as_of, is_live_90d_ago as is_live,
+                   weekday_active_users_30d_90d_ago as weekday_active_users_30d,
+                   licensed_seats_30d_90d_ago as licensed_seats_30d,
+                   last_active_day_90d_ago as last_active_day
+            from account_snapshot
         ),
         moves as (
             select coalesce({d.activity_tier('t')}, 'not live') as tier_then,
@@ -110,5 +94,4 @@ def tier_movement(wh: Warehouse, filters: Filters, days_back: int = 90) -> pl.Da
         where tier_then <> 'not live' or tier_now <> 'not live'
         group by tier_then, tier_now
         order by tier_then, tier_now""")
-    as_of = data_as_of(wh)
-    return fetch(wh, statement, {**params, "then": as_of - dt.timedelta(days=days_back)})
+    return fetch(wh, statement, params)

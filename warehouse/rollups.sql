@@ -59,18 +59,34 @@ health_4w_ago as (
 ),
 
 usage as (
+    -- one scan: the measures as of the snapshot, and the same measures 90 days earlier
     select
         u.account_id,
         avg(case when u.day > s.as_of - 7 then u.key_events end) as key_events_7d,
-        avg(case when u.day <= s.as_of - 7 then u.key_events end) as key_events_baseline,
+        avg(case when u.day <= s.as_of - 7 and u.day > s.as_of - 97 then u.key_events end) as key_events_baseline,
         avg(case when u.day > s.as_of - 30 and extract(isodow from u.day) < 6
             then u.active_users end) as weekday_active_users_30d,
         max(case when u.day > s.as_of - 30 then u.licensed_seats end) as licensed_seats_30d,
-        max(case when u.active_users > 0 then u.day end) as last_active_day
+        max(case when u.active_users > 0 and u.day > s.as_of - 97 then u.day end) as last_active_day,
+        avg(case when u.day > s.as_of - 120 and u.day <= s.as_of - 90 and extract(isodow from u.day) < 6
+            then u.active_users end) as weekday_active_users_30d_90d_ago,
+        max(case when u.day > s.as_of - 120 and u.day <= s.as_of - 90 then u.licensed_seats end)
+            as licensed_seats_30d_90d_ago,
+        max(case when u.active_users > 0 and u.day <= s.as_of - 90 then u.day end) as last_active_day_90d_ago
     from usage_daily as u
     cross join snapshot as s
-    where u.day > s.as_of - 97 and u.day <= s.as_of
+    where u.day > s.as_of - 187 and u.day <= s.as_of
     group by u.account_id
+),
+
+live_90d_ago as (
+    -- a term carried the account 90 days ago: inside it, or after it while its renewal is still open
+    select distinct c.account_id
+    from contracts as c
+    cross join snapshot as s
+    left join (select distinct contract_id from renewals where outcome is null) as o
+        on o.contract_id = c.contract_id
+    where c.start_date <= s.as_of - 90 and (c.end_date >= s.as_of - 90 or o.contract_id is not null)
 ),
 
 tickets as (
@@ -121,6 +137,10 @@ select
     u.weekday_active_users_30d,
     u.licensed_seats_30d,
     u.last_active_day,
+    case when l90.account_id is null then false else true end as is_live_90d_ago,
+    u.weekday_active_users_30d_90d_ago,
+    u.licensed_seats_30d_90d_ago,
+    u.last_active_day_90d_ago,
     coalesce(tk.tickets_7d, 0) as tickets_7d,
     coalesce(tk.tickets_30d, 0) as tickets_30d,
     coalesce(tk.open_tickets, 0) as open_tickets,
@@ -135,5 +155,6 @@ left join churns as ch on ch.account_id = a.account_id
 left join health_latest as hl on hl.account_id = a.account_id
 left join health_4w_ago as h4 on h4.account_id = a.account_id
 left join usage as u on u.account_id = a.account_id
+left join live_90d_ago as l90 on l90.account_id = a.account_id
 left join tickets as tk on tk.account_id = a.account_id
 left join nps_latest as n on n.account_id = a.account_id;
