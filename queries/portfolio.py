@@ -42,9 +42,17 @@ def band_mix(wh: Warehouse, filters: Filters, dimension: str) -> pl.DataFrame:
     return fetch(wh, statement, params)
 
 
+def _trend_from_rollup(filters: Filters) -> bool:
+    """health_weekly answers filters on who (segment, team, CSM) for live or all accounts; a stage
+    or tier filter needs each account's classification, so it takes the per-account path."""
+    return not filters.tiers and set(filters.stages) in (set(), set(d.LIVE_STAGES))
+
+
 @cached
 def health_trend(wh: Warehouse, filters: Filters, weeks: int = 52) -> pl.DataFrame:
     """Average health score per weekly snapshot for the accounts in scope today."""
+    if _trend_from_rollup(filters):
+        return _health_trend_rollup(wh, filters, weeks)
     statement, params = scoped(filters, """
         select h.day, avg(h.score) as avg_health, count(*) as accounts
         from health_scores as h
@@ -53,6 +61,28 @@ def health_trend(wh: Warehouse, filters: Filters, weeks: int = 52) -> pl.DataFra
         group by h.day
         order by h.day""")
     return fetch(wh, statement, {**params, "days": 7 * weeks})
+
+
+def _health_trend_rollup(wh: Warehouse, filters: Filters, weeks: int) -> pl.DataFrame:
+    """The same trend from health_weekly: sums per CSM and segment, so no scan of health_scores."""
+    clauses, params, binds = [], {"days": 7 * weeks}, []
+    for name, column, values in (("segments", "w.segment", filters.segments), ("csm_ids", "w.csm_id", filters.csm_ids),
+                                 ("teams", "c.team", filters.teams)):
+        if values:
+            clauses.append(f"{column} in :{name}")
+            params[name] = list(values)
+            binds.append(sa.bindparam(name, expanding=True))
+    if filters.stages:  # the live stages: accounts live today
+        clauses.append("w.is_live_now")
+    statement = sa.text(f"""
+        select w.day, sum(w.score_sum) / sum(w.accounts_scored) as avg_health, sum(w.accounts_scored) as accounts
+        from health_weekly as w
+        left join csms as c on c.csm_id = w.csm_id
+        where w.day > (select max(as_of) from account_snapshot) - :days
+          {"".join(" and " + c for c in clauses)}
+        group by w.day
+        order by w.day""").bindparams(*binds)
+    return fetch(wh, statement, params)
 
 
 @cached

@@ -138,3 +138,16 @@ def test_lowest_health_is_ordered_and_limited(book):
 
 def test_data_as_of_is_the_newest_snapshot(book):
     assert portfolio.data_as_of(book) == AS_OF
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(stages=()), Filters(segments=("smb",)),
+                                     Filters(teams=("Strategic",)), Filters(csm_ids=(1,), stages=())])
+def test_the_trend_rollup_equals_the_per_account_trend(book, filters, monkeypatch):
+    """health_weekly must give exactly what the per-account join gives, filter by filter."""
+    fast = portfolio.health_trend(book, filters)
+    monkeypatch.setattr(portfolio, "_trend_from_rollup", lambda _f: False)
+    portfolio.health_trend.clear()
+    slow = portfolio.health_trend(book, filters)
+    assert fast["day"].to_list() == slow["day"].to_list()
+    assert fast["accounts"].to_list() == slow["accounts"].to_list()
+    assert fast["avg_health"].to_list() == pytest.approx(slow["avg_health"].to_list())

@@ -30,6 +30,7 @@ def build_rollups(engine: sa.Engine) -> None:
             conn.exec_driver_sql(statement)
         if engine.dialect.name == "postgresql":
             conn.exec_driver_sql("create unique index ix_snapshot_account on account_snapshot (account_id)")
+            conn.exec_driver_sql("create index ix_health_weekly_day on health_weekly (day)")
             conn.exec_driver_sql("analyze")
 
 
@@ -47,6 +48,7 @@ def write_tables(engine: sa.Engine, frames: dict[str, pl.DataFrame]) -> None:
     """Drop and recreate the warehouse tables, then bulk-load the frames."""
     postgres = engine.dialect.name == "postgresql"
     with engine.begin() as conn:
+        conn.exec_driver_sql("drop table if exists health_weekly")
         conn.exec_driver_sql("drop table if exists account_snapshot")
         metadata.drop_all(conn)
         metadata.create_all(conn)

@@ -158,3 +158,20 @@ left join usage as u on u.account_id = a.account_id
 left join live_90d_ago as l90 on l90.account_id = a.account_id
 left join tickets as tk on tk.account_id = a.account_id
 left join nps_latest as n on n.account_id = a.account_id;
+
+drop table if exists health_weekly;
+
+-- health_weekly: per snapshot day, CSM and segment, split by whether the account is live today:
+-- the sums behind the average-health trend, so the trend does not scan health_scores per view.
+create table health_weekly as
+select
+    h.day,
+    a.csm_id,
+    a.segment,
+    s.is_live as is_live_now,
+    count(*) as accounts_scored,
+    sum(h.score) as score_sum
+from health_scores as h
+inner join accounts as a on a.account_id = h.account_id
+inner join account_snapshot as s on s.account_id = h.account_id
+group by h.day, a.csm_id, a.segment, s.is_live;
