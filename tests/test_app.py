@@ -116,11 +116,11 @@ def test_every_run_goes_through_the_router(demo_warehouses, monkeypatch):
 
 
 def test_a_query_failing_inside_a_page_gets_the_same_message(backend, empty_warehouse, monkeypatch):
-    """The router reads the snapshot and the staff list; the page's trend needs health_scores."""
+    """The router reads the snapshot and the staff list; the page's trend needs health_weekly."""
     from tests.test_portfolio_queries import build_book
     wh = build_book().write(empty_warehouse)
     with wh.engine.begin() as conn:
-        conn.exec_driver_sql("drop table health_scores")
+        conn.exec_driver_sql("drop table health_weekly")
     at = open_app(monkeypatch, wh.url, wh.app_schema)
     assert not at.exception
     assert len(at.error) == 1 and "contract are missing" in at.error[0].value
