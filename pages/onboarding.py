@@ -15,14 +15,13 @@ st.title("Onboarding")
 st.caption(f"Data as of {as_of:%d %b %Y}. Milestones at 7, 14, 30 (go-live), 60 and 90 days from the start of a "
            f"new or win-back contract.")
 
-now = onboarding.in_onboarding(wh, filters)
+summary = onboarding.onboarding_summary(wh, filters)
 kpi.kpi_row([
-    kpi.Tile("Accounts in onboarding", kpi.number(now.height), DEFINITIONS["lifecycle_stage"]),
-    kpi.Tile("With an overdue milestone", kpi.number((now["milestones_overdue"] > 0).sum() if now.height else 0),
-             DEFINITIONS["milestone_state"]),
-    kpi.Tile("Go-live slipped", kpi.number(now["go_live_slipped"].sum() if now.height else 0),
+    kpi.Tile("Accounts in onboarding", kpi.number(summary["accounts"]), DEFINITIONS["lifecycle_stage"]),
+    kpi.Tile("With an overdue milestone", kpi.number(summary["with_overdue"] or 0), DEFINITIONS["milestone_state"]),
+    kpi.Tile("Go-live slipped", kpi.number(summary["go_live_slipped"] or 0),
              "Go-live (day 30) completed after its due date, or past due and not done."),
-    kpi.Tile("ARR in onboarding", kpi.money(now["arr"].sum() if now.height else 0), DEFINITIONS["arr"]),
+    kpi.Tile("ARR in onboarding", kpi.money(summary["arr"]), DEFINITIONS["arr"]),
 ])
 
 left, right = st.columns([2, 1])
@@ -54,6 +53,9 @@ else:
     })
 
 st.subheader("Onboarding now")
+now = onboarding.in_onboarding(wh, filters)
+if summary["accounts"] > now.height:
+    st.caption(f"The {now.height:,} most behind of {summary['accounts']:,}; narrow the list with the sidebar filters.")
 tables.account_table(now, key="onboarding_now", filename="in_onboarding.csv", empty="accounts in onboarding", columns={
     **tables.ACCOUNT_COLUMNS,
     "customer_since": st.column_config.DateColumn("Started", format="YYYY-MM-DD"),

@@ -50,8 +50,12 @@ if view == "Upcoming renewals":
     else:
         windows = st.multiselect("Due window (or click a bar above)", DUE_WINDOWS,
                                  key=keep("renewals_windows", list(DUE_WINDOWS)), placeholder="All windows")
-    tables.account_table(renewals.funnel_accounts(wh, filters, tuple(windows)), key="renewals_accounts",
-                         filename="open_renewals.csv", columns=tables.RENEWAL_COLUMNS)
+    behind = renewals.funnel_accounts(wh, filters, tuple(windows))
+    total = funnel.filter(funnel["due_window"].is_in(windows or DUE_WINDOWS))["renewals"].sum()
+    if total > behind.height:
+        st.caption(f"The {behind.height:,} soonest of {total:,} open renewals; narrow with the filters or a bar.")
+    tables.account_table(behind, key="renewals_accounts", filename="open_renewals.csv",
+                         columns=tables.RENEWAL_COLUMNS)
 else:
     left, right = st.columns([2, 1])
     with left:

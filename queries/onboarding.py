@@ -55,10 +55,7 @@ def time_to_value(wh: Warehouse, filters: Filters, since: dt.date, grain: str = 
     return fetch(wh, statement, {**params, "since": since})
 
 
-@cached
-def in_onboarding(wh: Warehouse, filters: Filters) -> pl.DataFrame:
-    """Accounts in onboarding now: their next open milestone, how late it is, and go-live status."""
-    statement, params = scoped(filters, f""", {_MILESTONES},
+_NOW = f"""{_MILESTONES},
         current_onboarding as (
             select m.* from milestones as m
             inner join in_scope as i on i.account_id = m.account_id
@@ -83,7 +80,8 @@ def in_onboarding(wh: Warehouse, filters: Filters) -> pl.DataFrame:
                    sum(case when state = 'overdue' then 1 else 0 end) as milestones_overdue
             from current_onboarding
             group by account_id
-        )
+        ),
+        onboarding_now as (
         select i.account_id, i.name, i.segment, i.csm_name, i.team, i.arr, i.customer_since,
                i.as_of - i.customer_since as days_in,
                n.next_milestone, n.next_due_date,
@@ -96,5 +94,28 @@ def in_onboarding(wh: Warehouse, filters: Filters) -> pl.DataFrame:
         left join next_open as n on n.account_id = i.account_id and n.position = 1
         left join go_live as g on g.account_id = i.account_id
         where i.lifecycle_stage = 'onboarding'
-        order by days_late desc, milestones_overdue desc, i.arr desc, i.account_id""")
-    return fetch(wh, statement, params)
+        )"""
+
+LIST_LIMIT = 1000
+
+
+@cached
+def in_onboarding(wh: Warehouse, filters: Filters, limit: int = LIST_LIMIT) -> pl.DataFrame:
+    """Accounts in onboarding now, most behind first: next open milestone, days late, go-live status."""
+    statement, params = scoped(filters, f""", {_NOW}
+        select * from onboarding_now
+        order by days_late desc, milestones_overdue desc, arr desc, account_id
+        limit :limit""")
+    return fetch(wh, statement, {**params, "limit": limit})
+
+
+@cached
+def onboarding_summary(wh: Warehouse, filters: Filters) -> dict:
+    """Counts over every account in onboarding (the list above is capped)."""
+    statement, params = scoped(filters, f""", {_NOW}
+        select count(*) as accounts,
+               sum(case when milestones_overdue > 0 then 1 else 0 end) as with_overdue,
+               sum(case when go_live_slipped then 1 else 0 end) as go_live_slipped,
+               coalesce(sum(arr), 0) as arr
+        from onboarding_now""")
+    return fetch(wh, statement, params).row(0, named=True)

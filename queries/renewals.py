@@ -46,9 +46,13 @@ def funnel(wh: Warehouse, filters: Filters) -> pl.DataFrame:
     return fetch(wh, statement, params)
 
 
+LIST_LIMIT = 1000
+
+
 @cached
-def funnel_accounts(wh: Warehouse, filters: Filters, windows: tuple[str, ...] = ()) -> pl.DataFrame:
-    """The accounts behind the funnel (optionally some due windows), soonest first."""
+def funnel_accounts(wh: Warehouse, filters: Filters, windows: tuple[str, ...] = (),
+                    limit: int = LIST_LIMIT) -> pl.DataFrame:
+    """The accounts behind the funnel (optionally some due windows), soonest first, capped."""
     window_filter = "where due_window in :windows" if windows else ""
     statement, params = scoped(filters, f""", {_OPEN_RENEWALS}, {open_flags_cte(wh)},
         windowed as (
@@ -61,8 +65,9 @@ def funnel_accounts(wh: Warehouse, filters: Filters, windows: tuple[str, ...] = 
                stage, forecast, health_score, health_band, open_flags
         from windowed
         {window_filter}
-        order by days_to_due, arr_up desc, account_id""", lists={"windows": list(windows)} if windows else None)
-    return fetch(wh, statement, params)
+        order by days_to_due, arr_up desc, account_id
+        limit :limit""", lists={"windows": list(windows)} if windows else None)
+    return fetch(wh, statement, {**params, "limit": limit})
 
 
 @cached

@@ -128,6 +128,10 @@ def test_accounts_in_onboarding_now(book):
     assert (now[3]["next_milestone"], now[3]["days_late"], now[3]["go_live_slipped"]) == ("go_live", 0, False)
     assert list(now)[0] == 4  # the latest first
     assert (now[7]["next_milestone"], now[7]["milestones_done"]) == (None, 0)  # no milestones recorded: listed
+    summary = onboarding.onboarding_summary(book, Filters())
+    assert (summary["accounts"], summary["with_overdue"], summary["go_live_slipped"]) == (3, 1, 1)
+    assert summary["arr"] == 10_000 + 40_000 + 5_000
+    assert onboarding.in_onboarding(book, Filters(), limit=2)["account_id"].to_list() == list(now)[:2]
 
 
 def test_tier_movement_over_90_days(book):

@@ -143,6 +143,7 @@ def test_funnel_windows_and_the_accounts_behind_them(book):
     assert accounts["past_due"].to_list() == [True, False]
     assert accounts["open_flags"].to_list() == [0, 1]
     assert renewals.funnel_accounts(book, Filters(), ("overdue",))["account_id"].to_list() == [5]
+    assert renewals.funnel_accounts(book, Filters(), limit=1)["account_id"].to_list() == [5]
 
 
 # --- ARR bridge ------------------------------------------------------------------------------
