@@ -55,45 +55,45 @@ def time_to_value(wh: Warehouse, filters: Filters, since: dt.date, grain: str = 
     return fetch(wh, statement, {**params, "since": since})
 
 
-_NOW = f"""{_MILESTONES},
-        current_onboarding as (
-            select m.* from milestones as m
-            inner join in_scope as i on i.account_id = m.account_id
-            where i.lifecycle_stage = 'onboarding' and m.start_date = i.customer_since
+# Accounts in onboarding now, one row each: narrowed to those accounts first, then one pass over
+# their current onboarding's milestones (PostgreSQL otherwise nests loops over the whole scope).
+_NOW = f"""onboarding_accounts as (
+            select account_id, name, segment, csm_name, team, arr, customer_since, as_of, health_score
+            from in_scope
+            where lifecycle_stage = 'onboarding'
         ),
-        next_open as (
-            select account_id, milestone as next_milestone, due_date as next_due_date,
-                   row_number() over (partition by account_id order by day_offset) as position
-            from current_onboarding
-            where completed_date is null
+        current_milestones as (
+            select o.account_id, m.milestone, m.day_offset, m.due_date, m.completed_date,
+                   {d.milestone_state('m', 'o.as_of')} as state,
+                   row_number() over (partition by o.account_id, m.completed_date is null
+                                      order by m.day_offset) as rank_in_state
+            from onboarding_accounts as o
+            inner join onboarding_milestones as m on m.account_id = o.account_id
+            inner join contracts as c on c.contract_id = m.contract_id and c.start_date = o.customer_since
         ),
-        go_live as (
+        per_account as (
             select account_id,
-                   case when completed_date > due_date or (completed_date is null and due_date < as_of)
-                        then true else false end as go_live_slipped,
-                   completed_date as went_live_on
-            from current_onboarding
-            where milestone = 'go_live'
-        ),
-        progress as (
-            select account_id, sum(case when completed_date is not null then 1 else 0 end) as milestones_done,
-                   sum(case when state = 'overdue' then 1 else 0 end) as milestones_overdue
-            from current_onboarding
+                   sum(case when completed_date is not null then 1 else 0 end) as milestones_done,
+                   sum(case when state = 'overdue' then 1 else 0 end) as milestones_overdue,
+                   max(case when completed_date is null and rank_in_state = 1 then milestone end) as next_milestone,
+                   max(case when completed_date is null and rank_in_state = 1 then due_date end) as next_due_date,
+                   max(case when milestone = 'go_live' and state in ('late', 'overdue') then 1 else 0 end)
+                       as go_live_slipped,
+                   max(case when milestone = 'go_live' then completed_date end) as went_live_on
+            from current_milestones
             group by account_id
         ),
-        onboarding_now as (
-        select i.account_id, i.name, i.segment, i.csm_name, i.team, i.arr, i.customer_since,
-               i.as_of - i.customer_since as days_in,
-               n.next_milestone, n.next_due_date,
-               case when n.next_due_date < i.as_of then i.as_of - n.next_due_date else 0 end as days_late,
-               coalesce(p.milestones_done, 0) as milestones_done,
-               coalesce(p.milestones_overdue, 0) as milestones_overdue,
-               g.go_live_slipped, g.went_live_on, i.health_score
-        from in_scope as i
-        left join progress as p on p.account_id = i.account_id  -- no milestones recorded: still listed
-        left join next_open as n on n.account_id = i.account_id and n.position = 1
-        left join go_live as g on g.account_id = i.account_id
-        where i.lifecycle_stage = 'onboarding'
+        onboarding_now as materialized (
+            select o.account_id, o.name, o.segment, o.csm_name, o.team, o.arr, o.customer_since,
+                   o.as_of - o.customer_since as days_in,
+                   p.next_milestone, p.next_due_date,
+                   case when p.next_due_date < o.as_of then o.as_of - p.next_due_date else 0 end as days_late,
+                   coalesce(p.milestones_done, 0) as milestones_done,
+                   coalesce(p.milestones_overdue, 0) as milestones_overdue,
+                   coalesce(p.go_live_slipped, 0) = 1 as go_live_slipped,
+                   p.went_live_on, o.health_score
+            from onboarding_accounts as o
+            left join per_account as p on p.account_id = o.account_id  -- no milestones recorded: still listed
         )"""
 
 LIST_LIMIT = 1000
