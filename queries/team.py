@@ -51,7 +51,8 @@ def workload(wh: Warehouse, filters: Filters) -> pl.DataFrame:
         left join csms as l on l.csm_id = c.manager_id
         left join per_csm as p on p.csm_id = c.csm_id
         where c.role = 'csm'
-          and (c.csm_id in (select csm_id from in_scope) or c.csm_id not in (select csm_id from accounts where csm_id is not null))
+          and (exists (select 1 from in_scope as i where i.csm_id = c.csm_id)
+               or not exists (select 1 from accounts as a where a.csm_id = c.csm_id))  -- CSMs with an empty book
         order by c.team, c.segment, c.name""")
     return fetch(wh, statement, params)
 
