@@ -16,7 +16,6 @@ import datetime as dt
 import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -113,8 +112,15 @@ def measure_one(url: str, runs: int) -> dict:
         print(f"    {results[-1]['page']:<10} {view or '':<18} cold {results[-1]['cold_s']:.3f}s "
               f"warm {results[-1]['warm_s']:.3f}s sql {results[-1]['sql_s']:.3f}s rows {results[-1]['rows']}",
               file=sys.stderr, flush=True)
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"pages": results, "peak_mib": peak_mib}
+    return {"pages": results, "peak_mib": peak_rss_mib()}
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory. VmHWM, not ru_maxrss: Linux carries ru_maxrss across
+    fork and exec, so a child would report the parent's peak (e.g. from generating a book)."""
+    status = Path("/proc/self/status").read_text()
+    kib = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
+    return kib / 1024
 
 
 def machine() -> str:
