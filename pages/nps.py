@@ -18,11 +18,13 @@ with left:
     period = period_picker(as_of, key="nps_period", default="Last 12 months")
 grain = right.segmented_control("By", ["month", "quarter"], key=keep("nps_grain", "month"),
                                 format_func=str.capitalize) or "month"
-trend = nps.nps_by_period(wh, filters, period.start, period.end, grain)
+group_labels = {"segment": "Segment", "team": "Team", "csm": "CSM"}
+group = st.session_state.get("nps_group") or "segment"  # read before the widget, for the one query
+trend = nps.nps_by_period(wh, filters, period.start, period.end, grain, group)
 if trend.is_empty():
     notices.no_rows("surveys sent in this period")
     st.stop()
-total = nps.nps_by_group(wh, filters, period.start, period.end).row(0, named=True)
+total = nps.nps_by_group(wh, filters, period.start, period.end, None, grain).row(0, named=True)
 kpi.kpi_row([
     kpi.Tile("NPS", kpi.number(total["nps"]), DEFINITIONS["nps"],
              delta=f"n = {total['responses']}" + (" (small sample)" if total["small_sample"] else ""),
@@ -33,10 +35,9 @@ kpi.kpi_row([
 ])
 st.plotly_chart(charts.build_nps_trend(trend), key="nps_trend_chart")
 
-group_labels = {"segment": "Segment", "team": "Team", "csm": "CSM"}
 group = st.segmented_control("Break down by", list(group_labels), key=keep("nps_group", "segment"),
                              format_func=group_labels.get) or "segment"
-by_group = nps.nps_by_group(wh, filters, period.start, period.end, group)
+by_group = nps.nps_by_group(wh, filters, period.start, period.end, group, grain)
 st.plotly_chart(charts.build_nps_by_group(by_group, group_labels[group]), key="nps_group_chart")
 nps_columns = {
     "grp": st.column_config.TextColumn(group_labels[group]),

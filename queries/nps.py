@@ -22,31 +22,40 @@ def _aggregates() -> str:
             f"case when {d.RESPONSES} < {d.SMALL_SAMPLE_BELOW} then true else false end as small_sample")
 
 
-@cached
-def nps_by_period(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, grain: str = "month") -> pl.DataFrame:
+def nps_by_period(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, grain: str = "month",
+                  group: str = "segment") -> pl.DataFrame:
     """NPS, its promoter/passive/detractor counts and the response rate per period of sending."""
-    statement, params = scoped(filters.for_history(), f"""
-        select cast(date_trunc('{GRAINS[grain]}', r.sent_at) as date) as period, {_aggregates()}
-        from nps_responses as r
-        inner join in_scope as i on i.account_id = r.account_id
-        where cast(r.sent_at as date) >= :start and cast(r.sent_at as date) <= :end
-        group by 1
-        order by 1""")
-    return fetch(wh, statement, {**params, "start": start, "end": end})
+    rows = _nps_rows(wh, filters, start, end, grain, group)
+    return rows.filter(pl.col("level") == "period").drop("level", "grp")
+
+
+def nps_by_group(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, group: str | None = None,
+                 grain: str = "month") -> pl.DataFrame:
+    """The same figures per segment, team or CSM over the whole period (one row when group is None)."""
+    rows = _nps_rows(wh, filters, start, end, grain, group or "segment")
+    level = "group" if group else "total"
+    return rows.filter(pl.col("level") == level).drop("level", "period") \
+        .with_columns(pl.col("grp").fill_null("all")).sort("nps", "grp", descending=[True, False], nulls_last=True)
 
 
 @cached
-def nps_by_group(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date,
-                 group: str | None = None) -> pl.DataFrame:
-    """The same figures per segment, team or CSM over the whole period (one row when group is None)."""
-    column = f"coalesce({GROUPS[group]}, 'none')" if group else "'all'"  # allow-listed identifiers
-    statement, params = scoped(filters.for_history(), f"""
-        select {column} as grp, {_aggregates()}
-        from nps_responses as r
-        inner join in_scope as i on i.account_id = r.account_id
-        where cast(r.sent_at as date) >= :start and cast(r.sent_at as date) <= :end
-        {f"group by {GROUPS[group]} order by nps desc, grp" if group else ""}""")
-    return fetch(wh, statement, {**params, "start": start, "end": end})
+def _nps_rows(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, grain: str, group: str) -> pl.DataFrame:
+    """Per period, per group and in total, from one pass over the surveys (grouping sets)."""
+    statement, params = scoped(filters.for_history(), f""",
+        surveys as (
+            select cast(date_trunc('{GRAINS[grain]}', r.sent_at) as date) as period,
+                   coalesce({GROUPS[group]}, 'none') as grp, r.score
+            from nps_responses as r
+            inner join in_scope as i on i.account_id = r.account_id
+            where r.sent_at >= cast(:start as timestamp) and r.sent_at < cast(:after_end as timestamp)
+        )
+        select case when grouping(period) = 0 then 'period' when grouping(grp) = 0 then 'group' else 'total' end
+                   as level,
+               period, grp, {_aggregates()}
+        from surveys
+        group by grouping sets ((period), (grp), ())
+        order by level, period""")
+    return fetch(wh, statement, {**params, "start": start, "after_end": end + dt.timedelta(days=1)})
 
 
 @cached

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from queries import definitions as d
 from queries.db import Warehouse, cached, fetch
-from queries.scope import Filters, scoped
+from queries.scope import Filters, scoped, who_clauses
 
 DIMENSIONS = {"segment": "segment", "lifecycle_stage": "lifecycle_stage",
               "activity_tier": "activity_tier", "team": "team", "csm": "csm_name"}
@@ -65,13 +65,8 @@ def health_trend(wh: Warehouse, filters: Filters, weeks: int = 52) -> pl.DataFra
 
 def _health_trend_rollup(wh: Warehouse, filters: Filters, weeks: int) -> pl.DataFrame:
     """The same trend from health_weekly: sums per CSM and segment, so no scan of health_scores."""
-    clauses, params, binds = [], {"days": 7 * weeks}, []
-    for name, column, values in (("segments", "w.segment", filters.segments), ("csm_ids", "w.csm_id", filters.csm_ids),
-                                 ("teams", "c.team", filters.teams)):
-        if values:
-            clauses.append(f"{column} in :{name}")
-            params[name] = list(values)
-            binds.append(sa.bindparam(name, expanding=True))
+    clauses, params, binds = who_clauses(filters, "w.segment", "w.csm_id", "c.team")
+    params["days"] = 7 * weeks
     if filters.stages:  # the live stages: accounts live today
         clauses.append("w.is_live_now")
     statement = sa.text(f"""

@@ -5,16 +5,24 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+import sqlalchemy as sa
 
 from queries import definitions as d
 from queries.db import Warehouse, cached, fetch
-from queries.scope import TERMS, Filters, scoped
+from queries.scope import TERMS, Filters, scoped, who_clauses
 
+
+
+def arr_bridge(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, by_segment: bool = False) -> pl.DataFrame:
+    """Start ARR + new + expansion - contraction - churn = end ARR over [start, end], with logo counts:
+    one row for the whole scope, or one per segment."""
+    rows = _arr_bridge_rows(wh, filters, start, end)
+    return rows.filter((pl.col("segment") != "all") if by_segment else (pl.col("segment") == "all"))
 
 
 @cached
-def arr_bridge(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, by_segment: bool = False) -> pl.DataFrame:
-    """Start ARR + new + expansion - contraction - churn = end ARR over [start, end], with logo counts."""
+def _arr_bridge_rows(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date) -> pl.DataFrame:
+    """The bridge per segment and in total, from one pass (grouping sets)."""
     statement, params = scoped(filters.for_history(), f""", {TERMS},
         churned_in_period as (
             select distinct account_id from renewals
@@ -35,7 +43,7 @@ def arr_bridge(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, by
             from arr_points as p
             left join churned_in_period as c on c.account_id = p.account_id and p.start_arr > 0 and p.end_arr > 0
         )
-        select {"segment" if by_segment else "'all' as segment"},
+        select case when grouping(segment) = 1 then 'all' else segment end as segment,
                sum(start_arr) as start_arr,
                sum(case when (start_arr = 0 and end_arr > 0) or churned_and_back then end_arr else 0 end) as new_arr,
                sum(case when start_arr > 0 and end_arr > start_arr and not churned_and_back
@@ -51,9 +59,9 @@ def arr_bridge(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, by
                cast(sum(case when (start_arr > 0 and end_arr = 0) or churned_and_back then 1 else 0 end)
                     as double precision) / nullif(sum(case when start_arr > 0 then 1 else 0 end), 0) as churn_rate
         from per_account
-        {"group by segment" if by_segment else ""}
+        group by grouping sets ((segment), ())
         having sum(start_arr) > 0 or sum(end_arr) > 0
-        {"order by segment" if by_segment else ""}""")
+        order by grouping(segment), segment""")
     return fetch(wh, statement, {**params, "opening": start - dt.timedelta(days=1), "closing": end})
 
 
@@ -89,36 +97,18 @@ def churn_reasons(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date)
 
 
 @cached
-def cohort_retention(wh: Warehouse, filters: Filters, since: dt.date, max_months: int = 36,
-                     step_months: int = 3) -> pl.DataFrame:
-    """Logo and ARR retention by signing quarter, every `step_months` after each account's own start."""
-    statement, params = scoped(filters.for_history(), f""", {TERMS},
-        firsts as (
-            select c.account_id, min(c.start_date) as first_start
-            from contracts as c
-            inner join in_scope as i on i.account_id = c.account_id
-            where c.term_type = 'new'
-            group by c.account_id
-        ),
-        points as (
-            select f.account_id, cast(date_trunc('quarter', f.first_start) as date) as cohort, g.months,
-                   cast(f.first_start + g.months * interval '1 month' as date) as day
-            from firsts as f
-            cross join generate_series(0, :max_months, :step) as g(months)
-            where f.first_start >= :since
-        ),
-        observed as (
-            select p.cohort, p.months, p.account_id, coalesce(sum(t.arr), 0) as arr
-            from points as p
-            left join terms as t on t.account_id = p.account_id and {d.term_live_on('t', 'p.day')}
-            where p.day <= (select max(as_of) from account_snapshot)
-            group by p.cohort, p.months, p.account_id
-        ),
-        cells as (
-            select cohort, months, count(*) as accounts_observed,
-                   sum(case when arr > 0 then 1 else 0 end) as accounts_live, sum(arr) as arr
-            from observed
-            group by cohort, months
+def cohort_retention(wh: Warehouse, filters: Filters, since: dt.date) -> pl.DataFrame:
+    """Logo and ARR retention by signing quarter, every 3 months after each account's own start,
+    summed from the cohort_retention rollup for the who-filters (segment, team, CSM)."""
+    clauses, params, binds = who_clauses(filters, "r.segment", "r.csm_id", "c.team")
+    statement = sa.text(f"""
+        with cells as (
+            select r.cohort, r.months, sum(r.accounts_observed) as accounts_observed,
+                   sum(r.accounts_live) as accounts_live, sum(r.arr) as arr
+            from cohort_retention as r
+            left join csms as c on c.csm_id = r.csm_id
+            where r.cohort >= :since {"".join(" and " + c for c in clauses)}
+            group by r.cohort, r.months
         ),
         cohorts as (
             select cohort, accounts_observed as cohort_size, arr as start_arr from cells where months = 0
@@ -129,5 +119,5 @@ def cohort_retention(wh: Warehouse, filters: Filters, since: dt.date, max_months
         from cells as c
         inner join cohorts as k on k.cohort = c.cohort
         where c.accounts_observed = k.cohort_size
-        order by c.cohort, c.months""")
-    return fetch(wh, statement, {**params, "since": since, "max_months": max_months, "step": step_months})
+        order by c.cohort, c.months""").bindparams(*binds)
+    return fetch(wh, statement, {**params, "since": since})

@@ -63,6 +63,19 @@ def scoped(filters: Filters, body: str, lists: dict[str, list] | None = None) ->
     return sa.text(text).bindparams(*binds), params
 
 
+def who_clauses(filters: Filters, segment: str, csm_id: str, team: str) -> tuple[list[str], dict, list]:
+    """WHERE clauses, parameters and expanding binds for the who-filters (segment, team, CSM) on a
+    rollup's columns: rollups are kept per CSM and segment, so these are all they can answer."""
+    clauses, params, binds = [], {}, []
+    for name, column, values in (("segments", segment, filters.segments), ("csm_ids", csm_id, filters.csm_ids),
+                                 ("teams", team, filters.teams)):
+        if values:
+            clauses.append(f"{column} in :{name}")
+            params[name] = list(values)
+            binds.append(sa.bindparam(name, expanding=True))
+    return clauses, params, binds
+
+
 # Contract terms with what term_live_on() needs: is the term's renewal still open, and the snapshot day.
 TERMS = """terms as (
         select c.account_id, c.arr, c.start_date, c.end_date,

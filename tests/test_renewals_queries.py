@@ -211,3 +211,12 @@ def test_cohort_retention_follows_each_account_from_its_own_start(book):
     # the three-year term holds all the way
     assert all(got[(D(2024, 4, 1), m)]["logo_retention"] == 1 for m in range(0, 25, 3))
     assert (D(2024, 4, 1), 27) not in got
+
+
+def test_cohort_retention_follows_the_who_filters(book):
+    smb = {(r["cohort"], r["months"]) for r in
+           retention.cohort_retention(book, Filters(segments=("smb",)), D(2024, 1, 1)).iter_rows(named=True)}
+    assert (D(2024, 10, 1), 18) in smb  # account 7 (smb)
+    assert not any(cohort == D(2024, 4, 1) for cohort, _m in smb)  # account 6 is high-touch
+    mid = retention.cohort_retention(book, Filters(segments=("mid_market",)), D(2024, 1, 1))
+    assert set(mid.filter(mid["months"] == 0)["cohort_size"].to_list()) == {2}  # accounts 1 and 2

@@ -48,6 +48,7 @@ def write_tables(engine: sa.Engine, frames: dict[str, pl.DataFrame]) -> None:
     """Drop and recreate the warehouse tables, then bulk-load the frames."""
     postgres = engine.dialect.name == "postgresql"
     with engine.begin() as conn:
+        conn.exec_driver_sql("drop table if exists cohort_retention")
         conn.exec_driver_sql("drop table if exists health_weekly")
         conn.exec_driver_sql("drop table if exists account_snapshot")
         metadata.drop_all(conn)

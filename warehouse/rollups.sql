@@ -175,3 +175,55 @@ from health_scores as h
 inner join accounts as a on a.account_id = h.account_id
 inner join account_snapshot as s on s.account_id = h.account_id
 group by h.day, a.csm_id, a.segment, s.is_live;
+
+drop table if exists cohort_retention;
+
+-- cohort_retention: accounts grouped by the quarter their first contract started, followed every
+-- three months from each account's own start: how many were observed (that old by the snapshot
+-- day), how many were live, and their ARR, per CSM and segment so the app can filter on who.
+create table cohort_retention as
+with snapshot as (
+    select max(day) as as_of from health_scores
+),
+
+terms as (
+    select c.account_id, c.arr, c.start_date, c.end_date,
+           case when o.contract_id is null then false else true end as renewal_open
+    from contracts as c
+    left join (select distinct contract_id from renewals where outcome is null) as o
+        on o.contract_id = c.contract_id
+),
+
+firsts as (
+    select account_id, min(start_date) as first_start
+    from contracts
+    where term_type = 'new'
+    group by account_id
+),
+
+points as (
+    select f.account_id, cast(date_trunc('quarter', f.first_start) as date) as cohort, g.months,
+           cast(f.first_start + g.months * interval '1 month' as date) as day
+    from firsts as f
+    cross join generate_series(0, 36, 3) as g(months)
+),
+
+observed as (
+    -- a term carries ARR on a day inside it, or after it while its renewal is still open
+    select p.cohort, p.months, p.account_id, coalesce(sum(t.arr), 0) as arr
+    from points as p
+    cross join snapshot as s
+    left join terms as t
+        on t.account_id = p.account_id and t.start_date <= p.day
+        and (t.end_date >= p.day or (t.renewal_open and p.day <= s.as_of))
+    where p.day <= s.as_of
+    group by p.cohort, p.months, p.account_id
+)
+
+select o.cohort, o.months, a.csm_id, a.segment,
+       count(*) as accounts_observed,
+       sum(case when o.arr > 0 then 1 else 0 end) as accounts_live,
+       sum(o.arr) as arr
+from observed as o
+inner join accounts as a on a.account_id = o.account_id
+group by o.cohort, o.months, a.csm_id, a.segment;
