@@ -99,23 +99,34 @@ _NOW = f"""onboarding_accounts as (
 LIST_LIMIT = 1000
 
 
-@cached
 def in_onboarding(wh: Warehouse, filters: Filters, limit: int = LIST_LIMIT) -> pl.DataFrame:
     """Accounts in onboarding now, most behind first: next open milestone, days late, go-live status."""
+    return _onboarding_rows(wh, filters, limit).drop(_TOTALS)
+
+
+def onboarding_summary(wh: Warehouse, filters: Filters) -> dict:
+    """Counts over every account in onboarding (the list above is capped)."""
+    rows = _onboarding_rows(wh, filters, LIST_LIMIT)
+    if rows.is_empty():
+        return {"accounts": 0, "with_overdue": 0, "go_live_slipped": 0, "arr": 0.0}
+    first = rows.row(0, named=True)
+    return {name.removeprefix("total_"): first[name] for name in _TOTALS}
+
+
+_TOTALS = ["total_accounts", "total_with_overdue", "total_go_live_slipped", "total_arr"]
+
+
+@cached
+def _onboarding_rows(wh: Warehouse, filters: Filters, limit: int) -> pl.DataFrame:
+    """The capped list, each row carrying the totals over all of it (window aggregates run before
+    the limit), so the page's tiles and list cost one query."""
     statement, params = scoped(filters, f""", {_NOW}
-        select * from onboarding_now
+        select o.*,
+               count(*) over () as total_accounts,
+               sum(case when milestones_overdue > 0 then 1 else 0 end) over () as total_with_overdue,
+               sum(case when go_live_slipped then 1 else 0 end) over () as total_go_live_slipped,
+               coalesce(sum(arr) over (), 0) as total_arr
+        from onboarding_now as o
         order by days_late desc, milestones_overdue desc, arr desc, account_id
         limit :limit""")
     return fetch(wh, statement, {**params, "limit": limit})
-
-
-@cached
-def onboarding_summary(wh: Warehouse, filters: Filters) -> dict:
-    """Counts over every account in onboarding (the list above is capped)."""
-    statement, params = scoped(filters, f""", {_NOW}
-        select count(*) as accounts,
-               sum(case when milestones_overdue > 0 then 1 else 0 end) as with_overdue,
-               sum(case when go_live_slipped then 1 else 0 end) as go_live_slipped,
-               coalesce(sum(arr), 0) as arr
-        from onboarding_now""")
-    return fetch(wh, statement, params).row(0, named=True)
