@@ -137,9 +137,5 @@ def test_the_demo_has_a_churn_reason_history_with_a_backlog(demo_warehouse):
 
 @pytest.mark.parametrize("filters", [Filters(), Filters(segments=("smb", "mid_market")), Filters(teams=("Scale",))])
 def test_the_trend_rollup_equals_the_per_account_trend_on_the_demo(demo_warehouse, filters, monkeypatch):
-    fast = portfolio.health_trend(demo_warehouse, filters)
-    monkeypatch.setattr(portfolio, "_trend_from_rollup", lambda _f: False)
-    portfolio.health_trend.clear()
-    slow = portfolio.health_trend(demo_warehouse, filters)
-    assert fast["accounts"].to_list() == slow["accounts"].to_list()
-    assert fast["avg_health"].to_list() == pytest.approx(slow["avg_health"].to_list())
+    from tests.test_portfolio_queries import assert_trend_rollup_matches
+    assert_trend_rollup_matches(demo_warehouse, filters, monkeypatch)
