@@ -51,13 +51,10 @@ _FILTER_COLUMNS = {"segments": "segment", "teams": "team", "csm_ids": "csm_id",
 def scoped(filters: Filters, body: str, lists: dict[str, list] | None = None) -> tuple[sa.TextClause, dict]:
     """`with scoped_accounts, in_scope <body>`: body continues the WITH list or starts the SELECT.
     `lists` are extra list parameters the body uses as `in :name`."""
-    clauses, params, binds = [], dict(lists or {}), [sa.bindparam(name, expanding=True) for name in lists or {}]
-    for field, column in _FILTER_COLUMNS.items():
-        values = getattr(filters, field)
-        if values:
-            clauses.append(f"{column} in :f_{field}")
-            params[f"f_{field}"] = list(values)
-            binds.append(sa.bindparam(f"f_{field}", expanding=True))
+    clauses, params, binds = in_lists((f"f_{field}", column, getattr(filters, field))
+                                      for field, column in _FILTER_COLUMNS.items())
+    params.update(lists or {})
+    binds += [sa.bindparam(name, expanding=True) for name in lists or {}]
     where = " and ".join(clauses) or "1 = 1"
     text = f"with {_SCOPED},\nin_scope as (select * from scoped_accounts where {where})\n{body}"
     return sa.text(text).bindparams(*binds), params
@@ -66,9 +63,15 @@ def scoped(filters: Filters, body: str, lists: dict[str, list] | None = None) ->
 def who_clauses(filters: Filters, segment: str, csm_id: str, team: str) -> tuple[list[str], dict, list]:
     """WHERE clauses, parameters and expanding binds for the who-filters (segment, team, CSM) on a
     rollup's columns: rollups are kept per CSM and segment, so these are all they can answer."""
+    return in_lists((("segments", segment, filters.segments), ("csm_ids", csm_id, filters.csm_ids),
+                     ("teams", team, filters.teams)))
+
+
+def in_lists(triples) -> tuple[list[str], dict, list]:
+    """`column in :name` for each (name, column, values) with values: clauses, parameters, and the
+    expanding binds that let one SQL text take a list on both engines."""
     clauses, params, binds = [], {}, []
-    for name, column, values in (("segments", segment, filters.segments), ("csm_ids", csm_id, filters.csm_ids),
-                                 ("teams", team, filters.teams)):
+    for name, column, values in triples:
         if values:
             clauses.append(f"{column} in :{name}")
             params[name] = list(values)
