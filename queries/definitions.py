@@ -19,11 +19,20 @@ LIGHT_FROM = 0.15
 ABANDONED_AFTER_DAYS = 30
 
 HEALTH_BANDS = ["red", "yellow", "green", "no score"]
+PERIOD_GRAINS = ("month", "quarter", "year")  # date_trunc units a page may group by (allow-list)
+LIST_LIMIT = 1000  # account lists show the most urgent rows; tiles count all of them
 LIFECYCLE_STAGES = ["onboarding", "adoption", "renewal", "churned"]
 LIVE_STAGES = ["onboarding", "adoption", "renewal"]
 ACTIVITY_TIERS = ["heavy", "normal", "light", "inactive", "abandoned"]
 SEGMENTS = ["high_touch", "mid_market", "smb", "tech_touch"]
 SEGMENT_LABELS = {"high_touch": "High-touch", "mid_market": "Mid-market", "smb": "SMB", "tech_touch": "Tech-touch"}
+
+
+def period_grain(grain: str) -> str:
+    """A date_trunc unit from the allow-list; anything else is a programming error, never SQL."""
+    if grain not in PERIOD_GRAINS:
+        raise ValueError(f"unknown period grain: {grain!r}")
+    return grain
 
 
 def health_band(score: str) -> str:
@@ -136,7 +145,6 @@ def milestone_state(m: str, as_of: str) -> str:
             f"when {m}.due_date < {as_of} then 'overdue' else 'not_due' end")
 
 
-MILESTONE_STATES = ["on_time", "late", "overdue", "not_due"]
 ON_TIME_RATE = ("cast(sum(case when state = 'on_time' then 1 else 0 end) as double precision) "
                 "/ nullif(sum(case when state <> 'not_due' then 1 else 0 end), 0)")
 

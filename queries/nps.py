@@ -11,7 +11,6 @@ from queries.db import Warehouse, cached, fetch
 from queries.renewals import open_flags_cte
 from queries.scope import Filters, scoped
 
-GRAINS = {"month": "month", "quarter": "quarter"}
 GROUPS = {"segment": "i.segment", "csm": "i.csm_name", "team": "i.team"}
 
 
@@ -43,7 +42,7 @@ def _nps_rows(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, gra
     """Per period, per group and in total, from one pass over the surveys (grouping sets)."""
     statement, params = scoped(filters.for_history(), f""",
         surveys as (
-            select cast(date_trunc('{GRAINS[grain]}', r.sent_at) as date) as period,
+            select cast(date_trunc('{d.period_grain(grain)}', r.sent_at) as date) as period,
                    coalesce({GROUPS[group]}, 'none') as grp, r.score
             from nps_responses as r
             inner join in_scope as i on i.account_id = r.account_id

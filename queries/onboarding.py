@@ -10,8 +10,6 @@ from queries import definitions as d
 from queries.db import Warehouse, cached, fetch
 from queries.scope import Filters, scoped
 
-GRAINS = {"month": "month", "quarter": "quarter"}
-
 _MILESTONES = f"""milestones as (
         select m.account_id, m.milestone, m.day_offset, m.due_date, m.completed_date,
                c.start_date, i.segment, i.as_of,
@@ -26,7 +24,7 @@ _MILESTONES = f"""milestones as (
 def milestone_matrix(wh: Warehouse, filters: Filters, since: dt.date, grain: str = "quarter") -> pl.DataFrame:
     """Per signing cohort and milestone: counts by state and the on-time rate (null: not due yet)."""
     statement, params = scoped(filters.for_history(), f""", {_MILESTONES}
-        select cast(date_trunc('{GRAINS[grain]}', start_date) as date) as cohort, milestone, day_offset,
+        select cast(date_trunc('{d.period_grain(grain)}', start_date) as date) as cohort, milestone, day_offset,
                count(distinct account_id) as accounts,
                sum(case when state = 'on_time' then 1 else 0 end) as on_time,
                sum(case when state = 'late' then 1 else 0 end) as late,
@@ -44,7 +42,7 @@ def milestone_matrix(wh: Warehouse, filters: Filters, since: dt.date, grain: str
 def time_to_value(wh: Warehouse, filters: Filters, since: dt.date, grain: str = "quarter") -> pl.DataFrame:
     """Median days from start to completed go-live, by cohort and segment."""
     statement, params = scoped(filters.for_history(), f""", {_MILESTONES}
-        select cast(date_trunc('{GRAINS[grain]}', start_date) as date) as cohort, segment,
+        select cast(date_trunc('{d.period_grain(grain)}', start_date) as date) as cohort, segment,
                count(*) as accounts,
                count(completed_date) as live_accounts,
                percentile_cont(0.5) within group (order by completed_date - start_date) as median_days_to_live
@@ -96,17 +94,14 @@ _NOW = f"""onboarding_accounts as (
             left join per_account as p on p.account_id = o.account_id  -- no milestones recorded: still listed
         )"""
 
-LIST_LIMIT = 1000
-
-
-def in_onboarding(wh: Warehouse, filters: Filters, limit: int = LIST_LIMIT) -> pl.DataFrame:
+def in_onboarding(wh: Warehouse, filters: Filters, limit: int = d.LIST_LIMIT) -> pl.DataFrame:
     """Accounts in onboarding now, most behind first: next open milestone, days late, go-live status."""
     return _onboarding_rows(wh, filters, limit).drop(_TOTALS)
 
 
 def onboarding_summary(wh: Warehouse, filters: Filters) -> dict:
     """Counts over every account in onboarding (the list above is capped)."""
-    rows = _onboarding_rows(wh, filters, LIST_LIMIT)
+    rows = _onboarding_rows(wh, filters, d.LIST_LIMIT)
     if rows.is_empty():
         return {"accounts": 0, "with_overdue": 0, "go_live_slipped": 0, "arr": 0.0}
     first = rows.row(0, named=True)

@@ -9,8 +9,6 @@ from queries import definitions as d
 from queries.db import Warehouse, cached, fetch
 from queries.scope import Filters, scoped
 
-GRAINS = {"month": "month", "quarter": "quarter", "year": "year"}
-
 
 def open_flags_cte(wh: Warehouse) -> str:
     """Open risk flags per account (a flag is open until a 'resolved' event)."""
@@ -46,12 +44,9 @@ def funnel(wh: Warehouse, filters: Filters) -> pl.DataFrame:
     return fetch(wh, statement, params)
 
 
-LIST_LIMIT = 1000
-
-
 @cached
 def funnel_accounts(wh: Warehouse, filters: Filters, windows: tuple[str, ...] = (),
-                    limit: int = LIST_LIMIT) -> pl.DataFrame:
+                    limit: int = d.LIST_LIMIT) -> pl.DataFrame:
     """The accounts behind the funnel (optionally some due windows), soonest first, capped."""
     window_filter = "where due_window in :windows" if windows else ""
     statement, params = scoped(filters, f""", {_OPEN_RENEWALS}, {open_flags_cte(wh)},
@@ -76,7 +71,7 @@ def rates(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, grain: 
     """Logo renewal rate, GRR and NRR of renewals due in [start, end], per period and/or segment.
 
     grain None gives one row for the whole range (per segment if asked)."""
-    period = f"cast(date_trunc('{GRAINS[grain]}', r.due_date) as date)" if grain else "cast(:start as date)"
+    period = f"cast(date_trunc('{d.period_grain(grain)}', r.due_date) as date)" if grain else "cast(:start as date)"
     segment = "i.segment" if by_segment else "'all'"
     statement, params = scoped(filters.for_history(), f""", due as (
             select {period} as period, {segment} as segment, r.outcome, r.arr_up, r.arr_renewed
