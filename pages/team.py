@@ -8,8 +8,7 @@ from components.context import current_viewer, page_context
 from components.state import keep
 from planning.rebalance import Candidate, CsmBook, plan
 from queries import team
-from queries.definitions import (ARR_COVERAGE_TARGET, BOOK_TARGETS, DEFINITIONS, OVERLOADED_FROM, SEGMENT_LABELS,
-                                 UNDERLOADED_BELOW)
+from queries.definitions import ARR_COVERAGE_TARGET, BOOK_TARGETS, DEFINITIONS, SEGMENT_LABELS
 
 MAX_PLANNED_CSMS = 40  # a lead balances a team, not the whole company at once
 
@@ -24,11 +23,6 @@ books = team.workload(wh, filters)
 if books.is_empty():
     notices.no_rows("CSMs")
     st.stop()
-books = books.with_columns(
-    pl.when(pl.max_horizontal("book_load", "arr_load") >= OVERLOADED_FROM).then(pl.lit("over"))
-    .when(pl.min_horizontal("book_load", "arr_load") < UNDERLOADED_BELOW).then(pl.lit("under"))
-    .when(pl.col("book_load").is_null()).then(pl.lit("pooled"))
-    .otherwise(pl.lit("on target")).alias("load"))
 kpi.kpi_row([
     kpi.Tile("CSMs", kpi.number(books.height), "CSMs with accounts in scope."),
     kpi.Tile("Accounts", kpi.number(books["accounts"].sum()), DEFINITIONS["accounts"]),

@@ -187,6 +187,15 @@ def book_target(segment: str) -> str:
     return f"case {segment} {cases} end"
 
 
+def load_status(book_load: str, arr_load: str) -> str:
+    """over / under / on target against the segment's targets; 'pooled' when there is no book target
+    (tech-touch), judged then on ARR alone."""
+    book = f"coalesce({book_load}, {arr_load})"
+    return (f"case when greatest({book}, {arr_load}) >= {OVERLOADED_FROM} then 'over' "
+            f"when least({book}, {arr_load}) < {UNDERLOADED_BELOW} then 'under' "
+            f"when {book_load} is null then 'pooled' else 'on target' end")
+
+
 DEFINITIONS.update({
     "book_target": "Target accounts per CSM: " + ", ".join(f"{SEGMENT_LABELS[s]} {n}" for s, n in BOOK_TARGETS.items())
                    + "; tech-touch is pooled (no target). Over: 110% or more of target; under: below 90%.",

@@ -35,6 +35,8 @@ def workload(wh: Warehouse, filters: Filters) -> pl.DataFrame:
             from books
             group by csm_id
         )
+        select w.*, {d.load_status('w.book_load', 'w.arr_load')} as load
+        from (
         select c.csm_id, c.name as csm_name, c.team, l.name as lead_name, c.segment,
                coalesce(p.accounts, 0) as accounts, coalesce(p.arr, 0) as arr,
                coalesce(p.renewable_arr_90d, 0) as renewable_arr_90d,
@@ -53,7 +55,8 @@ def workload(wh: Warehouse, filters: Filters) -> pl.DataFrame:
         where c.role = 'csm'
           and (exists (select 1 from in_scope as i where i.csm_id = c.csm_id)
                or not exists (select 1 from accounts as a where a.csm_id = c.csm_id))  -- CSMs with an empty book
-        order by c.team, c.segment, c.name""")
+        ) as w
+        order by w.team, w.segment, w.csm_name""")
     return fetch(wh, statement, params)
 
 

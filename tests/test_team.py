@@ -86,3 +86,9 @@ def test_locked_accounts_say_why(book):
     assert got == LOCKS  # the churned account 9 is in nobody's book
     smb_free = team.movable_accounts(book, Filters(), "smb", movable_only=True)["account_id"].to_list()
     assert smb_free == [a for a, lock in LOCKS.items() if lock is None and ACCOUNTS[a][1] == "smb"]
+
+
+def test_load_status_against_targets(book):
+    """smb target 150 accounts / $2M: tiny books are under; the mid-market CSM too."""
+    got = {r["csm_id"]: r["load"] for r in team.workload(book, Filters()).iter_rows(named=True)}
+    assert got == {1: "under", 2: "under", 3: "under"}
