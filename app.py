@@ -26,9 +26,15 @@ except sa.exc.SQLAlchemyError as err:
     notices.warehouse_unreachable(wh, err)
     st.stop()
 
+viewer = identify(staff)
 navigation = st.navigation({
     "Overview": [
-        st.Page("pages/portfolio.py", title="Portfolio health", icon=":material/monitor_heart:", default=True),
+        # a CSM's day starts on their own book; everyone else's on the whole portfolio
+        st.Page("pages/my_accounts.py", title="My accounts", icon=":material/person_pin:",
+                default=viewer.role == "csm"),
+        st.Page("pages/portfolio.py", title="Portfolio health", icon=":material/monitor_heart:",
+                default=viewer.role != "csm"),
+        st.Page("pages/account.py", title="Account", icon=":material/domain:"),
     ],
     "Adoption": [
         st.Page("pages/onboarding.py", title="Onboarding", icon=":material/rocket_launch:"),
@@ -42,7 +48,6 @@ navigation = st.navigation({
         st.Page("pages/retention.py", title="Retention", icon=":material/waterfall_chart:"),
     ],
 })
-viewer = identify(staff)
 filters = sidebar.render_filters(staff.filter(staff["role"] == "csm"), viewer)
 publish(wh, filters, as_of, viewer)
 with st.sidebar:

@@ -5,6 +5,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
 
+from warehouse.schema import HEALTH_COMPONENTS
 from queries.definitions import DUE_WINDOWS, GREEN_FROM, HEALTH_BANDS, RED_BELOW, SEGMENT_LABELS
 
 BAND_COLOURS = {"red": "#d64545", "yellow": "#e8b339", "green": "#3a9d5d", "no score": "#a0a4ab"}
@@ -202,3 +203,48 @@ def build_workload_scatter(frame: pl.DataFrame) -> go.Figure:
     fig.update_xaxes(tickformat=".0%")
     fig.update_yaxes(tickformat=".0%")
     return _layout(fig, height=420)
+
+
+HEALTH_COMPONENT_LABELS = {column: label for column, label, _weight, _about in HEALTH_COMPONENTS}
+
+
+def build_health_history(frame: pl.DataFrame) -> go.Figure:
+    """The score per kept snapshot, bold, with each component faint behind it (gaps = no data)."""
+    long = frame.unpivot(index="day", on=["score", *HEALTH_COMPONENT_LABELS], variable_name="series",
+                         value_name="value").with_columns(
+        pl.col("series").replace({"score": "Health score", **HEALTH_COMPONENT_LABELS}))
+    fig = px.line(long, x="day", y="value", color="series", labels={"day": "Snapshot", "value": "Score (0-100)",
+                                                                     "series": ""},
+                  title="Health score and its components, weekly snapshots")
+    for trace in fig.data:
+        trace.update(line_width=3.5 if trace.name == "Health score" else 1.2,
+                     opacity=1.0 if trace.name == "Health score" else 0.55, connectgaps=False)
+    fig.add_hline(y=GREEN_FROM, line_dash="dot", line_color=BAND_COLOURS["green"])
+    fig.add_hline(y=RED_BELOW, line_dash="dot", line_color=BAND_COLOURS["red"])
+    fig.update_yaxes(range=[0, 100])
+    return _layout(fig)
+
+
+def build_health_breakdown(frame: pl.DataFrame) -> go.Figure:
+    """Points each component adds to the score, and the points it costs, on one 100-point bar each."""
+    data = frame.filter(pl.col("value").is_not_null()).select(
+        "label", pl.col("points").alias("Points earned"), pl.col("points_lost").alias("Points lost")
+    ).unpivot(index="label", variable_name="part", value_name="points")
+    fig = px.bar(data, y="label", x="points", color="part", orientation="h",
+                 color_discrete_map={"Points earned": BAND_COLOURS["green"], "Points lost": BAND_COLOURS["red"]},
+                 labels={"label": "", "points": "Points of the 100-point score", "part": ""},
+                 title="Where the score comes from, and what pulls it down")
+    fig.update_yaxes(categoryorder="array", categoryarray=frame["label"].to_list()[::-1])
+    fig.update_layout(hovermode="closest")
+    return _layout(fig, height=300)
+
+
+def build_usage_vs_seats(frame: pl.DataFrame) -> go.Figure:
+    """Weekday active users against licensed seats, weekly."""
+    long = frame.unpivot(index="week", on=["weekday_active_users", "licensed_seats"], variable_name="series",
+                         value_name="users").with_columns(
+        pl.col("series").replace({"weekday_active_users": "Weekday active users",
+                                  "licensed_seats": "Licensed seats"}))
+    fig = px.line(long, x="week", y="users", color="series", markers=True,
+                  labels={"week": "Week", "users": "Users", "series": ""}, title="Usage against licensed seats")
+    return _layout(fig)

@@ -76,3 +76,14 @@ def identify(staff: pl.DataFrame) -> Viewer:
         st.stop()
     row = match.row(0, named=True)
     return Viewer(email=email, name=row["name"], role=row["role"], team=row["team"], csm_id=row["csm_id"], mode=mode)
+
+
+def viewable_csms(staff: pl.DataFrame, viewer: Viewer) -> pl.DataFrame:
+    """Whose book the viewer may open: a CSM their own, a lead their team's CSMs, leadership and
+    operations every CSM."""
+    csms = staff.filter(pl.col("role") == "csm")
+    if viewer.sees_everything:
+        return csms
+    if viewer.role == "lead":
+        return csms.filter(pl.col("team") == viewer.team)
+    return csms.filter(pl.col("csm_id") == viewer.csm_id)

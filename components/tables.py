@@ -5,7 +5,10 @@ import polars as pl
 import streamlit as st
 
 from components import notices
-from queries.definitions import DEFINITIONS
+from queries.definitions import DEFINITIONS, SIGNAL_RULES
+
+ACCOUNT_PAGE = "pages/account.py"
+_GENERATION = "tables_generation"  # bumped when a row opens an account, so no table stays selected
 
 ACCOUNT_COLUMNS = {
     "account_id": None,
@@ -19,10 +22,16 @@ ACCOUNT_COLUMNS = {
     "health_band": st.column_config.TextColumn("Band", help=DEFINITIONS["health_band"]),
     "health_change_4w": st.column_config.NumberColumn("Δ 4 weeks", format="%+.0f",
                                                       help="Change since the snapshot four weeks earlier."),
+    "health_drag": st.column_config.TextColumn("Pulled down most by", help=DEFINITIONS["health_drag"]),
     "lifecycle_stage": st.column_config.TextColumn("Stage", help=DEFINITIONS["lifecycle_stage"]),
     "activity_tier": st.column_config.TextColumn("Activity", help=DEFINITIONS["activity_tier"]),
     "renewal_due_date": st.column_config.DateColumn("Renewal due", format="YYYY-MM-DD"),
     "renewal_forecast": st.column_config.TextColumn("Forecast"),
+    "days_to_renewal": st.column_config.NumberColumn("Days to renewal", help="Negative: days past due."),
+    "open_flags": st.column_config.NumberColumn("Open flags", help="Risk flags raised and not yet resolved."),
+    "signals": st.column_config.NumberColumn("Signals", help="Signal rules firing now (see the list below)."),
+    "why": st.column_config.TextColumn("Why it is here", width="large",
+                                       help="Open flags, red health, a renewal within 90 days and firing signals."),
 }
 
 
@@ -48,7 +57,36 @@ RENEWAL_COLUMNS = {
     "due_window": st.column_config.TextColumn("Window", help=DEFINITIONS["due_window"]),
     "stage": st.column_config.TextColumn("Stage"),
     "forecast": st.column_config.TextColumn("Forecast"),
-    "open_flags": st.column_config.NumberColumn("Open flags", help="Risk flags raised and not yet resolved."),
+}
+
+SIGNAL_COLUMNS = {
+    **ACCOUNT_COLUMNS,
+    "rule": None, "kind": None, "value": None, "threshold": None,
+    "label": st.column_config.TextColumn("Signal"),
+    "severity": st.column_config.NumberColumn("Severity", format="%d", help="3: act today, 2: this week, 1: keep an eye on it."),
+    "evidence": st.column_config.TextColumn("Evidence", width="large", help="The value that fired the rule, against its threshold."),
+    "since": st.column_config.DateColumn("Since", format="YYYY-MM-DD", help="When the rule started to hold (see the rules)."),
+}
+
+HEALTH_PART_COLUMNS = {
+    "label": st.column_config.TextColumn("Component"),
+    "description": st.column_config.TextColumn("Measures", width="large"),
+    "weight": st.column_config.NumberColumn("Weight", format="percent", help="The component's weight in the score."),
+    "effective_weight": st.column_config.NumberColumn(
+        "Carries", format="percent", help="Its weight once components with no data are left out and their weight "
+                                          "spread over the others in proportion."),
+    "value": st.column_config.NumberColumn("Value", format="%.0f", help="The component's own score, 0-100."),
+    "points": st.column_config.NumberColumn("Points", format="%.1f", help="Carries x value: what it adds to the score."),
+    "points_lost": st.column_config.NumberColumn("Points lost", format="%.1f",
+                                                 help="Carries x (100 - value): what it costs the score."),
+}
+
+MILESTONE_COLUMNS = {
+    "milestone": st.column_config.TextColumn("Milestone"),
+    "day_offset": st.column_config.NumberColumn("Day", help="Days after the start of the onboarding term."),
+    "due_date": st.column_config.DateColumn("Due", format="YYYY-MM-DD"),
+    "completed_date": st.column_config.DateColumn("Completed", format="YYYY-MM-DD"),
+    "state": st.column_config.TextColumn("State", help=DEFINITIONS["milestone_state"]),
 }
 
 RATE_COLUMNS = {
@@ -66,9 +104,24 @@ RATE_COLUMNS = {
 
 
 def data_table(frame: pl.DataFrame, key: str, filename: str, columns: dict | None = None) -> None:
-    """Any aggregate table: formatted columns, no index, and its CSV export."""
-    st.dataframe(frame, column_config=columns, hide_index=True, width="stretch", key=key)
+    """Any table: formatted columns, no index, and its CSV export. A table of accounts opens the
+    account page of the row the user selects."""
+    if "account_id" not in frame.columns:
+        st.dataframe(frame, column_config=columns, hide_index=True, width="stretch", key=key)
+        download_csv(frame, filename, key=f"{key}_csv")
+        return
+    generation = st.session_state.get(_GENERATION, 0)
+    event = st.dataframe(frame, column_config=columns, hide_index=True, width="stretch",
+                         key=f"{key}_{generation}", on_select="rerun", selection_mode="single-row")
+    st.caption("Select a row to open the account.")
     download_csv(frame, filename, key=f"{key}_csv")
+    if event.selection.rows:
+        st.session_state[_GENERATION] = generation + 1
+        open_account(frame["account_id"][event.selection.rows[0]])
+
+
+def open_account(account_id: int) -> None:
+    st.switch_page(ACCOUNT_PAGE, query_params={"account": str(account_id)})
 
 
 def cohort_matrix(frame: pl.DataFrame, value: str) -> pl.DataFrame:
@@ -78,3 +131,10 @@ def cohort_matrix(frame: pl.DataFrame, value: str) -> pl.DataFrame:
     wide = frame.select("cohort", "cohort_size", "months", value).pivot(
         on="months", index=["cohort", "cohort_size"], values=value, sort_columns=True)
     return wide.rename({c: f"M{c}" for c in wide.columns if c not in ("cohort", "cohort_size")})
+
+
+def signal_rules(key: str) -> None:
+    """The signal rules as configured: what fires each, in words, with its threshold."""
+    st.dataframe([{"Signal": r.label, "Kind": r.kind, "Severity": r.severity, "Fires when": r.rule}
+                  for r in SIGNAL_RULES.values()], hide_index=True, key=key,
+                 column_config={"Fires when": st.column_config.TextColumn(width="large")})

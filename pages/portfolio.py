@@ -5,7 +5,7 @@ import streamlit as st
 from components import charts, kpi, notices, tables
 from components.context import page_context
 from components.state import keep
-from queries import portfolio
+from queries import portfolio, signals
 from queries.definitions import ACTIVITY_TIERS, DEFINITIONS
 
 wh, filters, as_of = page_context()
@@ -42,6 +42,17 @@ with st.expander("Numbers behind the chart"):
 
 trend = portfolio.health_trend(wh, filters)
 st.plotly_chart(charts.build_health_trend(trend), key="portfolio_trend_chart")
+
+st.subheader("Signals firing now")
+st.caption("Accounts per signal rule (one per account and rule while it holds), risks first. Open an account's "
+           "page, or a CSM's My accounts, for the evidence and since when.")
+fired = signals.counts(wh, filters)
+if fired.is_empty():
+    st.success("No signal rule fires for the accounts in scope.", icon=":material/check_circle:")
+else:
+    tables.data_table(fired, key="portfolio_signals", filename="signals.csv", columns=tables.SIGNAL_COLUMNS)
+with st.expander("The signal rules"):
+    tables.signal_rules(key="portfolio_rules")
 
 with st.expander("Activity tier movement, last 90 days"):
     st.caption(DEFINITIONS["tier_movement"] + " Segment, team and CSM filters apply; stage and tier filters do not.")

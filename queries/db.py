@@ -3,7 +3,7 @@
 Configuration, first found wins:
 1. the environment variable CS_COCKPIT_WAREHOUSE_URL (an SQLAlchemy URL);
 2. `[connections.warehouse] url = "..."` in .streamlit/secrets.toml;
-3. the embedded demo: a DuckDB file (CS_COCKPIT_DEMO_PATH, default data/demo.duckdb),
+3. the embedded demo: a DuckDB file (CS_COCKPIT_DEMO_PATH, default data/demo-v<contract>.duckdb),
    generated on first start.
 The app's own tables go to the schema CS_COCKPIT_APP_SCHEMA (default `cockpit`).
 """
@@ -17,6 +17,8 @@ from pathlib import Path
 import polars as pl
 import sqlalchemy as sa
 import streamlit as st
+
+from warehouse.schema import CONTRACT_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
 URL_ENV = "CS_COCKPIT_WAREHOUSE_URL"
@@ -56,7 +58,7 @@ class Warehouse:
 
 
 def demo_path() -> Path:
-    return Path(os.environ.get(DEMO_PATH_ENV, ROOT / "data" / "demo.duckdb")).resolve()
+    return Path(os.environ.get(DEMO_PATH_ENV, ROOT / "data" / f"demo-v{CONTRACT_VERSION}.duckdb")).resolve()
 
 
 def demo_url() -> str:

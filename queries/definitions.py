@@ -3,6 +3,8 @@
 Queries compose these; pages show `DEFINITIONS` as tooltips, so what a tile says is what the SQL
 does. Thresholds are plain numbers here (not user input), inlined into the SQL text.
 """
+from dataclasses import dataclass
+
 
 # Health bands (score 0-100)
 RED_BELOW = 40
@@ -77,6 +79,9 @@ DEFINITIONS = {
     "at_risk_arr": f"ARR of accounts whose latest health score is red (below {RED_BELOW}).",
     "green_share": f"Share of scored accounts in the green band (score {GREEN_FROM} or above).",
     "health_band": f"red < {RED_BELOW} <= yellow < {GREEN_FROM} <= green; 'no score' when no snapshot exists yet.",
+    "health_drag": "The health component that costs the score the most points: its weight times what it lacks "
+                   "of 100. A component with no data is left out and its weight spread over the others. The "
+                   "account page shows every component.",
     "lifecycle_stage": f"onboarding: first {ONBOARDING_DAYS} days of a new or win-back relationship; renewal: "
                        f"fewer than {RENEWAL_WINDOW_DAYS} days left in the current term (or past due and still "
                        f"open); adoption: in between; churned: no live term.",
@@ -204,3 +209,57 @@ DEFINITIONS.update({
                      "renewal still open).",
     "at_risk_arr_csm": f"ARR of accounts that are red (health below {RED_BELOW}) or have an open risk flag.",
 })
+
+# --- Signals (domain.md): one config place for every rule's threshold ---------------------------
+# Each rule says which evidence fired, its value against its threshold, and since when; queries/
+# signals.py turns them into SQL. Severity 3 = act today, 2 = this week, 1 = keep an eye on it.
+USAGE_DROP_BELOW = 0.25          # key events, last 7 days vs the account's own 90-day baseline
+SEAT_LIMIT_FROM = 0.80           # weekday active users / licensed seats, last 30 days
+TICKET_BURST_FROM = 5            # tickets opened in the last 7 days
+DETRACTOR_WITHIN_DAYS = 180      # a detractor answer counts this long
+WEAK_NEW_USER_VIEWS_BELOW = 3    # page views in a new user's first 7 days
+NEW_USER_WINDOW_DAYS = 30        # users whose first week ended in the last N days
+SUDDEN_DROP_TO = 0.50            # weekday active users, last 7 days vs the 28 days before
+SUDDEN_DROP_MIN_USERS = 3        # below this many active users a drop is noise
+
+
+@dataclass(frozen=True)
+class SignalRule:
+    label: str
+    kind: str       # risk | opportunity
+    severity: int   # 1-3
+    rule: str       # what fires it, in words, with its threshold
+
+
+SIGNAL_RULES = {
+    "usage_drop": SignalRule(
+        "Usage below baseline", "risk", 3,
+        f"Key events per day over the last 7 days below {USAGE_DROP_BELOW:.0%} of the account's own average "
+        f"over the 90 days before."),
+    "sudden_drop": SignalRule(
+        "Sudden activity drop", "risk", 3,
+        f"Weekday active users over the last 7 days at or below {SUDDEN_DROP_TO:.0%} of their average over the "
+        f"28 days before (accounts with at least {SUDDEN_DROP_MIN_USERS} active users)."),
+    "ticket_burst": SignalRule(
+        "Support ticket burst", "risk", 2,
+        f"{TICKET_BURST_FROM} or more support tickets opened in the last 7 days."),
+    "nps_detractor": SignalRule(
+        "NPS detractor", "risk", 2,
+        f"The latest NPS answer scored 0-{DETRACTOR_UP_TO}, answered in the last {DETRACTOR_WITHIN_DAYS} days: "
+        f"contact the customer within days."),
+    "milestone_overdue": SignalRule(
+        "Onboarding milestone overdue", "risk", 2,
+        f"A milestone of the current term came due in the last {ONBOARDING_DAYS} days and is not completed."),
+    "go_live_slipped": SignalRule(
+        "Go-live slipped", "risk", 2,
+        f"During onboarding (first {ONBOARDING_DAYS} days), the company-wide go-live was completed after its "
+        f"due date."),
+    "weak_new_users": SignalRule(
+        "New users not adopting", "risk", 1,
+        f"Users whose first week ended in the last {NEW_USER_WINDOW_DAYS} days with fewer than "
+        f"{WEAK_NEW_USER_VIEWS_BELOW} page views in it."),
+    "seat_limit": SignalRule(
+        "Near seat limit", "opportunity", 1,
+        f"Weekday active users over the last 30 days at {SEAT_LIMIT_FROM:.0%} or more of licensed seats: "
+        f"an expansion opportunity."),
+}

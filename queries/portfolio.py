@@ -85,7 +85,7 @@ def lowest_health(wh: Warehouse, filters: Filters, limit: int = 50) -> pl.DataFr
     """The accounts in scope with the lowest health, with what a CSM needs to act."""
     statement, params = scoped(filters, """
         select account_id, name, segment, csm_name, team, arr, health_score, health_band,
-               health_score - health_score_4w_ago as health_change_4w,
+               health_score - health_score_4w_ago as health_change_4w, health_drag,
                lifecycle_stage, activity_tier, renewal_due_date, renewal_forecast
         from in_scope
         where health_score is not null

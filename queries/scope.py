@@ -21,11 +21,13 @@ class Filters:
     csm_ids: tuple[int, ...] = ()
     stages: tuple[str, ...] = tuple(d.LIVE_STAGES)
     tiers: tuple[str, ...] = ()
+    account_ids: tuple[int, ...] = ()  # set by pages about given accounts, not by the sidebar
 
     def for_history(self) -> "Filters":
         """Stage and tier describe accounts today; history (rates, bridge, cohorts) keeps the
         who-filters (segment, team, CSM) and includes every account, churned ones too."""
-        return Filters(segments=self.segments, teams=self.teams, csm_ids=self.csm_ids, stages=(), tiers=())
+        return Filters(segments=self.segments, teams=self.teams, csm_ids=self.csm_ids, stages=(), tiers=(),
+                       account_ids=self.account_ids)
 
 
 _SCOPED = f"""
@@ -35,7 +37,8 @@ scoped_accounts as (
         c.name as csm_name, c.team,
         s.as_of, s.customer_since, s.term_start, s.term_end, s.is_live, s.arr, s.seats,
         s.renewal_due_date, s.renewal_stage, s.renewal_forecast,
-        s.health_score, s.health_score_4w_ago, s.tickets_30d, s.last_nps_score,
+        s.health_score, s.health_score_4w_ago, s.health_drag, s.health_drag_points, s.tickets_30d,
+        s.last_nps_score,
         {d.lifecycle_stage('s')} as lifecycle_stage,
         {d.activity_tier('s')} as activity_tier,
         {d.health_band('s.health_score')} as health_band
@@ -45,7 +48,7 @@ scoped_accounts as (
 )"""
 
 _FILTER_COLUMNS = {"segments": "segment", "teams": "team", "csm_ids": "csm_id",
-                   "stages": "lifecycle_stage", "tiers": "activity_tier"}
+                   "stages": "lifecycle_stage", "tiers": "activity_tier", "account_ids": "account_id"}
 
 
 def scoped(filters: Filters, body: str, lists: dict[str, list] | None = None) -> tuple[sa.TextClause, dict]:

@@ -13,7 +13,7 @@ from queries.scope import Filters
 from tests.conftest import DEMO_AS_OF
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-PAGES = ["pages/portfolio.py", "pages/renewals.py", "pages/retention.py", "pages/onboarding.py", "pages/nps.py", "pages/team.py"]
+PAGES = ["pages/my_accounts.py", "pages/account.py", "pages/portfolio.py", "pages/renewals.py", "pages/retention.py", "pages/onboarding.py", "pages/nps.py", "pages/team.py"]
 
 
 @pytest.fixture(autouse=True)
@@ -121,7 +121,7 @@ def test_a_query_failing_inside_a_page_gets_the_same_message(backend, empty_ware
     wh = build_book().write(empty_warehouse)
     with wh.engine.begin() as conn:
         conn.exec_driver_sql("drop table health_weekly")
-    at = open_app(monkeypatch, wh.url, wh.app_schema)
+    at = on_page(monkeypatch, wh, "pages/portfolio.py")
     assert not at.exception
     assert len(at.error) == 1 and "contract are missing" in at.error[0].value
     assert at.metric  # what rendered before the failure stays

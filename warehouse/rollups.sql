@@ -44,11 +44,43 @@ churns as (
 ),
 
 health_latest as (
-    select h.account_id, h.day as health_day, h.score as health_score
+    select
+        h.account_id, h.day as health_day, h.score as health_score, h.usage_score, h.sentiment_score,
+        h.support_score, h.engagement_score, h.onboarding_score
     from health_scores as h
     inner join (
         select account_id, max(day) as day from health_scores group by account_id
     ) as newest on newest.account_id = h.account_id and newest.day = h.day
+),
+
+health_parts as (
+    -- the latest score's components, one row each, with the warehouse's weights
+    select
+        hl.account_id, hc.label, hc.weight,
+        case hc.component
+            when 'usage_score' then hl.usage_score
+            when 'sentiment_score' then hl.sentiment_score
+            when 'support_score' then hl.support_score
+            when 'engagement_score' then hl.engagement_score
+            when 'onboarding_score' then hl.onboarding_score
+        end as value
+    from health_latest as hl
+    cross join health_components as hc
+),
+
+health_drag as (
+    -- the component that costs the score most points: its weight (spread over the components
+    -- that have data) times what it lacks of 100
+    select account_id, label as health_drag, points_lost as health_drag_points
+    from (
+        select
+            account_id, label,
+            weight * (100 - value) / sum(weight) over (partition by account_id) as points_lost,
+            row_number() over (partition by account_id order by weight * (100 - value) desc, label) as drag_rank
+        from health_parts
+        where value is not null
+    ) as ranked
+    where drag_rank = 1
 ),
 
 health_4w_ago as (
@@ -66,6 +98,10 @@ usage as (
         avg(case when u.day <= s.as_of - 7 and u.day > s.as_of - 97 then u.key_events end) as key_events_baseline,
         avg(case when u.day > s.as_of - 30 and extract(isodow from u.day) < 6
             then u.active_users end) as weekday_active_users_30d,
+        avg(case when u.day > s.as_of - 7 and extract(isodow from u.day) < 6
+            then u.active_users end) as weekday_active_users_7d,
+        avg(case when u.day <= s.as_of - 7 and u.day > s.as_of - 35 and extract(isodow from u.day) < 6
+            then u.active_users end) as weekday_active_users_prev_28d,
         max(case when u.day > s.as_of - 30 then u.licensed_seats end) as licensed_seats_30d,
         max(case when u.active_users > 0 and u.day > s.as_of - 97 then u.day end) as last_active_day,
         avg(case when u.day > s.as_of - 120 and u.day <= s.as_of - 90 and extract(isodow from u.day) < 6
@@ -131,10 +167,19 @@ select
     o.forecast as renewal_forecast,
     hl.health_score,
     hl.health_day,
+    hl.usage_score,
+    hl.sentiment_score,
+    hl.support_score,
+    hl.engagement_score,
+    hl.onboarding_score,
+    hd.health_drag,
+    hd.health_drag_points,
     h4.health_score_4w_ago,
     u.key_events_7d,
     u.key_events_baseline,
     u.weekday_active_users_30d,
+    u.weekday_active_users_7d,
+    u.weekday_active_users_prev_28d,
     u.licensed_seats_30d,
     u.last_active_day,
     case when l90.account_id is null then false else true end as is_live_90d_ago,
@@ -153,6 +198,7 @@ left join relationship as r on r.account_id = a.account_id
 left join open_renewals as o on o.account_id = a.account_id and o.position = 1
 left join churns as ch on ch.account_id = a.account_id
 left join health_latest as hl on hl.account_id = a.account_id
+left join health_drag as hd on hd.account_id = a.account_id
 left join health_4w_ago as h4 on h4.account_id = a.account_id
 left join usage as u on u.account_id = a.account_id
 left join live_90d_ago as l90 on l90.account_id = a.account_id

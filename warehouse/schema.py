@@ -6,6 +6,10 @@ reads them; its own write-back tables live apart, in `queries/migrations.py`.
 """
 import sqlalchemy as sa
 
+# Bumped when a table or rollup changes shape: the embedded demo's file name carries it, so an
+# older demo file is left alone and a current one is generated beside it.
+CONTRACT_VERSION = 2
+
 metadata = sa.MetaData()
 
 csms = sa.Table(

@@ -1,0 +1,132 @@
+"""Account 360: one account's whole picture. Opened from any account table (the row's id travels
+in the URL as ?account=<id>, so a link to it can be shared) or found by name here."""
+import streamlit as st
+
+from components import charts, kpi, notices, tables
+from components.context import page_context
+from queries import account
+from queries.definitions import DEFINITIONS, SEGMENT_LABELS, SIGNAL_RULES
+
+
+def _account_id_from_url() -> int | None:
+    raw = st.query_params.get("account")
+    if raw is None:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        st.warning(f"The link names an account that is not a number: {raw!r}. Pick an account below.",
+                   icon=":material/link_off:")
+        return None
+
+
+def _pick_account() -> None:
+    """Find an account by name among those in the sidebar's scope."""
+    found = st.text_input("Find an account by name", key="account_search", max_chars=100,
+                          placeholder="Type part of a name, e.g. Pine")
+    matches = account.search(wh, filters, found.strip())
+    if matches.is_empty():
+        notices.no_rows("accounts with that name")
+        st.stop()
+    st.caption(f"Data as of {as_of:%d %b %Y}. The largest accounts in the sidebar's scope that match, by ARR.")
+    tables.account_table(matches, key="account_matches", filename="accounts.csv")
+    st.stop()
+
+
+wh, filters, as_of = page_context()
+account_id = _account_id_from_url()
+head = account.header(wh, account_id) if account_id is not None else None
+if head is None:
+    st.title("Account")
+    if account_id is not None:
+        st.warning(f"No account has the id {account_id}.", icon=":material/search_off:")
+    _pick_account()
+
+st.title(head["name"])
+st.caption(f"{SEGMENT_LABELS.get(head['segment'], head['segment'])} · plan {head['plan']} · {head['industry']} · "
+           f"CSM {head['csm_name'] or 'unassigned'} ({head['team'] or 'no team'}) · data as of {as_of:%d %b %Y}")
+if st.button("Find another account", key="account_other", icon=":material/search:"):
+    st.query_params.clear()
+    st.rerun()
+
+health_change = (None if head["health_score"] is None or head["health_score_4w_ago"] is None
+                 else head["health_score"] - head["health_score_4w_ago"])
+kpi.kpi_row([
+    kpi.Tile("ARR", kpi.money(head["arr"]), DEFINITIONS["arr"]),
+    kpi.Tile("Health", kpi.number(head["health_score"]) + f" · {head['health_band']}", DEFINITIONS["avg_health"],
+             delta=None if health_change is None else f"{health_change:+.0f} vs 4 weeks ago"),
+    kpi.Tile("Lifecycle stage", head["lifecycle_stage"], DEFINITIONS["lifecycle_stage"],
+             delta=head["activity_tier"] and f"activity: {head['activity_tier']}", delta_color="off"),
+    kpi.Tile("Term", f"{head['term_start']:%d %b %Y} – {head['term_end']:%d %b %Y}" if head["term_start"] else "–",
+             "The current contract term (start and last day).", delta=f"{head['seats']} seats" if head["seats"] else None,
+             delta_color="off"),
+    kpi.Tile("Renewal due", f"{head['renewal_due_date']:%d %b %Y}" if head["renewal_due_date"] else "–",
+             "The open renewal of the current term, its stage and forecast.",
+             delta=head["renewal_forecast"] and f"{head['renewal_stage']} · {head['renewal_forecast']}",
+             delta_color="off"),
+    kpi.Tile("Open risk flags", kpi.number(head["open_flags"]), "Risk flags raised and not yet resolved."),
+])
+
+fired = account.signals(wh, account_id)
+health_tab, signals_tab, usage_tab, onboarding_tab, voice_tab = st.tabs(
+    ["Health", f"Signals ({fired.height})", "Usage", "Onboarding", "NPS & tickets"])
+
+with health_tab:
+    parts = account.health_breakdown(wh, account_id)
+    if parts.is_empty():
+        st.info("No health snapshot yet for this account.", icon=":material/hourglass_empty:")
+    else:
+        if head["health_drag"]:
+            st.markdown(f"**Pulled down most by {head['health_drag']}**, which costs the score "
+                        f"{head['health_drag_points']:.0f} points.")
+        missing = parts.filter(parts["value"].is_null())
+        if not missing.is_empty():
+            st.caption("No data for " + ", ".join(missing["label"].to_list()) + ": left out, and "
+                       "its weight spread over the other components in proportion (the 'carries' column), "
+                       "never counted as zero.")
+        st.plotly_chart(charts.build_health_breakdown(parts), key="account_health_breakdown")
+        tables.data_table(parts.drop("component", "score"), key="account_health_parts",
+                          filename=f"account_{account_id}_health.csv", columns=tables.HEALTH_PART_COLUMNS)
+        st.plotly_chart(charts.build_health_history(account.health_history(wh, account_id)),
+                        key="account_health_history")
+
+with signals_tab:
+    if fired.is_empty():
+        st.success("No signal rule fires for this account.", icon=":material/check_circle:")
+    else:
+        tables.data_table(fired, key="account_signals", filename=f"account_{account_id}_signals.csv",
+                          columns=tables.SIGNAL_COLUMNS)
+    with st.expander("The signal rules"):
+        tables.signal_rules(key="account_rules")
+
+with usage_tab:
+    usage = account.usage_weekly(wh, account_id)
+    if usage.is_empty():
+        st.info("No usage recorded in the last 26 weeks.", icon=":material/hourglass_empty:")
+    else:
+        st.plotly_chart(charts.build_usage_vs_seats(usage), key="account_usage_chart")
+
+with onboarding_tab:
+    steps = account.milestones(wh, account_id)
+    if steps.is_empty():
+        st.info("No onboarding milestones recorded for this account.", icon=":material/hourglass_empty:")
+    else:
+        tables.data_table(steps, key="account_milestones", filename=f"account_{account_id}_milestones.csv",
+                          columns=tables.MILESTONE_COLUMNS)
+
+with voice_tab:
+    left, right = st.columns(2)
+    with left:
+        st.subheader("NPS answers")
+        answers = account.nps_responses(wh, account_id)
+        if answers.is_empty():
+            st.info("Nobody at this account has answered an NPS survey.", icon=":material/hourglass_empty:")
+        else:
+            tables.data_table(answers, key="account_nps", filename=f"account_{account_id}_nps.csv")
+    with right:
+        st.subheader("Recent support tickets")
+        recent = account.tickets(wh, account_id)
+        if recent.is_empty():
+            st.info("No support tickets.", icon=":material/hourglass_empty:")
+        else:
+            tables.data_table(recent, key="account_tickets", filename=f"account_{account_id}_tickets.csv")

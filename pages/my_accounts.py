@@ -1,0 +1,65 @@
+"""My accounts, the CSM's home page: their own book, riskiest first, each row saying why it is
+there, and the signals behind it. A lead can look at any CSM of their team, leadership at anyone."""
+import polars as pl
+import streamlit as st
+
+from components import kpi, notices, tables
+from components.context import current_viewer, page_context
+from components.identity import viewable_csms
+from components.state import keep
+from queries import my_accounts, people, portfolio, signals
+from queries.definitions import DEFINITIONS, SIGNAL_RULES
+from queries.scope import Filters
+
+wh, filters, as_of = page_context()
+viewer = current_viewer()
+st.title("My accounts")
+
+csms = viewable_csms(people.staff(wh), viewer)
+if csms.is_empty():
+    st.info("You have no book of accounts, and no CSM's book is open to you.", icon=":material/person_off:")
+    st.stop()
+names = dict(zip(csms["csm_id"].to_list(), csms["name"].to_list()))
+default = viewer.csm_id if viewer.csm_id in names else next(iter(names))
+if st.session_state.get("my_accounts_csm") not in names:  # a different viewer in demo mode
+    st.session_state.pop("my_accounts_csm", None)
+    st.session_state.pop("_kept_my_accounts_csm", None)
+csm_id = st.selectbox("Book of", list(names), format_func=names.get, key=keep("my_accounts_csm", default),
+                      disabled=len(names) == 1, help="A CSM sees their own book; a team lead any CSM of "
+                      "their team; leadership and CS operations anyone.")
+st.caption(f"Data as of {as_of:%d %b %Y}. The sidebar's segment, stage and tier filters apply here; its team "
+           f"and CSM filters do not.")
+
+scope = Filters(segments=filters.segments, stages=filters.stages, tiers=filters.tiers, csm_ids=(csm_id,))
+k = portfolio.kpis(wh, scope)
+if k["accounts"] == 0:
+    notices.no_rows()
+    st.stop()
+fired = signals.counts(wh, scope)
+
+
+def signals_of(kind: str) -> int:
+    """Firing signals of one kind, from the per-rule counts (an empty result has untyped columns)."""
+    return int(fired.filter(pl.col("kind").cast(pl.String) == kind)["accounts"].sum() or 0)
+
+
+kpi.kpi_row([
+    kpi.Tile("Accounts", kpi.number(k["accounts"]), DEFINITIONS["accounts"]),
+    kpi.Tile("ARR", kpi.money(k["arr"]), DEFINITIONS["arr"]),
+    kpi.Tile("ARR at risk (red)", kpi.money(k["at_risk_arr"]), DEFINITIONS["at_risk_arr"]),
+    kpi.Tile("Risk signals", kpi.number(signals_of("risk")),
+             "Risk signals firing now, one per account and rule. Opportunities are counted apart."),
+    kpi.Tile("Opportunities", kpi.number(signals_of("opportunity")),
+             SIGNAL_RULES["seat_limit"].rule),
+])
+
+st.subheader("Accounts, riskiest first")
+tables.account_table(my_accounts.book(wh, scope), key="my_accounts_book", filename="my_accounts.csv",
+                     columns={**tables.ACCOUNT_COLUMNS, "csm_name": None})
+
+st.subheader("Signals")
+st.caption("One row per account and rule while it holds, risks first, then by severity and ARR at stake.")
+tables.account_table(signals.firing(wh, scope), key="my_accounts_signals", filename="my_signals.csv",
+                     columns=tables.SIGNAL_COLUMNS, empty="signals")
+with st.expander("The signal rules"):
+    tables.signal_rules(key="my_accounts_rules")

@@ -1,0 +1,155 @@
+"""Account 360: everything about one account, each piece a small query keyed by its id."""
+from __future__ import annotations
+
+import polars as pl
+import sqlalchemy as sa
+
+from queries import definitions as d
+from queries.db import Warehouse, cached, fetch
+from queries.renewals import open_flags_cte
+from queries.scope import Filters, scoped
+from queries.signals import signals_cte
+from warehouse.schema import HEALTH_COMPONENTS
+
+HISTORY_WEEKS = 52
+
+
+def _one(account_id: int) -> Filters:
+    """The account alone, churned or live, whatever the sidebar says."""
+    return Filters(stages=(), account_ids=(int(account_id),))
+
+
+@cached
+def search(wh: Warehouse, filters: Filters, text: str = "", limit: int = 50) -> pl.DataFrame:
+    """Accounts in scope whose name contains `text` (any case), largest ARR first: the picker."""
+    statement, params = scoped(filters, """
+        select account_id, name, segment, csm_name, arr
+        from in_scope
+        where lower(name) like :pattern
+        order by arr desc, name
+        limit :limit""")
+    pattern = "%" + text.lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
+    return fetch(wh, statement, {**params, "pattern": pattern, "limit": limit})
+
+
+@cached
+def header(wh: Warehouse, account_id: int) -> dict | None:
+    """Who the account is and where it stands today; None for an unknown id."""
+    statement, params = scoped(_one(account_id), f""", {open_flags_cte(wh)}
+        select i.account_id, i.name, i.industry, i.segment, i.plan, i.csm_id, i.csm_name, i.team, i.arr,
+               i.seats, i.term_start, i.term_end, i.customer_since, i.is_live, i.lifecycle_stage,
+               i.activity_tier, i.renewal_due_date, i.renewal_stage, i.renewal_forecast,
+               i.health_score, i.health_band, i.health_score_4w_ago, i.health_drag, i.health_drag_points,
+               i.as_of, coalesce(f.open_flags, 0) as open_flags
+        from in_scope as i
+        left join open_flags as f on f.account_id = i.account_id""")
+    frame = fetch(wh, statement, params)
+    return None if frame.is_empty() else frame.row(0, named=True)
+
+
+_COMPONENT_VALUE = "case hc.component " + " ".join(
+    f"when '{column}' then h.{column}" for column, *_ in HEALTH_COMPONENTS) + " end"
+
+
+@cached
+def health_breakdown(wh: Warehouse, account_id: int) -> pl.DataFrame:
+    """The latest score's components: nominal weight, the weight it carries once components with
+    no data are left out (their weight spread pro rata), its points and the points it costs."""
+    statement = sa.text(f"""
+        with latest as (
+            select h.* from health_scores as h
+            where h.account_id = :account_id
+              and h.day = (select max(day) from health_scores where account_id = :account_id)
+        ),
+        parts as (
+            select hc.component, hc.label, hc.description, hc.weight, {_COMPONENT_VALUE} as value, h.score
+            from latest as h
+            cross join health_components as hc
+        ),
+        weighted as (
+            select p.*, sum(case when p.value is not null then p.weight end) over () as weight_with_data
+            from parts as p
+        )
+        select component, label, description, weight,
+               case when value is null then 0 else weight / weight_with_data end as effective_weight,
+               value,
+               case when value is null then null else weight / weight_with_data * value end as points,
+               case when value is null then null else weight / weight_with_data * (100 - value) end as points_lost,
+               score
+        from weighted
+        order by points_lost desc nulls last, weight desc""")
+    return fetch(wh, statement, {"account_id": int(account_id)})
+
+
+@cached
+def health_history(wh: Warehouse, account_id: int, weeks: int = HISTORY_WEEKS) -> pl.DataFrame:
+    """Every kept snapshot of the score and its components (null = no data that week)."""
+    statement = sa.text("""
+        select day, score, usage_score, sentiment_score, support_score, engagement_score, onboarding_score
+        from health_scores
+        where account_id = :account_id and day > (select max(as_of) from account_snapshot) - :days
+        order by day""")
+    return fetch(wh, statement, {"account_id": int(account_id), "days": 7 * weeks})
+
+
+@cached
+def usage_weekly(wh: Warehouse, account_id: int, weeks: int = 26) -> pl.DataFrame:
+    """Weekday active users against licensed seats, and key events, per week."""
+    statement = sa.text("""
+        select cast(date_trunc('week', day) as date) as week,
+               avg(case when extract(isodow from day) < 6 then active_users end) as weekday_active_users,
+               max(licensed_seats) as licensed_seats, sum(key_events) as key_events
+        from usage_daily
+        where account_id = :account_id and day > (select max(as_of) from account_snapshot) - :days
+        group by 1
+        order by 1""")
+    return fetch(wh, statement, {"account_id": int(account_id), "days": 7 * weeks})
+
+
+@cached
+def milestones(wh: Warehouse, account_id: int) -> pl.DataFrame:
+    """Onboarding milestones of the account's newest onboarding term, with their state today."""
+    statement = sa.text(f"""
+        with term as (
+            select max(contract_id) as contract_id from onboarding_milestones where account_id = :account_id
+        )
+        select m.milestone, m.day_offset, m.due_date, m.completed_date,
+               {d.milestone_state('m', '(select max(as_of) from account_snapshot)')} as state
+        from onboarding_milestones as m
+        inner join term as t on t.contract_id = m.contract_id
+        order by m.day_offset""")
+    return fetch(wh, statement, {"account_id": int(account_id)})
+
+
+@cached
+def nps_responses(wh: Warehouse, account_id: int, limit: int = 50) -> pl.DataFrame:
+    """Answered surveys, newest first, with their comments."""
+    statement = sa.text("""
+        select cast(responded_at as date) as answered_on, contact_email, score, comment
+        from nps_responses
+        where account_id = :account_id and score is not null
+        order by responded_at desc
+        limit :limit""")
+    return fetch(wh, statement, {"account_id": int(account_id), "limit": limit})
+
+
+@cached
+def tickets(wh: Warehouse, account_id: int, limit: int = 20) -> pl.DataFrame:
+    """The most recent support tickets."""
+    statement = sa.text("""
+        select ticket_id, opened_at, closed_at, priority
+        from support_tickets
+        where account_id = :account_id
+        order by opened_at desc
+        limit :limit""")
+    return fetch(wh, statement, {"account_id": int(account_id), "limit": limit})
+
+
+@cached
+def signals(wh: Warehouse, account_id: int) -> pl.DataFrame:
+    """The account's firing signals, most severe first."""
+    statement, params = scoped(_one(account_id), f""", {signals_cte()}
+        select rule, label, kind, severity, evidence, value, threshold, since
+        from signals
+        order by case when kind = 'risk' then 0 else 1 end, severity desc, rule""")
+    return fetch(wh, statement, params)

@@ -1,0 +1,145 @@
+"""Signals: the rules of domain.md, evaluated in SQL on the snapshot day.
+
+One row per account and rule that holds (never one per day it holds), saying which rule fired,
+on what value against what threshold, and since when. Thresholds come from
+queries/definitions.py; "since" is read from the daily facts behind each rule:
+- usage_drop, sudden_drop: the day after the measure last met the rule (within its look-back);
+- seat_limit: the first day in the last 30 in which active users reached the limit;
+- ticket_burst: the first ticket of the 7-day burst; nps_detractor: the day of the answer;
+- milestone_overdue, go_live_slipped: the day after the (first) missed due date;
+- weak_new_users: the day the first such user's first week ended.
+"""
+from __future__ import annotations
+
+import polars as pl
+
+from queries import definitions as d
+from queries.db import Warehouse, cached, fetch
+from queries.scope import Filters, scoped
+
+SEVERITY_LABELS = {3: "high", 2: "medium", 1: "low"}
+
+
+def _pct(expr: str) -> str:
+    return f"cast(cast(round(100 * ({expr})) as integer) as varchar) || '%'"
+
+
+def _int(expr: str) -> str:
+    return f"cast(cast(round({expr}) as integer) as varchar)"
+
+
+# rule -> (value, threshold, since, evidence text, from/where after `from in_scope as i join account_snapshot as s`)
+_RULES = {
+    "usage_drop": (
+        "s.key_events_7d / s.key_events_baseline", f"{d.USAGE_DROP_BELOW}",
+        f"""least(i.as_of, coalesce((select max(u.day) + 1 from usage_daily as u
+              where u.account_id = i.account_id and u.day > i.as_of - 97 and u.day <= i.as_of
+                and u.key_events >= {d.USAGE_DROP_BELOW} * s.key_events_baseline), i.as_of - 96))""",
+        f"'key events ' || {_pct('s.key_events_7d / s.key_events_baseline')} || ' of baseline "
+        f"(alert below {d.USAGE_DROP_BELOW:.0%})'",
+        f"s.key_events_baseline > 0 and s.key_events_7d < {d.USAGE_DROP_BELOW} * s.key_events_baseline"),
+    "sudden_drop": (
+        "s.weekday_active_users_7d / s.weekday_active_users_prev_28d", f"{d.SUDDEN_DROP_TO}",
+        f"""least(i.as_of, coalesce((select max(u.day) + 1 from usage_daily as u
+              where u.account_id = i.account_id and u.day > i.as_of - 35 and u.day <= i.as_of
+                and extract(isodow from u.day) < 6
+                and u.active_users > {d.SUDDEN_DROP_TO} * s.weekday_active_users_prev_28d), i.as_of - 34))""",
+        f"'weekday active users ' || {_pct('s.weekday_active_users_7d / s.weekday_active_users_prev_28d')} "
+        f"|| ' of the 4 weeks before (alert at {d.SUDDEN_DROP_TO:.0%} or less)'",
+        f"s.weekday_active_users_prev_28d >= {d.SUDDEN_DROP_MIN_USERS} "
+        f"and s.weekday_active_users_7d <= {d.SUDDEN_DROP_TO} * s.weekday_active_users_prev_28d"),
+    "ticket_burst": (
+        "s.tickets_7d", f"{d.TICKET_BURST_FROM}",
+        """(select min(cast(t.opened_at as date)) from support_tickets as t
+              where t.account_id = i.account_id and cast(t.opened_at as date) > i.as_of - 7
+                and cast(t.opened_at as date) <= i.as_of)""",
+        f"{_int('s.tickets_7d')} || ' tickets in 7 days (alert at {d.TICKET_BURST_FROM})'",
+        f"s.tickets_7d >= {d.TICKET_BURST_FROM}"),
+    "nps_detractor": (
+        "s.last_nps_score", f"{d.DETRACTOR_UP_TO}",
+        "cast(s.last_nps_at as date)",
+        f"'latest NPS answer ' || {_int('s.last_nps_score')} || ' (detractor: {d.DETRACTOR_UP_TO} or less)'",
+        f"s.last_nps_score <= {d.DETRACTOR_UP_TO} and cast(s.last_nps_at as date) > i.as_of - {d.DETRACTOR_WITHIN_DAYS}"),
+    "seat_limit": (
+        d.seat_utilisation("s"), f"{d.SEAT_LIMIT_FROM}",
+        f"""(select min(u.day) from usage_daily as u
+              where u.account_id = i.account_id and u.day > i.as_of - 30 and u.day <= i.as_of
+                and u.active_users >= {d.SEAT_LIMIT_FROM} * u.licensed_seats)""",
+        f"{_pct(d.seat_utilisation('s'))} || ' of licensed seats active (opportunity at {d.SEAT_LIMIT_FROM:.0%})'",
+        f"{d.seat_utilisation('s')} >= {d.SEAT_LIMIT_FROM}"),
+}
+# Rules over a detail table: (SQL body yielding account_id, value, threshold, since, evidence)
+_DETAIL_RULES = {
+    "milestone_overdue": f"""
+        select i.account_id, max(i.as_of - m.due_date) as value, 0 as threshold, min(m.due_date) + 1 as since,
+               cast(count(*) as varchar) || ' milestone(s) overdue, the oldest by '
+                   || cast(max(i.as_of - m.due_date) as varchar) || ' days' as evidence
+        from in_scope as i
+        inner join account_snapshot as s on s.account_id = i.account_id
+        inner join onboarding_milestones as m on m.contract_id = s.contract_id
+        where i.is_live and m.completed_date is null and m.due_date < i.as_of
+          and m.due_date >= i.as_of - {d.ONBOARDING_DAYS}
+        group by i.account_id""",
+    "go_live_slipped": """
+        select i.account_id, m.completed_date - m.due_date as value, 0 as threshold, m.due_date + 1 as since,
+               'go-live done ' || cast(m.completed_date - m.due_date as varchar) || ' days late' as evidence
+        from in_scope as i
+        inner join account_snapshot as s on s.account_id = i.account_id
+        inner join onboarding_milestones as m on m.contract_id = s.contract_id
+        where i.lifecycle_stage = 'onboarding' and m.milestone = 'go_live' and m.completed_date > m.due_date""",
+    "weak_new_users": f"""
+        select i.account_id, count(*) as value, {d.WEAK_NEW_USER_VIEWS_BELOW} as threshold,
+               min(cast(ua.created_at as date)) + 7 as since,
+               cast(count(*) as varchar) || ' new user(s) with under {d.WEAK_NEW_USER_VIEWS_BELOW} page views '
+                   || 'in their first week' as evidence
+        from in_scope as i
+        inner join user_activations as ua on ua.account_id = i.account_id
+        where i.is_live and ua.page_views_first_7d < {d.WEAK_NEW_USER_VIEWS_BELOW}
+          and cast(ua.created_at as date) <= i.as_of - 7
+          and cast(ua.created_at as date) > i.as_of - 7 - {d.NEW_USER_WINDOW_DAYS}
+        group by i.account_id""",
+}
+
+
+def _branch(code: str, body: str) -> str:
+    rule = d.SIGNAL_RULES[code]
+    return (f"select x.account_id, '{code}' as rule, '{rule.label}' as label, '{rule.kind}' as kind, "
+            f"{rule.severity} as severity, cast(x.value as double precision) as value, "
+            f"cast(x.threshold as double precision) as threshold, x.since, x.evidence from ({body}) as x")
+
+
+def signals_cte() -> str:
+    """`signals` over `in_scope`: account_id, rule, label, kind, severity, value, threshold, since, evidence."""
+    branches = [_branch(code, f"""
+        select i.account_id, {value} as value, {threshold} as threshold, {since} as since, {evidence} as evidence
+        from in_scope as i
+        inner join account_snapshot as s on s.account_id = i.account_id
+        where i.is_live and {where}""") for code, (value, threshold, since, evidence, where) in _RULES.items()]
+    branches += [_branch(code, body) for code, body in _DETAIL_RULES.items()]
+    return "signals as (\n" + "\n    union all\n".join(branches) + "\n)"
+
+
+@cached
+def firing(wh: Warehouse, filters: Filters, limit: int = d.LIST_LIMIT) -> pl.DataFrame:
+    """Every signal that holds for the accounts in scope, the most urgent first: risks before
+    opportunities, then severity, then ARR at stake."""
+    statement, params = scoped(filters, f""", {signals_cte()}
+        select g.account_id, i.name, i.csm_name, i.segment, i.arr, g.rule, g.label, g.kind, g.severity,
+               g.evidence, g.value, g.threshold, g.since
+        from signals as g
+        inner join in_scope as i on i.account_id = g.account_id
+        order by case when g.kind = 'risk' then 0 else 1 end, g.severity desc, i.arr desc, g.account_id, g.rule
+        limit :limit""")
+    return fetch(wh, statement, {**params, "limit": limit})
+
+
+@cached
+def counts(wh: Warehouse, filters: Filters) -> pl.DataFrame:
+    """Accounts and ARR per rule that fires, for the portfolio's overview."""
+    statement, params = scoped(filters, f""", {signals_cte()}
+        select g.rule, g.label, g.kind, g.severity, count(*) as accounts, coalesce(sum(i.arr), 0) as arr
+        from signals as g
+        inner join in_scope as i on i.account_id = g.account_id
+        group by g.rule, g.label, g.kind, g.severity
+        order by case when g.kind = 'risk' then 0 else 1 end, g.severity desc, arr desc""")
+    return fetch(wh, statement, params)
