@@ -291,3 +291,99 @@ def test_a_signed_in_user_is_matched_by_email(demo_warehouses, monkeypatch, emai
     assert bool(at.metric) == sees_data
     if not sees_data:
         assert any("not in the CS team list" in w.value for w in at.warning)
+
+
+def view_as(monkeypatch, wh, role: str, index: int = 0) -> tuple[AppTest, dict]:
+    """The app in demo mode, viewed as the index-th person of a role."""
+    from queries import people
+    staff = people.staff(wh)
+    person = staff.filter(staff["role"] == role).row(index, named=True)
+    at = open_app(monkeypatch, wh.url, wh.app_schema)
+    at.sidebar.selectbox(key="identity_view_as").set_value(person["email"])
+    at.run()
+    return at, person
+
+
+def test_a_signed_in_csm_starts_on_my_accounts(demo_warehouses, monkeypatch):
+    from queries import people
+    wh = demo_warehouses("duckdb")
+    staff = people.staff(wh)
+    monkeypatch.setenv(URL_ENV, wh.url)
+    monkeypatch.setenv(APP_SCHEMA_ENV, wh.app_schema)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["auth"] = AUTH_SECRETS
+    at.user = {"is_logged_in": True, "email": staff.filter(staff["role"] == "csm")["email"][0]}
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "My accounts"
+
+
+def test_my_accounts_of_a_csm_holds_only_their_own_book(backend, demo_warehouse, monkeypatch):
+    from queries import my_accounts
+    from tests.builders import count
+    at, csm = view_as(monkeypatch, demo_warehouse, "csm", 3)
+    at.switch_page("pages/my_accounts.py")
+    at.run()
+    assert not at.exception and not at.error
+    picker = at.selectbox(key="my_accounts_csm")
+    assert picker.disabled and picker.options == [csm["name"]]
+    shown = next(d.value for d in at.dataframe if "why" in d.value.columns)
+    expected = my_accounts.book(demo_warehouse, Filters(csm_ids=(csm["csm_id"],)))
+    assert list(shown["account_id"]) == expected["account_id"].to_list() and len(shown) > 0
+    ids = ", ".join(str(i) for i in shown["account_id"])
+    assert count(demo_warehouse, f"select count(*) from accounts where account_id in ({ids}) and csm_id <> :c",
+                 c=csm["csm_id"]) == 0
+    signals_shown = next(d.value for d in at.dataframe if "evidence" in d.value.columns)
+    assert set(signals_shown["account_id"]) <= set(shown["account_id"])
+
+
+def test_a_lead_can_open_any_book_of_their_team_and_no_other(demo_warehouses, monkeypatch):
+    from queries import people
+    wh = demo_warehouses("duckdb")
+    at, lead = view_as(monkeypatch, wh, "lead")
+    at.switch_page("pages/my_accounts.py")
+    at.run()
+    staff = people.staff(wh)
+    team = staff.filter((staff["role"] == "csm") & (staff["team"] == lead["team"]))
+    assert sorted(at.selectbox(key="my_accounts_csm").options) == sorted(team["name"].to_list())
+    assert len(team) > 1
+
+
+def test_the_account_page_opens_from_its_link(backend, demo_warehouse, monkeypatch):
+    from queries import account
+    at = open_app(monkeypatch, demo_warehouse.url, demo_warehouse.app_schema)
+    top = account.search(demo_warehouse, Filters()).row(0, named=True)
+    at.switch_page("pages/account.py")
+    at.query_params["account"] = str(top["account_id"])
+    at.run()
+    assert not at.exception and not at.error and not at.warning
+    assert at.title[0].value == top["name"]
+    assert tile(at, "ARR").startswith("$")
+    parts = next(d.value for d in at.dataframe if "effective_weight" in d.value.columns)
+    assert abs(parts["effective_weight"].sum() - 1) < 1e-9  # missing weights spread, never lost
+
+
+@pytest.mark.parametrize("link, message", [("abc", "not a number"), ("99999999", "No account has the id")])
+def test_a_bad_account_link_says_so_and_offers_the_search(demo_warehouses, monkeypatch, link, message):
+    wh = demo_warehouses("duckdb")
+    at = open_app(monkeypatch, wh.url, wh.app_schema)
+    at.switch_page("pages/account.py")
+    at.query_params["account"] = link
+    at.run()
+    assert not at.exception
+    assert any(message in w.value for w in at.warning)
+    at.text_input(key="account_search").input("pine").run()
+    found = next(d.value for d in at.dataframe if "name" in d.value.columns)
+    assert len(found) > 0 and all("pine" in n.lower() for n in found["name"])
+
+
+def test_two_csms_in_one_process_never_see_each_others_cached_book(demo_warehouses, monkeypatch):
+    """Cached results are shared by all sessions: the book's cache key carries whose book it is."""
+    wh = demo_warehouses("duckdb")
+    books = []
+    for index in (0, 1):
+        at, csm = view_as(monkeypatch, wh, "csm", index)
+        at.switch_page("pages/my_accounts.py")
+        at.run()
+        books.append(set(next(d.value for d in at.dataframe if "why" in d.value.columns)["account_id"]))
+    assert books[0] and books[1] and not books[0] & books[1]

@@ -1,0 +1,204 @@
+"""Each signal rule fires at its threshold and stays silent just past it, on a hand-built book,
+on both backends; and the health breakdown spreads missing weights instead of counting zeros."""
+import datetime as dt
+
+import pytest
+
+from queries import account, definitions as d, my_accounts, signals
+from queries.scope import Filters
+from tests.builders import Book, days
+
+AS_OF = dt.date(2026, 11, 23)  # a Monday
+ADOPTION_START = AS_OF - days(200)
+
+
+def stamp(day: dt.date, hour: int = 10) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour))
+
+
+def live(b: Book, account_id: int, start: dt.date = ADOPTION_START, arr: float = 10_000, csm_id: int = 1):
+    b.account(account_id, csm_id=csm_id)
+    return b.term(account_id, start, start + days(364), arr)
+
+
+def build_book() -> Book:
+    b = Book(AS_OF)
+    b.csm(1, team="Scale")
+    b.csm(2, team="Scale")
+    b.add("health_components", component="usage_score", label="Usage", weight=0.5, description="usage")
+    b.add("health_components", component="sentiment_score", label="Sentiment", weight=0.3, description="nps")
+    b.add("health_components", component="onboarding_score", label="Onboarding", weight=0.2, description="ob")
+
+    # usage_drop: baseline 100 key events a day; last 7 days at 24 (fires) and 25 (silent)
+    for account_id, recent in ((10, 24), (11, 25)):
+        live(b, account_id)
+        for back in range(97):
+            b.usage(account_id, AS_OF - days(back), active_users=1, seats=100,
+                    key_events=recent if back < 7 else 100)
+
+    # sudden_drop: 10 weekday users for four weeks, then 5 (fires: 50%), 6 (silent), and a book
+    # too small to judge (2 users, then 0: silent)
+    for account_id, before, after in ((20, 10, 5), (21, 10, 6), (22, 2, 0)):
+        live(b, account_id)
+        for back in range(35):
+            b.usage(account_id, AS_OF - days(back), active_users=after if back < 7 else before, seats=100)
+
+    # ticket_burst: five tickets in the last 7 days (fires), four plus one just outside (silent)
+    for account_id, ages in ((30, [6, 5, 3, 1, 0]), (31, [7, 5, 3, 1, 0])):
+        live(b, account_id)
+        for age in ages:
+            b.add("support_tickets", ticket_id=len(b.rows.get("support_tickets", [])) + 1, account_id=account_id,
+                  opened_at=stamp(AS_OF - days(age)), closed_at=None, priority="normal")
+
+    # nps_detractor: latest answer 6 (fires), 7 (silent), 3 but 180 days ago (silent),
+    # 9 after an earlier 3 (silent: the latest answer counts)
+    for account_id, answers in ((40, [(20, 6)]), (41, [(20, 7)]), (42, [(180, 3)]), (43, [(60, 3), (10, 9)])):
+        live(b, account_id)
+        for age, score in answers:
+            b.add("nps_responses", survey_id=len(b.rows.get("nps_responses", [])) + 1, account_id=account_id,
+                  contact_email=f"c{account_id}@example.com", sent_at=stamp(AS_OF - days(age + 2)),
+                  responded_at=stamp(AS_OF - days(age)), score=score, comment=None)
+
+    # seat_limit: 8 of 10 seats active every day (fires), 7 of 10 (silent)
+    for account_id, users in ((50, 8), (51, 7)):
+        live(b, account_id)
+        b.weekday_usage(account_id, users, 10)
+
+    # milestone_overdue (terms started 100 days ago): due yesterday and open (fires), due today
+    # (silent), due 91 days ago (silent: older than the onboarding window), done late (silent)
+    for account_id, due_back, done in ((60, 1, None), (61, 0, None), (62, 91, None), (63, 5, AS_OF)):
+        term = live(b, account_id, start=AS_OF - days(100))
+        b.add("onboarding_milestones", account_id=account_id, contract_id=term["contract_id"], milestone="usage_review",
+              day_offset=90, due_date=AS_OF - days(due_back), completed_date=done)
+
+    # go_live_slipped: in onboarding, done a day late (fires) or on time (silent); in adoption (silent)
+    for account_id, start_back, late in ((70, 40, 1), (71, 40, 0), (72, 120, 5)):
+        start = AS_OF - days(start_back)
+        term = live(b, account_id, start=start)
+        due = start + days(30)
+        b.add("onboarding_milestones", account_id=account_id, contract_id=term["contract_id"], milestone="go_live",
+              day_offset=30, due_date=due, completed_date=due + days(late))
+
+    # weak_new_users: first week just over with 2 views (fires); 3 views, first week not over, or
+    # first week over more than 30 days ago (silent)
+    for account_id, created_back, views in ((80, 7, 2), (81, 7, 3), (82, 6, 0), (83, 37, 0)):
+        live(b, account_id)
+        b.add("user_activations", user_id=account_id, account_id=account_id,
+              created_at=stamp(AS_OF - days(created_back)), page_views_first_7d=views)
+
+    # a churned account with every reason to fire: no signals for accounts that are not live
+    b.account(90)
+    b.term(90, AS_OF - days(400), AS_OF - days(36), 10_000, status="churned")
+    b.add("nps_responses", survey_id=999, account_id=90, contact_email="x@example.com",
+          sent_at=stamp(AS_OF - days(12)), responded_at=stamp(AS_OF - days(10)), score=0, comment=None)
+
+    # health: a component with no data is left out and its weight spread over the others
+    live(b, 95, csm_id=2)
+    b.health(95, AS_OF, 60.0, usage_score=40.0, sentiment_score=None, onboarding_score=90.0)
+    b.health(95, AS_OF - days(28), 70.0, usage_score=60.0, sentiment_score=80.0, onboarding_score=70.0)
+    return b
+
+
+@pytest.fixture
+def book(empty_warehouse):
+    return build_book().write(empty_warehouse)
+
+
+def fired(wh, rule: str) -> dict[int, dict]:
+    frame = signals.firing(wh, Filters(stages=()))
+    return {r["account_id"]: r for r in frame.filter(frame["rule"] == rule).iter_rows(named=True)}
+
+
+def test_usage_below_a_quarter_of_the_baseline(book):
+    hits = fired(book, "usage_drop")
+    assert set(hits) == {10}
+    assert hits[10]["value"] == pytest.approx(0.24) and hits[10]["threshold"] == d.USAGE_DROP_BELOW
+    assert hits[10]["since"] == AS_OF - days(6)  # the day after the last day at baseline
+    assert "24% of baseline" in hits[10]["evidence"]
+
+
+def test_sudden_activity_drop_needs_half_and_enough_users(book):
+    hits = fired(book, "sudden_drop")
+    assert set(hits) == {20}
+    assert hits[20]["value"] == pytest.approx(0.5)
+    assert hits[20]["since"] == AS_OF - days(6)  # the day after the last weekday above half
+
+
+def test_five_tickets_in_seven_days(book):
+    hits = fired(book, "ticket_burst")
+    assert set(hits) == {30}
+    assert hits[30]["value"] == 5 and hits[30]["since"] == AS_OF - days(6)
+
+
+def test_latest_nps_answer_is_a_recent_detractor(book):
+    hits = fired(book, "nps_detractor")
+    assert set(hits) == {40}
+    assert hits[40]["value"] == 6 and hits[40]["since"] == AS_OF - days(20)
+
+
+def test_eighty_percent_of_seats_is_an_expansion_opportunity(book):
+    hits = fired(book, "seat_limit")
+    assert set(hits) == {50}
+    assert hits[50]["kind"] == "opportunity"
+    assert hits[50]["value"] == pytest.approx(0.8) and hits[50]["since"] == AS_OF - days(29)
+
+
+def test_overdue_milestone_of_the_current_term(book):
+    hits = fired(book, "milestone_overdue")
+    assert set(hits) == {60}
+    assert hits[60]["value"] == 1 and hits[60]["since"] == AS_OF
+
+
+def test_go_live_slipped_during_onboarding(book):
+    hits = fired(book, "go_live_slipped")
+    assert set(hits) == {70}
+    assert hits[70]["value"] == 1
+
+
+def test_new_users_with_fewer_than_three_page_views(book):
+    hits = fired(book, "weak_new_users")
+    assert set(hits) == {80}
+    assert hits[80]["since"] == AS_OF
+
+
+def test_one_row_per_account_and_rule_and_none_for_churned_accounts(book):
+    frame = signals.firing(book, Filters(stages=()))
+    assert frame.select("account_id", "rule").is_duplicated().sum() == 0
+    assert 90 not in frame["account_id"].to_list()
+
+
+def test_signals_are_ranked_risks_first_then_severity(book):
+    frame = signals.firing(book, Filters(stages=()))
+    keys = [(0 if k == "risk" else 1, -s) for k, s in zip(frame["kind"], frame["severity"])]
+    assert keys == sorted(keys)
+
+
+def test_health_breakdown_spreads_the_missing_weight(book):
+    parts = {r["component"]: r for r in account.health_breakdown(book, 95).iter_rows(named=True)}
+    assert parts["sentiment_score"]["value"] is None and parts["sentiment_score"]["effective_weight"] == 0
+    # usage 0.5 and onboarding 0.2 carry 0.5/0.7 and 0.2/0.7 of the score
+    assert parts["usage_score"]["effective_weight"] == pytest.approx(0.5 / 0.7)
+    assert parts["onboarding_score"]["effective_weight"] == pytest.approx(0.2 / 0.7)
+    score = sum(p["points"] for p in parts.values() if p["points"] is not None)
+    assert score == pytest.approx(0.5 / 0.7 * 40 + 0.2 / 0.7 * 90)
+    head = account.header(book, 95)
+    assert head["health_drag"] == "Usage"  # 0.5 x 60 lost beats 0.2 x 10
+    assert head["health_drag_points"] == pytest.approx(0.5 / 0.7 * 60)
+    assert head["health_score"] - head["health_score_4w_ago"] == pytest.approx(-10)
+
+
+def test_my_accounts_holds_only_the_chosen_csms_book(book):
+    mine = my_accounts.book(book, Filters(csm_ids=(2,)))
+    assert mine["account_id"].to_list() == [95]
+    theirs = my_accounts.book(book, Filters(csm_ids=(1,)))
+    assert 95 not in theirs["account_id"].to_list() and theirs.height > 20
+
+
+def test_my_accounts_puts_signalled_accounts_first_and_says_why(book):
+    rows = my_accounts.book(book, Filters(csm_ids=(1,))).iter_rows(named=True)
+    order = [(r["account_id"], r["why"]) for r in rows]
+    top_ids = [a for a, _ in order[:2]]
+    assert set(top_ids) == {10, 20}  # the severity-3 risks
+    why = dict(order)
+    assert "Usage below baseline" in why[10]
+    assert why[11] in (None, "")  # nothing fires: nothing to explain
