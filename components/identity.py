@@ -9,7 +9,7 @@ With sign-in or a proxy, a signed-out or unknown user sees only a prompt, never 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 import streamlit as st
@@ -87,3 +87,12 @@ def viewable_csms(staff: pl.DataFrame, viewer: Viewer) -> pl.DataFrame:
     if viewer.role == "lead":
         return csms.filter(pl.col("team") == viewer.team)
     return csms.filter(pl.col("csm_id") == viewer.csm_id)
+
+
+def writable_scope(filters, viewer: Viewer):
+    """The filters narrowed to the accounts the viewer may write on (their own, their team's, or all)."""
+    if viewer.sees_everything:
+        return filters
+    if viewer.role == "lead":
+        return replace(filters, teams=(viewer.team,))
+    return replace(filters, csm_ids=(viewer.csm_id,))

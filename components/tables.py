@@ -89,6 +89,39 @@ MILESTONE_COLUMNS = {
     "state": st.column_config.TextColumn("State", help=DEFINITIONS["milestone_state"]),
 }
 
+FLAG_COLUMNS = {
+    "flag_id": st.column_config.NumberColumn("Flag", format="%d"),
+    "status": st.column_config.TextColumn("Status"),
+    "severity": st.column_config.NumberColumn("Severity", format="%d", help="3 high, 2 medium, 1 low."),
+    "reason": st.column_config.TextColumn("Reason", width="large"),
+    "owner": st.column_config.TextColumn("Follow-up owner"),
+    "due_date": st.column_config.DateColumn("Follow up by", format="YYYY-MM-DD"),
+    "raised_by": st.column_config.TextColumn("Raised by"),
+    "raised_at": st.column_config.DatetimeColumn("Raised at (UTC)", format="YYYY-MM-DD HH:mm"),
+    "resolved_by": st.column_config.TextColumn("Resolved by"),
+    "resolved_at": st.column_config.DatetimeColumn("Resolved at (UTC)", format="YYYY-MM-DD HH:mm"),
+}
+
+FLAG_EVENT_COLUMNS = {
+    "flag_id": st.column_config.NumberColumn("Flag", format="%d"),
+    "event_id": None,
+    "event": st.column_config.TextColumn("What"),
+    "owner": st.column_config.TextColumn("Owner"),
+    "due_date": st.column_config.DateColumn("Follow up by", format="YYYY-MM-DD"),
+    "note": st.column_config.TextColumn("Note", width="large"),
+    "by_user": st.column_config.TextColumn("By"),
+    "event_at": st.column_config.DatetimeColumn("At (UTC)", format="YYYY-MM-DD HH:mm"),
+}
+
+TAG_COLUMNS = {
+    "version": st.column_config.NumberColumn("Version", format="%d"),
+    "primary_reason": st.column_config.TextColumn("Primary reason"),
+    "reasons": st.column_config.TextColumn("All reasons (codes)"),
+    "note": st.column_config.TextColumn("Note", width="large"),
+    "tagged_by": st.column_config.TextColumn("Tagged by"),
+    "tagged_at": st.column_config.DatetimeColumn("Tagged at (UTC)", format="YYYY-MM-DD HH:mm"),
+}
+
 RATE_COLUMNS = {
     "period": st.column_config.DateColumn("Period starting", format="YYYY-MM-DD"),
     "segment": st.column_config.TextColumn("Segment"),

@@ -3,9 +3,11 @@ in the URL as ?account=<id>, so a link to it can be shared) or found by name her
 import streamlit as st
 
 from components import charts, kpi, notices, tables
-from components.context import page_context
-from queries import account
-from queries.definitions import DEFINITIONS, SEGMENT_LABELS, SIGNAL_RULES
+from components import writeback_forms as forms
+from components.context import current_viewer, page_context
+from queries import account, people
+from queries import writeback as wb
+from queries.definitions import DEFINITIONS, SEGMENT_LABELS
 
 
 def _account_id_from_url() -> int | None:
@@ -68,8 +70,9 @@ kpi.kpi_row([
 ])
 
 fired = account.signals(wh, account_id)
-health_tab, signals_tab, usage_tab, onboarding_tab, voice_tab = st.tabs(
-    ["Health", f"Signals ({fired.height})", "Usage", "Onboarding", "NPS & tickets"])
+health_tab, signals_tab, flags_tab, usage_tab, onboarding_tab, voice_tab = st.tabs(
+    ["Health", f"Signals ({fired.height})", f"Risk flags & churn tags ({head['open_flags']} open)", "Usage",
+     "Onboarding", "NPS & tickets"])
 
 with health_tab:
     parts = account.health_breakdown(wh, account_id)
@@ -98,6 +101,40 @@ with signals_tab:
                           columns=tables.SIGNAL_COLUMNS)
     with st.expander("The signal rules"):
         tables.signal_rules(key="account_rules")
+
+with flags_tab:
+    viewer = current_viewer()
+    forms.show_flash()
+    may_write = wb.may_write(forms.writer_of(viewer), {"csm_id": head["csm_id"], "team": head["team"]})
+    if not may_write:
+        st.info("You can read this account's flags and tags; writing is for its CSM, their team lead, leadership "
+                "and CS operations.", icon=":material/lock:")
+    flag_list = wb.flags(wh, account_id)
+    st.subheader("Risk flags")
+    if flag_list.is_empty():
+        st.caption("No risk flag has been raised on this account.")
+    else:
+        tables.data_table(flag_list, key="account_flags", filename=f"account_{account_id}_flags.csv",
+                          columns=tables.FLAG_COLUMNS)
+        if may_write:
+            for flag in flag_list.filter(flag_list["status"] == "open").iter_rows(named=True):
+                with st.expander(f"Act on flag {flag['flag_id']} · severity {flag['severity']}"):
+                    st.text(flag["reason"])  # user text: shown as text, never as Markdown or HTML
+                    forms.flag_actions(wh, viewer, flag, people.staff(wh))
+        with st.expander("Flag history"):
+            tables.data_table(wb.flag_events(wh, account_id), key="account_flag_events",
+                              filename=f"account_{account_id}_flag_history.csv", columns=tables.FLAG_EVENT_COLUMNS)
+    if may_write:
+        forms.raise_flag_form(wh, viewer, account_id, people.staff(wh))
+    st.subheader("Churn reason tags")
+    tags = wb.tag_history(wh, account_id)
+    if tags.is_empty():
+        st.caption("Not tagged.")
+    else:
+        tables.data_table(tags, key="account_tags", filename=f"account_{account_id}_churn_tags.csv",
+                          columns=tables.TAG_COLUMNS)
+    if may_write:
+        forms.churn_tag_form(wh, viewer, account_id, key="account_tag")
 
 with usage_tab:
     usage = account.usage_weekly(wh, account_id)

@@ -5,7 +5,9 @@ import datetime as dt
 import streamlit as st
 
 from components import charts, kpi, notices, tables
-from components.context import page_context
+from components import writeback_forms as forms
+from components.context import current_viewer, page_context
+from components.identity import writable_scope
 from components.periods import period_picker
 from components.state import keep
 from queries import retention
@@ -81,6 +83,16 @@ elif view == "Churn reasons":
         "logos": st.column_config.NumberColumn("Accounts"),
         "arr": st.column_config.NumberColumn("Churned ARR", format="dollar"),
     })
+    st.subheader("Tag the backlog")
+    forms.show_flash()
+    backlog = retention.untagged_churns(wh, writable_scope(filters, current_viewer()), period.start, period.end)
+    if backlog.is_empty():
+        st.caption("Every churned account of this period that you can write on is tagged.")
+    else:
+        st.caption(f"{backlog.height:,} untagged churned account(s) you can tag, largest ARR first. One tag, "
+                   f"several accounts; each keeps its own history.")
+        forms.churn_tag_form(wh, current_viewer(), dict(zip(backlog["account_id"].to_list(), backlog["name"].to_list())),
+                             key="retention_bulk_tag")
 
 else:
     since = st.selectbox("Cohorts signed since", [as_of.year - 3, as_of.year - 2, as_of.year - 1],

@@ -5,7 +5,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from queries import definitions as d
-from queries.db import Warehouse, cached, fetch
+from queries.db import Warehouse, cached, fetch, reads_writeback
 from queries.renewals import open_flags_cte
 from queries.scope import Filters, scoped
 from queries.signals import signals_cte
@@ -32,7 +32,7 @@ def search(wh: Warehouse, filters: Filters, text: str = "", limit: int = 50) -> 
     return fetch(wh, statement, {**params, "pattern": pattern, "limit": limit})
 
 
-@cached
+@reads_writeback
 def header(wh: Warehouse, account_id: int) -> dict | None:
     """Who the account is and where it stands today; None for an unknown id."""
     statement, params = scoped(_one(account_id), f""", {open_flags_cte(wh)}

@@ -91,6 +91,23 @@ def cached(fn):
     return st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_MAX_ENTRIES, show_spinner=False)(fn)
 
 
+_WRITEBACK_READS = []
+
+
+def reads_writeback(fn):
+    """`cached`, for a query that reads the app's own tables: forget_cached_writes() clears it."""
+    wrapped = cached(fn)
+    _WRITEBACK_READS.append(wrapped)
+    return wrapped
+
+
+def forget_cached_writes() -> None:
+    """After a write every page must show it at once: drop the cached results over the app's tables
+    (for every session: they are shared), and only those."""
+    for fn in _WRITEBACK_READS:
+        fn.clear()
+
+
 def fetch(wh: Warehouse, statement: sa.TextClause, params: dict | None = None) -> pl.DataFrame:
     """Run a parameterised statement and return a polars frame (numeric columns as floats)."""
     with wh.engine.connect() as conn:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import polars as pl
 
 from queries import definitions as d
-from queries.db import Warehouse, cached, fetch
+from queries.db import Warehouse, fetch, reads_writeback
 from queries.renewals import open_flags_cte
 from queries.scope import Filters, scoped
 from queries.signals import signals_cte
@@ -19,7 +19,7 @@ RISK_ORDER = f"""coalesce(f.top_flag_severity, 0) desc,
         coalesce(g.top_severity, 0) desc, coalesce(g.signals, 0) desc, i.arr desc, i.account_id"""
 
 
-@cached
+@reads_writeback
 def book(wh: Warehouse, filters: Filters, limit: int = d.LIST_LIMIT) -> pl.DataFrame:
     """The accounts in scope (the caller sets whose book through filters.csm_ids), riskiest first."""
     statement, params = scoped(filters, f""", {open_flags_cte(wh)}, {signals_cte()},

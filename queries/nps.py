@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 
 from queries import definitions as d
-from queries.db import Warehouse, cached, fetch
+from queries.db import Warehouse, cached, fetch, reads_writeback
 from queries.renewals import open_flags_cte
 from queries.scope import Filters, scoped
 
@@ -57,7 +57,7 @@ def _nps_rows(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, gra
     return fetch(wh, statement, {**params, "start": start, "after_end": end + dt.timedelta(days=1)})
 
 
-@cached
+@reads_writeback
 def detractor_comments(wh: Warehouse, filters: Filters, limit: int = 50) -> pl.DataFrame:
     """The latest detractor answers with a comment, and what is at stake on each account."""
     statement, params = scoped(filters, f""", {open_flags_cte(wh)}

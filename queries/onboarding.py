@@ -7,7 +7,8 @@ import datetime as dt
 import polars as pl
 
 from queries import definitions as d
-from queries.db import Warehouse, cached, fetch
+from queries.db import Warehouse, cached, fetch, reads_writeback
+from queries.renewals import open_flags_cte
 from queries.scope import Filters, scoped
 
 _MILESTONES = f"""milestones as (
@@ -111,17 +112,18 @@ def onboarding_summary(wh: Warehouse, filters: Filters) -> dict:
 _TOTALS = ["total_accounts", "total_with_overdue", "total_go_live_slipped", "total_arr"]
 
 
-@cached
+@reads_writeback
 def _onboarding_rows(wh: Warehouse, filters: Filters, limit: int) -> pl.DataFrame:
     """The capped list, each row carrying the totals over all of it (window aggregates run before
     the limit), so the page's tiles and list cost one query."""
-    statement, params = scoped(filters, f""", {_NOW}
-        select o.*,
+    statement, params = scoped(filters, f""", {_NOW}, {open_flags_cte(wh)}
+        select o.*, coalesce(f.open_flags, 0) as open_flags,
                count(*) over () as total_accounts,
                sum(case when milestones_overdue > 0 then 1 else 0 end) over () as total_with_overdue,
                sum(case when go_live_slipped then 1 else 0 end) over () as total_go_live_slipped,
                coalesce(sum(arr) over (), 0) as total_arr
         from onboarding_now as o
-        order by days_late desc, milestones_overdue desc, arr desc, account_id
+        left join open_flags as f on f.account_id = o.account_id
+        order by days_late desc, milestones_overdue desc, arr desc, o.account_id
         limit :limit""")
     return fetch(wh, statement, {**params, "limit": limit})

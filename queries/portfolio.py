@@ -5,7 +5,8 @@ import polars as pl
 import sqlalchemy as sa
 
 from queries import definitions as d
-from queries.db import Warehouse, cached, fetch
+from queries.db import Warehouse, cached, fetch, reads_writeback
+from queries.renewals import open_flags_cte
 from queries.scope import Filters, scoped, who_clauses
 
 DIMENSIONS = {"segment": "segment", "lifecycle_stage": "lifecycle_stage",
@@ -80,16 +81,18 @@ def _health_trend_rollup(wh: Warehouse, filters: Filters, weeks: int) -> pl.Data
     return fetch(wh, statement, params)
 
 
-@cached
+@reads_writeback
 def lowest_health(wh: Warehouse, filters: Filters, limit: int = 50) -> pl.DataFrame:
     """The accounts in scope with the lowest health, with what a CSM needs to act."""
-    statement, params = scoped(filters, """
-        select account_id, name, segment, csm_name, team, arr, health_score, health_band,
+    statement, params = scoped(filters, f""", {open_flags_cte(wh)}
+        select i.account_id, name, segment, csm_name, team, arr, health_score, health_band,
                health_score - health_score_4w_ago as health_change_4w, health_drag,
-               lifecycle_stage, activity_tier, renewal_due_date, renewal_forecast
-        from in_scope
+               lifecycle_stage, activity_tier, renewal_due_date, renewal_forecast,
+               coalesce(f.open_flags, 0) as open_flags
+        from in_scope as i
+        left join open_flags as f on f.account_id = i.account_id
         where health_score is not null
-        order by health_score, arr desc, account_id
+        order by health_score, arr desc, i.account_id
         limit :limit""")
     return fetch(wh, statement, {**params, "limit": limit})
 

@@ -6,7 +6,7 @@ import datetime as dt
 import polars as pl
 
 from queries import definitions as d
-from queries.db import Warehouse, cached, fetch
+from queries.db import Warehouse, cached, fetch, reads_writeback
 from queries.scope import Filters, scoped
 
 
@@ -44,7 +44,7 @@ def funnel(wh: Warehouse, filters: Filters) -> pl.DataFrame:
     return fetch(wh, statement, params)
 
 
-@cached
+@reads_writeback
 def funnel_accounts(wh: Warehouse, filters: Filters, windows: tuple[str, ...] = (),
                     limit: int = d.LIST_LIMIT) -> pl.DataFrame:
     """The accounts behind the funnel (optionally some due windows), soonest first, capped."""

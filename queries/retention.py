@@ -8,7 +8,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from queries import definitions as d
-from queries.db import Warehouse, cached, fetch
+from queries.db import Warehouse, cached, fetch, reads_writeback
 from queries.scope import TERMS, Filters, scoped, who_clauses
 
 
@@ -75,7 +75,7 @@ def _latest_tags(wh: Warehouse) -> str:
     )"""
 
 
-@cached
+@reads_writeback
 def churn_reasons(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date) -> pl.DataFrame:
     """Churned logos and ARR due in [start, end] by quarter, segment and primary reason.
     Accounts nobody tagged yet are 'Untagged', never dropped."""
@@ -94,6 +94,22 @@ def churn_reasons(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date)
         group by 1, 2, 3
         order by 1, 2, 3""")
     return fetch(wh, statement, {**params, "start": start, "end": end})
+
+
+@reads_writeback
+def untagged_churns(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, limit: int = 200) -> pl.DataFrame:
+    """Churned accounts due in [start, end] that nobody has tagged yet, largest ARR first: the
+    backlog the bulk tagging form offers."""
+    statement, params = scoped(filters.for_history(), f""", {_latest_tags(wh)}
+        select i.account_id, i.name, max(r.arr_up) as arr_up
+        from renewals as r
+        inner join in_scope as i on i.account_id = r.account_id
+        left join latest_tags as lt on lt.account_id = r.account_id
+        where r.outcome = 'churned' and r.due_date >= :start and r.due_date <= :end and lt.account_id is null
+        group by i.account_id, i.name
+        order by arr_up desc, i.account_id
+        limit :limit""")
+    return fetch(wh, statement, {**params, "start": start, "end": end, "limit": limit})
 
 
 @cached

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from queries import definitions as d
-from queries.db import Warehouse, cached, fetch
+from queries.db import Warehouse, fetch, reads_writeback
 from queries.renewals import open_flags_cte
 from queries.scope import Filters, scoped
 
@@ -19,7 +19,7 @@ _BOOKS = """books as (
     )"""
 
 
-@cached
+@reads_writeback
 def workload(wh: Warehouse, filters: Filters) -> pl.DataFrame:
     """One row per CSM (with no live accounts too): book measures and their share of target."""
     statement, params = scoped(filters, f""", {open_flags_cte(wh)}, {_BOOKS},
@@ -60,7 +60,7 @@ def workload(wh: Warehouse, filters: Filters) -> pl.DataFrame:
     return fetch(wh, statement, params)
 
 
-@cached
+@reads_writeback
 def movable_accounts(wh: Warehouse, filters: Filters, segment: str | None = None,
                      movable_only: bool = False) -> pl.DataFrame:
     """Live accounts in scope (of one segment) with whether a rebalancing may move them, and why not."""

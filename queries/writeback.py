@@ -1,0 +1,358 @@
+"""Write-back: churn-reason tags and risk flags, and their history.
+
+Every write is validated first (a `Rejected` carries the message for the user, and nothing is
+written), checked against the writer's rights on the account, attributed to the signed-in
+viewer (never to a name typed in a form), parameterised, and appended: a re-tag is a new
+version, a flag changes only by adding events. Writes on one account are serialised (an
+advisory lock on PostgreSQL, a process lock on the embedded DuckDB file) so that two people
+writing at the same moment both succeed, in order.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass
+
+import polars as pl
+import sqlalchemy as sa
+
+from queries.db import Warehouse, fetch, forget_cached_writes, reads_writeback
+
+REASON_MAX = 200
+NOTE_MAX = 2000
+SEVERITIES = {1: "low", 2: "medium", 3: "high"}
+_LOCK_CLASS = 7401  # advisory-lock namespace for write-back on one account
+_duckdb_lock = threading.Lock()  # the embedded file has one writer process: this one
+
+
+class Rejected(ValueError):
+    """Input that must not be written; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class Writer:
+    """Who writes: from the signed-in viewer, never from the form."""
+    email: str
+    role: str
+    team: str | None
+    csm_id: int | None
+
+
+# --- reads (cached; cleared after every write) ---------------------------------------------------
+@reads_writeback
+def reasons(wh: Warehouse, include_retired: bool = False) -> pl.DataFrame:
+    where = "" if include_retired else "where retired_at is null"
+    return fetch(wh, sa.text(f"select code, label, retired_at from {wh.app_schema}.churn_reasons {where} "
+                             f"order by case when code = 'other' then 1 else 0 end, label"))
+
+
+@reads_writeback
+def tag_history(wh: Warehouse, account_id: int) -> pl.DataFrame:
+    """Every version of the account's churn tag, newest first."""
+    return fetch(wh, sa.text(f"""
+        select t.version, r.label as primary_reason, t.reasons, t.note, t.tagged_by, t.tagged_at
+        from {wh.app_schema}.churn_tags as t
+        inner join {wh.app_schema}.churn_reasons as r on r.code = t.primary_reason
+        where t.account_id = :account_id
+        order by t.version desc"""), {"account_id": int(account_id)})
+
+
+def _flag_state(s: str) -> str:
+    """Per flag: open or resolved, its current owner and due date (from the latest event that set them)."""
+    return f"""flag_state as (
+        select f.flag_id, f.account_id, f.severity, f.reason, f.raised_by, f.raised_at,
+               (select e.owner from {s}.risk_flag_events as e where e.flag_id = f.flag_id and e.owner is not null
+                order by e.event_id desc limit 1) as owner,
+               (select e.due_date from {s}.risk_flag_events as e
+                where e.flag_id = f.flag_id and e.event in ('raised', 'reassigned')
+                order by e.event_id desc limit 1) as due_date,
+               (select e.by_user from {s}.risk_flag_events as e where e.flag_id = f.flag_id and e.event = 'resolved'
+                order by e.event_id limit 1) as resolved_by,
+               (select e.event_at from {s}.risk_flag_events as e where e.flag_id = f.flag_id and e.event = 'resolved'
+                order by e.event_id limit 1) as resolved_at
+        from {s}.risk_flags as f
+    )"""
+
+
+@reads_writeback
+def flags(wh: Warehouse, account_id: int) -> pl.DataFrame:
+    """The account's risk flags, open ones first, newest first."""
+    return fetch(wh, sa.text(f"""with {_flag_state(wh.app_schema)}
+        select flag_id, severity, reason, owner, due_date, raised_by, raised_at, resolved_by, resolved_at,
+               case when resolved_at is null then 'open' else 'resolved' end as status
+        from flag_state
+        where account_id = :account_id
+        order by case when resolved_at is null then 0 else 1 end, flag_id desc"""), {"account_id": int(account_id)})
+
+
+@reads_writeback
+def flag_events(wh: Warehouse, account_id: int) -> pl.DataFrame:
+    """Everything that happened to the account's flags, in order."""
+    s = wh.app_schema
+    return fetch(wh, sa.text(f"""
+        select e.flag_id, e.event_id, e.event, e.owner, e.due_date, e.note, e.by_user, e.event_at
+        from {s}.risk_flag_events as e
+        inner join {s}.risk_flags as f on f.flag_id = e.flag_id
+        where f.account_id = :account_id
+        order by e.event_id desc"""), {"account_id": int(account_id)})
+
+
+# --- rights and validation ------------------------------------------------------------------------
+def _account(conn, account_id) -> dict:
+    try:
+        account_id = int(account_id)
+    except (TypeError, ValueError):
+        raise Rejected("Pick an account: the one given is not an account id.") from None
+    row = conn.execute(sa.text("""
+        select a.account_id, a.csm_id, c.team, s.is_live, s.renewal_forecast
+        from accounts as a
+        left join csms as c on c.csm_id = a.csm_id
+        left join account_snapshot as s on s.account_id = a.account_id
+        where a.account_id = :account_id"""), {"account_id": account_id}).mappings().first()
+    if row is None:
+        raise Rejected(f"There is no account with the id {account_id}.")
+    return dict(row)
+
+
+def may_write(writer: Writer, account: dict) -> bool:
+    """A CSM on their own accounts, a lead on their team's, leadership and operations on all."""
+    if writer.role in ("leader", "ops"):
+        return True
+    if writer.role == "lead":
+        return writer.team is not None and account["team"] == writer.team
+    return writer.role == "csm" and writer.csm_id is not None and account["csm_id"] == writer.csm_id
+
+
+def _check_rights(writer: Writer, account: dict) -> None:
+    if not may_write(writer, account):
+        raise Rejected("You can write only on your own accounts (a team lead on the team's; leadership and CS "
+                       "operations on all). Ask the account's CSM or your lead.")
+
+
+def _text(value, what: str, limit: int, required: bool) -> str | None:
+    if value is None or not str(value).strip():
+        if required:
+            raise Rejected(f"{what} is required.")
+        return None
+    value = str(value)
+    if len(value) > limit:
+        raise Rejected(f"{what} is too long: {len(value):,} characters, at most {limit:,}.")
+    if "\x00" in value:
+        raise Rejected(f"{what} contains a NUL character, which cannot be stored.")
+    return value
+
+
+def _staff_email(conn, email) -> str:
+    email = (email or "").strip().lower()
+    known = conn.execute(sa.text("select count(*) from csms where lower(email) = :e"), {"e": email}).scalar_one()
+    if not known:
+        raise Rejected("The follow-up owner must be someone in the CS team list.")
+    return email
+
+
+def _due(value) -> dt.date | None:
+    if value is None:
+        return None
+    if not isinstance(value, dt.date):
+        raise Rejected("The due date is not a date.")
+    return value
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+class _Serialised:
+    """A transaction in which writes on the given accounts are serialised across sessions and
+    processes (locks taken in id order, so two bulk writes cannot deadlock)."""
+
+    def __init__(self, wh: Warehouse, account_ids):
+        ids = account_ids if isinstance(account_ids, (list, tuple)) else [account_ids]
+        self.wh, self.account_ids = wh, sorted({int(a) for a in ids})
+
+    def __enter__(self):
+        if self.wh.engine.dialect.name != "postgresql":
+            _duckdb_lock.acquire()
+        try:
+            self._tx = self.wh.engine.begin()
+            conn = self._tx.__enter__()
+        except BaseException:
+            if self.wh.engine.dialect.name != "postgresql":
+                _duckdb_lock.release()
+            raise
+        if self.wh.engine.dialect.name == "postgresql":
+            try:
+                for account_id in self.account_ids:
+                    conn.execute(sa.text("select pg_advisory_xact_lock(:k, :a)"), {"k": _LOCK_CLASS, "a": account_id})
+            except BaseException as err:
+                self._tx.__exit__(type(err), err, err.__traceback__)
+                raise
+        return conn
+
+    def __exit__(self, *exc):
+        try:
+            return self._tx.__exit__(*exc)
+        finally:
+            if self.wh.engine.dialect.name != "postgresql":
+                _duckdb_lock.release()
+
+
+# --- churn tags -----------------------------------------------------------------------------------
+def tag_churn(wh: Warehouse, writer: Writer, account_id, primary: str, codes, note: str | None) -> int:
+    """Tag an account that churned or is churning; returns the new version number."""
+    return tag_churns(wh, writer, [account_id], primary, codes, note)[0]
+
+
+def tag_churns(wh: Warehouse, writer: Writer, account_ids, primary: str, codes, note: str | None) -> list[int]:
+    """Tag several accounts with the same reasons, all or none; returns each new version number."""
+    s = wh.app_schema
+    codes = list(dict.fromkeys(codes or []))
+    if not primary:
+        raise Rejected("Choose the primary reason.")
+    if primary not in codes:
+        codes.insert(0, primary)
+    note = _text(note, "The note", NOTE_MAX, required=False)
+    if not account_ids:
+        raise Rejected("Choose at least one account.")
+    with wh.engine.connect() as conn:
+        accounts = [_account(conn, a) for a in account_ids]
+        active = dict(conn.execute(sa.text(f"select code, retired_at from {s}.churn_reasons")).all())
+    unknown = [c for c in codes if c not in active]
+    retired = [c for c in codes if c in active and active[c] is not None]
+    if unknown:
+        raise Rejected("Unknown churn reason: " + ", ".join(map(str, unknown)) + ".")
+    if retired:
+        raise Rejected("Retired churn reason, no longer used for new tags: " + ", ".join(retired) + ".")
+    for account in accounts:
+        _check_rights(writer, account)
+        if account["is_live"] and account["renewal_forecast"] != "at_risk" and not _open_flags(wh, account["account_id"]):
+            raise Rejected(f"Only a churned or churning account can be tagged: account {account['account_id']} is "
+                           f"live, its renewal is not forecast at risk and it has no open risk flag.")
+    versions = []
+    with _Serialised(wh, [a["account_id"] for a in accounts]) as conn:
+        for account in accounts:
+            version = conn.execute(sa.text(f"select coalesce(max(version), 0) + 1 from {s}.churn_tags "
+                                           f"where account_id = :a"), {"a": account["account_id"]}).scalar_one()
+            conn.execute(sa.text(f"""insert into {s}.churn_tags
+                (account_id, version, primary_reason, reasons, note, tagged_by, tagged_at)
+                values (:a, :v, :p, :r, :n, :by, :at)"""),
+                {"a": account["account_id"], "v": version, "p": primary, "r": ",".join(codes), "n": note,
+                 "by": writer.email, "at": _now()})
+            versions.append(version)
+    forget_cached_writes()
+    return versions
+
+
+def _open_flags(wh: Warehouse, account_id: int) -> int:
+    s = wh.app_schema
+    with wh.engine.connect() as conn:
+        return conn.execute(sa.text(f"""select count(*) from {s}.risk_flags as f where f.account_id = :a
+            and not exists (select 1 from {s}.risk_flag_events as e where e.flag_id = f.flag_id
+                            and e.event = 'resolved')"""), {"a": int(account_id)}).scalar_one()
+
+
+def retire_reason(wh: Warehouse, writer: Writer, code: str) -> None:
+    """Codes are never deleted (tags point at them); CS operations retire one from new tags."""
+    if writer.role != "ops":
+        raise Rejected("Only CS operations can retire a churn reason.")
+    with wh.engine.begin() as conn:
+        done = conn.execute(sa.text(f"update {wh.app_schema}.churn_reasons set retired_at = :at "
+                                    f"where code = :c and retired_at is null"), {"c": code, "at": _now()}).rowcount
+    if not done:
+        raise Rejected(f"No active churn reason has the code {code!r}.")
+    forget_cached_writes()
+
+
+# --- risk flags -----------------------------------------------------------------------------------
+def raise_flag(wh: Warehouse, writer: Writer, account_id, severity, reason: str, note: str | None,
+               owner: str | None, due_date: dt.date | None = None) -> int:
+    """Raise a flag on an account; returns its id. The owner defaults to the writer."""
+    if severity not in SEVERITIES:
+        raise Rejected("Severity must be 1 (low), 2 (medium) or 3 (high).")
+    reason = _text(reason, "The reason", REASON_MAX, required=True)
+    note = _text(note, "The note", NOTE_MAX, required=False)
+    due_date = _due(due_date)
+    with wh.engine.connect() as conn:
+        account = _account(conn, account_id)
+        _check_rights(writer, account)
+        owner = _staff_email(conn, owner or writer.email)
+    with _Serialised(wh, account["account_id"]) as conn:
+        s, now = wh.app_schema, _now()
+        flag_id = conn.execute(sa.text(f"""insert into {s}.risk_flags (account_id, severity, reason, raised_by, raised_at)
+            values (:a, :sev, :reason, :by, :at) returning flag_id"""),
+            {"a": account["account_id"], "sev": severity, "reason": reason, "by": writer.email, "at": now}).scalar_one()
+        _event(conn, s, flag_id, "raised", writer, now, owner=owner, due_date=due_date, note=note)
+    forget_cached_writes()
+    return flag_id
+
+
+def _event(conn, s, flag_id, event, writer, at, owner=None, due_date=None, note=None) -> None:
+    conn.execute(sa.text(f"""insert into {s}.risk_flag_events (flag_id, event, owner, due_date, note, by_user, event_at)
+        values (:f, :e, :o, :d, :n, :by, :at)"""),
+        {"f": flag_id, "e": event, "o": owner, "d": due_date, "n": note, "by": writer.email, "at": at})
+
+
+def _open_flag(conn, s, flag_id) -> dict:
+    """The flag, checked open under the account's lock (someone may have resolved it meanwhile)."""
+    state = conn.execute(sa.text(f"""with {_flag_state(s)}
+        select flag_id, account_id, owner, resolved_by, resolved_at from flag_state where flag_id = :f"""),
+        {"f": flag_id}).mappings().first()
+    if state is None:
+        raise Rejected(f"There is no risk flag {flag_id}.")
+    if state["resolved_at"] is not None:
+        raise Rejected(f"This flag was already resolved by {state['resolved_by']} at "
+                       f"{state['resolved_at']:%Y-%m-%d %H:%M} UTC. Nothing was changed.")
+    return dict(state)
+
+
+def _flag_account(wh: Warehouse, flag_id) -> tuple[int, dict]:
+    try:
+        flag_id = int(flag_id)
+    except (TypeError, ValueError):
+        raise Rejected("Pick a risk flag.") from None
+    with wh.engine.connect() as conn:
+        account_id = conn.execute(sa.text(f"select account_id from {wh.app_schema}.risk_flags where flag_id = :f"),
+                                  {"f": flag_id}).scalar_one_or_none()
+        if account_id is None:
+            raise Rejected(f"There is no risk flag {flag_id}.")
+        return flag_id, _account(conn, account_id)
+
+
+def note_flag(wh: Warehouse, writer: Writer, flag_id, note: str) -> None:
+    """Anyone with rights on the account adds a note to an open flag."""
+    note = _text(note, "The note", NOTE_MAX, required=True)
+    flag_id, account = _flag_account(wh, flag_id)
+    _check_rights(writer, account)
+    with _Serialised(wh, account["account_id"]) as conn:
+        _open_flag(conn, wh.app_schema, flag_id)
+        _event(conn, wh.app_schema, flag_id, "note", writer, _now(), note=note)
+    forget_cached_writes()
+
+
+def reassign_flag(wh: Warehouse, writer: Writer, flag_id, owner: str, due_date: dt.date | None = None,
+                  note: str | None = None) -> None:
+    """A lead (or leadership, operations) gives an open flag a new follow-up owner."""
+    note = _text(note, "The note", NOTE_MAX, required=False)
+    due_date = _due(due_date)
+    flag_id, account = _flag_account(wh, flag_id)
+    _check_rights(writer, account)
+    if writer.role == "csm":
+        raise Rejected("Only a team lead, leadership or CS operations can reassign a flag.")
+    with _Serialised(wh, account["account_id"]) as conn:
+        owner = _staff_email(conn, owner)
+        _open_flag(conn, wh.app_schema, flag_id)
+        _event(conn, wh.app_schema, flag_id, "reassigned", writer, _now(), owner=owner, due_date=due_date, note=note)
+    forget_cached_writes()
+
+
+def resolve_flag(wh: Warehouse, writer: Writer, flag_id, note: str) -> None:
+    """The flag's owner, or a lead with rights on the account, resolves it with a resolution note."""
+    note = _text(note, "The resolution note", NOTE_MAX, required=True)
+    flag_id, account = _flag_account(wh, flag_id)
+    with _Serialised(wh, account["account_id"]) as conn:
+        state = _open_flag(conn, wh.app_schema, flag_id)
+        is_owner = state["owner"] == writer.email
+        if not is_owner and (writer.role == "csm" or not may_write(writer, account)):
+            raise Rejected("Only the flag's owner or a team lead can resolve it.")
+        _event(conn, wh.app_schema, flag_id, "resolved", writer, _now(), note=note)
+    forget_cached_writes()
