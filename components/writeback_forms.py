@@ -17,6 +17,10 @@ from queries import writeback as wb
 from queries.db import Warehouse
 
 log = logging.getLogger("cs_cockpit")
+# No max_chars on the inputs: Streamlit would silently drop a longer value; the write refuses it
+# with a message instead, and the form keeps the text so nothing typed is lost.
+LIMIT_HELP = {"NOTE_MAX": f"Up to {wb.NOTE_MAX:,} characters, shown as plain text.",
+              "REASON_MAX": f"Up to {wb.REASON_MAX:,} characters, shown as plain text."}
 _FLASH = "writeback_flash"
 
 
@@ -60,9 +64,8 @@ def raise_flag_form(wh: Warehouse, viewer, account_id: int, staff: pl.DataFrame)
                                   format_func=lambda s: f"{s} · {wb.SEVERITIES[s]}")
         owner = right.selectbox("Follow-up owner", list(people), key="flag_owner", format_func=people.get,
                                 index=list(people).index(viewer.email) if viewer.email in people else 0)
-        reason = st.text_input("Reason", key="flag_reason", placeholder="What is the risk, in a line?",
-                               max_chars=wb.REASON_MAX)
-        note = st.text_area("Note (optional)", key="flag_note", max_chars=wb.NOTE_MAX)
+        reason = st.text_input("Reason", key="flag_reason", placeholder="What is the risk, in a line?", help=LIMIT_HELP["REASON_MAX"])
+        note = st.text_area("Note (optional)", key="flag_note", help=LIMIT_HELP["NOTE_MAX"])
         due = st.date_input("Follow up by (optional)", value=None, key="flag_due", min_value=dt.date.today())
         if st.form_submit_button("Raise flag", type="primary"):
             _attempt(lambda: wb.raise_flag(wh, writer_of(viewer), account_id, severity, reason, note, owner, due),
@@ -74,7 +77,7 @@ def flag_actions(wh: Warehouse, viewer, flag: dict, staff: pl.DataFrame) -> None
     fid = flag["flag_id"]
     note_tab, reassign_tab, resolve_tab = st.tabs(["Add a note", "Reassign", "Resolve"])
     with note_tab, st.form(f"flag_note_{fid}", border=False):
-        note = st.text_area("Note", key=f"flag_note_text_{fid}", max_chars=wb.NOTE_MAX)
+        note = st.text_area("Note", key=f"flag_note_text_{fid}", help=LIMIT_HELP["NOTE_MAX"])
         if st.form_submit_button("Add note"):
             _attempt(lambda: wb.note_flag(wh, writer_of(viewer), fid, note), "Note added.")
     with reassign_tab:
@@ -85,11 +88,11 @@ def flag_actions(wh: Warehouse, viewer, flag: dict, staff: pl.DataFrame) -> None
             with st.form(f"flag_reassign_{fid}", border=False):
                 owner = st.selectbox("New owner", list(people), format_func=people.get, key=f"flag_owner_{fid}")
                 due = st.date_input("Follow up by (optional)", value=None, key=f"flag_due_{fid}")
-                note = st.text_input("Why (optional)", key=f"flag_reassign_note_{fid}", max_chars=wb.REASON_MAX)
+                note = st.text_input("Why (optional)", key=f"flag_reassign_note_{fid}", help=LIMIT_HELP["REASON_MAX"])
                 if st.form_submit_button("Reassign"):
                     _attempt(lambda: wb.reassign_flag(wh, writer_of(viewer), fid, owner, due, note), "Flag reassigned.")
     with resolve_tab, st.form(f"flag_resolve_{fid}", border=False):
-        note = st.text_area("Resolution note", key=f"flag_resolution_{fid}", max_chars=wb.NOTE_MAX)
+        note = st.text_area("Resolution note", key=f"flag_resolution_{fid}", help=LIMIT_HELP["NOTE_MAX"])
         if st.form_submit_button("Resolve flag"):
             _attempt(lambda: wb.resolve_flag(wh, writer_of(viewer), fid, note), "Flag resolved.")
 
@@ -109,8 +112,7 @@ def churn_tag_form(wh: Warehouse, viewer, account_ids: dict[int, str] | int, key
         primary = st.selectbox("Primary reason", list(labels), format_func=labels.get, index=None,
                                key=f"{key}_primary", placeholder="Choose the main reason")
         others = st.multiselect("Other reasons (optional)", list(labels), format_func=labels.get, key=f"{key}_others")
-        note = st.text_area("Note (optional)", key=f"{key}_note", max_chars=wb.NOTE_MAX,
-                            help="What happened, in the CSM's words. Shown as plain text.")
+        note = st.text_area("Note (optional)", key=f"{key}_note", help=LIMIT_HELP["NOTE_MAX"])
         if st.form_submit_button("Save tag", type="primary"):
             if not chosen:
                 st.error("Choose at least one account.", icon=":material/block:")

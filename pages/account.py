@@ -116,8 +116,14 @@ with flags_tab:
     else:
         tables.data_table(flag_list, key="account_flags", filename=f"account_{account_id}_flags.csv",
                           columns=tables.FLAG_COLUMNS)
+        # Forms of flags that were open on the last render stay, so that acting on a flag someone
+        # resolved meanwhile is answered with who resolved it, not with a form that vanished.
+        shown_key = f"account_open_flags_{account_id}"
+        shown_before = st.session_state.get(shown_key, [])
+        st.session_state[shown_key] = flag_list.filter(flag_list["status"] == "open")["flag_id"].to_list()
         if may_write:
-            for flag in flag_list.filter(flag_list["status"] == "open").iter_rows(named=True):
+            actionable = flag_list.filter((flag_list["status"] == "open") | flag_list["flag_id"].is_in(shown_before))
+            for flag in actionable.iter_rows(named=True):
                 with st.expander(f"Act on flag {flag['flag_id']} · severity {flag['severity']}"):
                     st.text(flag["reason"])  # user text: shown as text, never as Markdown or HTML
                     forms.flag_actions(wh, viewer, flag, people.staff(wh))

@@ -107,3 +107,14 @@ def fresh_caches():
     """Cached query results are shared per process; tests must not see each other's."""
     st.cache_data.clear()
     yield
+
+
+@pytest.fixture
+def writable_demo(backend, demo_warehouses):
+    """The demo book with write-back tables of its own, so a test's writes stay its own."""
+    shared = demo_warehouses(backend)
+    wh = Warehouse(shared.url, app_schema=f"w_{uuid.uuid4().hex[:10]}")
+    migrate(wh)
+    yield wh
+    with wh.engine.begin() as conn:
+        conn.exec_driver_sql(f"drop schema {wh.app_schema} cascade")

@@ -387,3 +387,106 @@ def test_two_csms_in_one_process_never_see_each_others_cached_book(demo_warehous
         at.run()
         books.append(set(next(d.value for d in at.dataframe if "why" in d.value.columns)["account_id"]))
     assert books[0] and books[1] and not books[0] & books[1]
+
+
+def account_page_as(monkeypatch, wh, role: str, index: int, own: bool = True):
+    """The account page of one of the viewer's accounts (or of someone else's), on its writing tab."""
+    from queries import people
+    at, person = view_as(monkeypatch, wh, role, index)
+    staff = people.staff(wh)
+    op = "=" if own else "<>"
+    with wh.engine.connect() as conn:
+        account_id = conn.execute(sa.text(f"""select a.account_id from accounts as a
+            inner join account_snapshot as s on s.account_id = a.account_id
+            where a.csm_id {op} :c and s.is_live order by s.arr desc limit 1"""), {"c": person["csm_id"]}).scalar_one()
+    at.switch_page("pages/account.py")
+    at.query_params["account"] = str(account_id)
+    at.run()
+    assert not at.exception and staff.height
+    return at, person, account_id
+
+
+def flag_rows(wh, account_id) -> int:
+    from tests.builders import count
+    return count(wh, f"select count(*) from {wh.app_schema}.risk_flags where account_id = :a", a=account_id)
+
+
+def test_raising_a_flag_from_the_account_page(backend, writable_demo, monkeypatch):
+    at, csm, account_id = account_page_as(monkeypatch, writable_demo, "csm", 2)
+    at.text_input(key="flag_reason").input("   ")
+    at.button(key="FormSubmitter:flag_raise-Raise flag").click().run()
+    assert any("reason is required" in e.value for e in at.error)
+    assert flag_rows(writable_demo, account_id) == 0
+
+    payload = "<script>alert('x')</script> **not bold**"
+    at.text_input(key="flag_reason").input(payload)
+    at.selectbox(key="flag_severity").set_value(3)
+    at.button(key="FormSubmitter:flag_raise-Raise flag").click().run()
+    assert not at.exception and not at.error
+    assert any("Risk flag raised" in s.value for s in at.success)
+    assert flag_rows(writable_demo, account_id) == 1
+    shown = next(d.value for d in at.dataframe if "raised_by" in d.value.columns)
+    assert list(shown["reason"]) == [payload] and list(shown["raised_by"]) == [csm["email"]]
+    assert not [m for m in at.markdown if "<script>" in m.value]  # user text never goes through Markdown
+
+    at.switch_page("pages/my_accounts.py")
+    at.run()
+    book = next(d.value for d in at.dataframe if "why" in d.value.columns)
+    assert book["account_id"].iloc[0] == account_id and book["open_flags"].iloc[0] == 1
+
+
+def test_an_over_long_note_is_refused_with_a_message(backend, writable_demo, monkeypatch):
+    from queries import writeback as wb
+    at, _csm, account_id = account_page_as(monkeypatch, writable_demo, "csm", 2)
+    at.text_input(key="flag_reason").input("ok")
+    at.text_area(key="flag_note").input("n" * (wb.NOTE_MAX + 1))
+    at.button(key="FormSubmitter:flag_raise-Raise flag").click().run()
+    assert any("too long" in e.value for e in at.error)
+    assert flag_rows(writable_demo, account_id) == 0
+
+
+def test_resolving_a_flag_resolved_meanwhile_says_who_did_it(writable_demo, monkeypatch, backend):
+    from queries import writeback as wb
+    at, csm, account_id = account_page_as(monkeypatch, writable_demo, "csm", 2)
+    at.text_input(key="flag_reason").input("Sponsor leaving")
+    at.button(key="FormSubmitter:flag_raise-Raise flag").click().run()
+    flag_id = wb.flags(writable_demo, account_id)["flag_id"][0]
+    other = wb.Writer("ops@wingtip.example", "ops", "Operations", None)
+    wb.resolve_flag(writable_demo, other, flag_id, "Handled by ops")
+    events = wb.flag_events(writable_demo, account_id).height
+    at.text_area(key=f"flag_resolution_{flag_id}").input("Me too")
+    at.button(key=f"FormSubmitter:flag_resolve_{flag_id}-Resolve flag").click().run()
+    assert any("already resolved by ops@wingtip.example" in e.value for e in at.error)
+    assert wb.flag_events(writable_demo, account_id).height == events
+
+
+def test_someone_elses_account_is_read_only_for_a_csm(writable_demo, monkeypatch, backend):
+    at, _csm, _account = account_page_as(monkeypatch, writable_demo, "csm", 2, own=False)
+    assert any("writing is for its CSM" in i.value for i in at.info)
+    assert not [t for t in at.text_input if t.key == "flag_reason"]
+
+
+def test_tagging_the_churn_backlog_in_bulk(writable_demo, monkeypatch, backend):
+    from components.periods import presets
+    from queries import retention, writeback as wb
+    at, leader = view_as(monkeypatch, writable_demo, "leader")
+    at.switch_page("pages/retention.py")
+    at.run()
+    at.button_group(key="retention_view").set_value("Churn reasons")
+    at.run()
+    at.button(key="FormSubmitter:retention_bulk_tag-Save tag").click().run()
+    assert any("Choose at least one account" in e.value for e in at.error)
+
+    period = presets(DEMO_AS_OF)["Last 4 full quarters"]
+    backlog = retention.untagged_churns(writable_demo, Filters(), period.start, period.end)
+    chosen = backlog["account_id"].to_list()[:3]
+    at.multiselect(key="retention_bulk_tag_accounts").set_value(chosen)
+    at.selectbox(key="retention_bulk_tag_primary").set_value("competitor")
+    at.text_area(key="retention_bulk_tag_note").input("Lost to a rival in one quarter")
+    at.button(key="FormSubmitter:retention_bulk_tag-Save tag").click().run()
+    assert not at.exception and not at.error
+    assert any("saved on 3 account(s)" in s.value for s in at.success)
+    for account_id in chosen:
+        tag = wb.tag_history(writable_demo, account_id).row(0, named=True)
+        assert (tag["version"], tag["primary_reason"], tag["tagged_by"]) == (1, "Moved to competitor", leader["email"])
+    assert not set(chosen) & set(at.multiselect(key="retention_bulk_tag_accounts").options)
