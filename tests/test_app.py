@@ -490,3 +490,67 @@ def test_tagging_the_churn_backlog_in_bulk(writable_demo, monkeypatch, backend):
         tag = wb.tag_history(writable_demo, account_id).row(0, named=True)
         assert (tag["version"], tag["primary_reason"], tag["tagged_by"]) == (1, "Moved to competitor", leader["email"])
     assert not set(chosen) & set(at.multiselect(key="retention_bulk_tag_accounts").options)
+
+
+@pytest.fixture
+def own_postgres():
+    from tests.conftest import REQUIRE_PG
+    from tests.pg_server import OwnPostgres
+    try:
+        server = OwnPostgres()
+    except (FileNotFoundError, OSError) as err:
+        if REQUIRE_PG:
+            pytest.fail(f"cannot start a PostgreSQL server of the test's own: {err}")
+        pytest.skip(f"cannot start a PostgreSQL server of the test's own: {err}")
+    server.start()
+    yield server
+    server.remove()
+
+
+def test_losing_the_database_mid_session_and_getting_it_back(own_postgres, monkeypatch):
+    """Stop the server under a running session: a page and a write each say so, nothing half-written;
+    start it again and the same session carries on, without a restart."""
+    import streamlit as st
+    from queries import writeback as wb
+    from queries.db import Warehouse
+    from queries.migrations import migrate
+    from tests.builders import count
+    from tests.test_writeback import build_book
+    from warehouse.schema import metadata
+
+    wh = Warehouse(own_postgres.url)
+    with wh.engine.begin() as conn:
+        metadata.create_all(conn)
+    migrate(wh)
+    build_book().write(wh)
+    at = open_app(monkeypatch, wh.url)
+    at.sidebar.selectbox(key="identity_view_as").set_value("csm1@example.com")
+    at.run()
+    at.switch_page("pages/account.py")
+    at.query_params["account"] = "1"
+    at.run()
+
+    def raise_flag(reason: str):
+        at.text_input(key="flag_reason").input(reason)
+        at.button(key="FormSubmitter:flag_raise-Raise flag").click().run()
+
+    raise_flag("before the outage")
+    assert any("Risk flag raised" in s.value for s in at.success)
+
+    own_postgres.stop()
+    raise_flag("during the outage")  # the page renders from cache; the write cannot reach the database
+    assert not at.exception
+    assert any("not saved" in e.value for e in at.error)
+    st.cache_data.clear()
+    at.run()  # nothing cached: the page itself cannot be read
+    assert not at.exception
+    assert any("cannot be read right now" in e.value for e in at.error)
+
+    own_postgres.start()
+    at.run()
+    assert not at.exception and not at.error
+    assert at.title[0].value == "Account 1"
+    raise_flag("after the outage")
+    assert any("Risk flag raised" in s.value for s in at.success)
+    assert wb.flags(wh, 1)["reason"].to_list() == ["after the outage", "before the outage"]
+    assert count(wh, "select count(*) from cockpit.risk_flag_events") == 2  # nothing half-written
