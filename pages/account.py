@@ -51,19 +51,18 @@ if st.button("Find another account", key="account_other", icon=":material/search
     st.query_params.clear()
     st.rerun()
 
+term = (f"term {head['term_start']:%d %b %Y} – {head['term_end']:%d %b %Y}, {head['seats']} seats"
+        if head["term_start"] else "no contract term")
+st.caption(f"Lifecycle stage **{head['lifecycle_stage']}** · activity {head['activity_tier'] or '–'} · {term}",
+           help=DEFINITIONS["lifecycle_stage"] + " " + DEFINITIONS["activity_tier"])
 health_change = (None if head["health_score"] is None or head["health_score_4w_ago"] is None
                  else head["health_score"] - head["health_score_4w_ago"])
 kpi.kpi_row([
     kpi.Tile("ARR", kpi.money(head["arr"]), DEFINITIONS["arr"]),
     kpi.Tile("Health", kpi.number(head["health_score"]) + f" · {head['health_band']}", DEFINITIONS["avg_health"],
              delta=None if health_change is None else f"{health_change:+.0f} vs 4 weeks ago"),
-    kpi.Tile("Lifecycle stage", head["lifecycle_stage"], DEFINITIONS["lifecycle_stage"],
-             delta=head["activity_tier"] and f"activity: {head['activity_tier']}", delta_color="off"),
-    kpi.Tile("Term", f"{head['term_start']:%d %b %Y} – {head['term_end']:%d %b %Y}" if head["term_start"] else "–",
-             "The current contract term (start and last day).", delta=f"{head['seats']} seats" if head["seats"] else None,
-             delta_color="off"),
-    kpi.Tile("Renewal due", f"{head['renewal_due_date']:%d %b %Y}" if head["renewal_due_date"] else "–",
-             "The open renewal of the current term, its stage and forecast.",
+    kpi.Tile("Renewal due", f"{head['renewal_due_date']:%Y-%m-%d}" if head["renewal_due_date"] else "–",
+             "The open renewal of the current term: its due date, stage and forecast.",
              delta=head["renewal_forecast"] and f"{head['renewal_stage']} · {head['renewal_forecast']}",
              delta_color="off"),
     kpi.Tile("Open risk flags", kpi.number(head["open_flags"]), "Risk flags raised and not yet resolved."),
@@ -71,7 +70,7 @@ kpi.kpi_row([
 
 fired = account.signals(wh, account_id)
 health_tab, signals_tab, flags_tab, usage_tab, onboarding_tab, voice_tab = st.tabs(
-    ["Health", f"Signals ({fired.height})", f"Risk flags & churn tags ({head['open_flags']} open)", "Usage",
+    ["Health", f"Signals ({fired.height})", "Risk flags & churn tags", "Usage",
      "Onboarding", "NPS & tickets"])
 
 with health_tab:

@@ -47,6 +47,8 @@ kpi.kpi_row([
     kpi.Tile("Accounts", kpi.number(k["accounts"]), DEFINITIONS["accounts"]),
     kpi.Tile("ARR", kpi.money(k["arr"]), DEFINITIONS["arr"]),
     kpi.Tile("ARR at risk (red)", kpi.money(k["at_risk_arr"]), DEFINITIONS["at_risk_arr"]),
+    kpi.Tile("Open risk flags", kpi.number(my_accounts.open_flag_total(wh, scope)),
+             "Risk flags raised on these accounts and not yet resolved."),
     kpi.Tile("Risk signals", kpi.number(signals_of("risk")),
              "Risk signals firing now, one per account and rule. Opportunities are counted apart."),
     kpi.Tile("Opportunities", kpi.number(signals_of("opportunity")),

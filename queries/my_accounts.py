@@ -30,21 +30,32 @@ def book(wh: Warehouse, filters: Filters, limit: int = d.LIST_LIMIT) -> pl.DataF
             from signals
             group by account_id
         )
-        select i.account_id, i.name, i.segment, i.csm_name, i.arr, i.health_score, i.health_band,
-               i.health_score - i.health_score_4w_ago as health_change_4w, i.health_drag,
-               i.lifecycle_stage, i.activity_tier, i.renewal_due_date,
-               i.renewal_due_date - i.as_of as days_to_renewal,
-               coalesce(f.open_flags, 0) as open_flags, coalesce(g.signals, 0) as signals,
+        select i.account_id, i.name,
                concat_ws(' · ',
                    case when f.open_flags > 0 then cast(f.open_flags as varchar) || ' open flag(s)' end,
                    case when i.health_band = 'red' then 'red health' end,
                    case when i.renewal_due_date - i.as_of < 0 then 'renewal past due'
                         when i.renewal_due_date - i.as_of <= {RENEWAL_SOON_DAYS}
                         then 'renews in ' || cast(i.renewal_due_date - i.as_of as varchar) || ' days' end,
-                   g.signal_labels) as why
+                   g.signal_labels) as why,
+               i.arr, i.health_score, i.health_band,
+               i.health_score - i.health_score_4w_ago as health_change_4w, i.health_drag,
+               coalesce(f.open_flags, 0) as open_flags, coalesce(g.signals, 0) as signals,
+               i.renewal_due_date, i.renewal_due_date - i.as_of as days_to_renewal,
+               i.lifecycle_stage, i.activity_tier, i.segment, i.csm_name
         from in_scope as i
         left join open_flags as f on f.account_id = i.account_id
         left join per_account as g on g.account_id = i.account_id
         order by {RISK_ORDER}
         limit :limit""")
     return fetch(wh, statement, {**params, "limit": limit})
+
+
+@reads_writeback
+def open_flag_total(wh: Warehouse, filters: Filters) -> int:
+    """Open risk flags on the accounts in scope."""
+    statement, params = scoped(filters, f""", {open_flags_cte(wh)}
+        select coalesce(sum(f.open_flags), 0) as open_flags
+        from in_scope as i
+        inner join open_flags as f on f.account_id = i.account_id""")
+    return int(fetch(wh, statement, params)["open_flags"][0])

@@ -1,0 +1,68 @@
+"""Regenerate docs/screenshots/: each page of the app on the demo data, as Chromium renders it.
+
+    scripts/screenshots            # builds a fresh demo book in a temporary directory
+
+Uses the same server and browser helpers as the end-to-end tests.
+"""
+from __future__ import annotations
+
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from queries.db import APP_SCHEMA_ENV, DEMO_PATH_ENV, URL_ENV
+from tests.e2e.browser import CHROMIUM, ROOT, AppServer, after_action, chromium_missing, open_page, wait_for_app
+
+OUT = ROOT / "docs" / "screenshots"
+
+
+def _shoot(page, name: str) -> None:
+    page.wait_for_timeout(800)  # let charts finish their entry animation
+    page.screenshot(path=str(OUT / f"{name}.png"), full_page=False)
+    print(f"  {name}.png")
+
+
+def main() -> int:
+    if reason := chromium_missing():
+        print(reason, file=sys.stderr)
+        return 1
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as home:
+        server = AppServer({URL_ENV: "", DEMO_PATH_ENV: str(Path(home) / "demo.duckdb"), APP_SCHEMA_ENV: "cockpit"},
+                           Path(home) / "streamlit.log")
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+                page = browser.new_page(viewport={"width": 1440, "height": 1000})
+                page.goto(server.url, timeout=180_000)
+                wait_for_app(page, timeout=180_000)
+                for title, name in (("Portfolio health", "portfolio"), ("Renewals", "renewals"),
+                                    ("Onboarding", "onboarding"), ("NPS", "nps"), ("Team", "team")):
+                    open_page(page, server.url, title)
+                    _shoot(page, name)
+                open_page(page, server.url, "Retention")  # opens on the ARR bridge
+                _shoot(page, "arr_bridge")
+                # a CSM's morning: their book, then the riskiest account
+                page.get_by_label("View as", exact=True).first.click()
+                page.get_by_role("option").filter(has_text=re.compile(r" · CSM · ")).nth(2).click()
+                after_action(page)
+                open_page(page, server.url, "My accounts")
+                _shoot(page, "my_accounts")
+                box = page.get_by_test_id("stDataFrame").first.bounding_box()
+                page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
+                after_action(page)
+                _shoot(page, "account")
+                page.get_by_role("tab", name=re.compile("Risk flags")).click()
+                page.wait_for_timeout(300)
+                _shoot(page, "account_flags")
+                browser.close()
+        finally:
+            server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
