@@ -42,6 +42,7 @@ navigation = st.navigation({
     ],
     "Team leads": [
         st.Page("pages/team.py", title="Team", icon=":material/groups:"),
+        st.Page("pages/activity.py", title="CS activity", icon=":material/event_note:"),
     ],
     "Leadership": [
         st.Page("pages/renewals.py", title="Renewals", icon=":material/autorenew:"),

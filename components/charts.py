@@ -248,3 +248,11 @@ def build_usage_vs_seats(frame: pl.DataFrame) -> go.Figure:
     fig = px.line(long, x="week", y="users", color="series", markers=True,
                   labels={"week": "Week", "users": "Users", "series": ""}, title="Usage against licensed seats")
     return _layout(fig)
+
+
+def build_activity_weeks(frame: pl.DataFrame) -> go.Figure:
+    """Activities per week, stacked by kind."""
+    fig = px.bar(frame, x="week", y="activities", color="kind",
+                 labels={"week": "Week starting", "activities": "Activities", "kind": "Kind"},
+                 title="CS activities per week, by kind")
+    return _layout(fig)

@@ -27,6 +27,7 @@ ACCOUNT_COLUMNS = {
     "activity_tier": st.column_config.TextColumn("Activity", help=DEFINITIONS["activity_tier"]),
     "renewal_due_date": st.column_config.DateColumn("Renewal due", format="YYYY-MM-DD"),
     "renewal_forecast": st.column_config.TextColumn("Forecast"),
+    "days_since_touch": st.column_config.NumberColumn("Last touch (days)", help=DEFINITIONS["days_since_touch"]),
     "days_to_renewal": st.column_config.NumberColumn("Days to renewal", help="Negative: days past due."),
     "open_flags": st.column_config.NumberColumn("Open flags", help="Risk flags raised and not yet resolved."),
     "signals": st.column_config.NumberColumn("Signals", help="Signal rules firing now (see the list below)."),
@@ -120,6 +121,22 @@ TAG_COLUMNS = {
     "note": st.column_config.TextColumn("Note", width="large"),
     "tagged_by": st.column_config.TextColumn("Tagged by"),
     "tagged_at": st.column_config.DatetimeColumn("Tagged at (UTC)", format="YYYY-MM-DD HH:mm"),
+}
+
+TIMELINE_COLUMNS = {
+    "occurred_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"),
+    "what": st.column_config.TextColumn("What"),
+    "detail": st.column_config.TextColumn("Detail", width="large"),
+    "by_whom": st.column_config.TextColumn("By"),
+}
+
+CONTACT_COLUMNS = {
+    "name": st.column_config.TextColumn("Name"),
+    "title": st.column_config.TextColumn("Title"),
+    "tier": st.column_config.TextColumn("Tier", help="S: decision maker or sponsor; A: key user; B: other."),
+    "is_champion": st.column_config.CheckboxColumn("Champion"),
+    "email": st.column_config.TextColumn("Email"),
+    "left_at": st.column_config.DateColumn("Left", format="YYYY-MM-DD"),
 }
 
 RATE_COLUMNS = {

@@ -69,8 +69,8 @@ kpi.kpi_row([
 ])
 
 fired = account.signals(wh, account_id)
-health_tab, signals_tab, flags_tab, usage_tab, onboarding_tab, voice_tab = st.tabs(
-    ["Health", f"Signals ({fired.height})", "Risk flags & churn tags", "Usage",
+health_tab, signals_tab, story_tab, flags_tab, usage_tab, onboarding_tab, voice_tab = st.tabs(
+    ["Health", f"Signals ({fired.height})", "Timeline & people", "Risk flags & churn tags", "Usage",
      "Onboarding", "NPS & tickets"])
 
 with health_tab:
@@ -100,6 +100,25 @@ with signals_tab:
                           columns=tables.SIGNAL_COLUMNS)
     with st.expander("The signal rules"):
         tables.signal_rules(key="account_rules")
+
+with story_tab:
+    story, people_col = st.columns([3, 2])
+    with story:
+        st.subheader("Timeline")
+        events = account.timeline(wh, account_id)
+        if events.is_empty():
+            st.caption("Nothing recorded yet.")
+        else:
+            tables.data_table(events, key="account_timeline", filename=f"account_{account_id}_timeline.csv",
+                              columns=tables.TIMELINE_COLUMNS)
+    with people_col:
+        st.subheader("People")
+        contacts = account.contacts(wh, account_id)
+        if contacts.is_empty():
+            st.caption("No contacts recorded.")
+        else:
+            tables.data_table(contacts, key="account_contacts", filename=f"account_{account_id}_contacts.csv",
+                              columns=tables.CONTACT_COLUMNS)
 
 with flags_tab:
     viewer = current_viewer()

@@ -153,3 +153,61 @@ def signals(wh: Warehouse, account_id: int) -> pl.DataFrame:
         from signals
         order by case when kind = 'risk' then 0 else 1 end, severity desc, rule""")
     return fetch(wh, statement, params)
+
+
+@reads_writeback
+def timeline(wh: Warehouse, account_id: int, limit: int = 200) -> pl.DataFrame:
+    """One story, newest first: CS activities, onboarding milestones, NPS answers, support tickets,
+    risk-flag events and churn tags, each as (occurred_at, what, detail, by_whom)."""
+    s = wh.app_schema
+    statement = sa.text(f"""
+        select occurred_at, what, detail, by_whom from (
+            select t.happened_at as occurred_at, t.kind as what, t.outcome as detail, c.name as by_whom
+            from cs_activities as t left join csms as c on c.csm_id = t.csm_id
+            where t.account_id = :account_id
+            union all
+            select cast(coalesce(m.completed_date, m.due_date) as timestamp),
+                   case when m.completed_date is null then 'milestone due' else 'milestone done' end,
+                   m.milestone || case when m.completed_date > m.due_date
+                                       then ' (' || cast(m.completed_date - m.due_date as varchar) || ' days late)'
+                                       else '' end,
+                   null
+            from onboarding_milestones as m
+            where m.account_id = :account_id
+              and coalesce(m.completed_date, m.due_date) <= (select max(as_of) from account_snapshot)
+            union all
+            select n.responded_at, 'NPS answer', 'score ' || cast(n.score as varchar) || coalesce(': ' || n.comment, ''),
+                   n.contact_email
+            from nps_responses as n
+            where n.account_id = :account_id and n.score is not null
+            union all
+            select k.opened_at, 'support ticket', k.priority || ' priority'
+                   || case when k.closed_at is null then ', still open' else '' end, null
+            from support_tickets as k
+            where k.account_id = :account_id
+            union all
+            select e.event_at, 'risk flag ' || e.event,
+                   'flag ' || cast(e.flag_id as varchar) || coalesce(': ' || e.note, ''), e.by_user
+            from {s}.risk_flag_events as e
+            inner join {s}.risk_flags as f on f.flag_id = e.flag_id
+            where f.account_id = :account_id
+            union all
+            select g.tagged_at, 'churn tag', 'v' || cast(g.version as varchar) || ' ' || g.reasons
+                   || coalesce(': ' || g.note, ''), g.tagged_by
+            from {s}.churn_tags as g
+            where g.account_id = :account_id
+        ) as story
+        order by occurred_at desc, what
+        limit :limit""")
+    return fetch(wh, statement, {"account_id": int(account_id), "limit": limit})
+
+
+@cached
+def contacts(wh: Warehouse, account_id: int) -> pl.DataFrame:
+    """The account's people by tier (S: decision makers, A: key users, B: others), leavers last."""
+    statement = sa.text("""
+        select name, title, tier, is_champion, email, left_at
+        from contacts
+        where account_id = :account_id
+        order by case when left_at is null then 0 else 1 end, case tier when 'S' then 0 when 'A' then 1 else 2 end, name""")
+    return fetch(wh, statement, {"account_id": int(account_id)})

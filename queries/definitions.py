@@ -223,6 +223,53 @@ SUDDEN_DROP_TO = 0.50            # weekday active users, last 7 days vs the 28 d
 SUDDEN_DROP_MIN_USERS = 3        # below this many active users a drop is noise
 
 
+# Last touch: days since the last conversation (a call, meeting, visit, business review or training;
+# emails do not count), too long when over the segment's limit (tighter for high-touch). Tech-touch
+# accounts are served one-to-many, so silence there is not a signal.
+TOUCH_LIMIT_DAYS = {"high_touch": 21, "mid_market": 45, "smb": 90}
+CHAMPION_LEFT_WITHIN_DAYS = 90   # a champion or tier-S contact who left this recently
+
+
+def days_since_touch(s: str) -> str:
+    """Over snapshot rows: since the last conversation, or since the relationship (else the term)
+    began when there has been none."""
+    return f"{s}.as_of - coalesce(cast({s}.last_conversation_at as date), {s}.customer_since, {s}.term_start)"
+
+
+def touch_limit(segment: str) -> str:
+    """The segment's limit in days; null (never too long) for tech-touch."""
+    cases = " ".join(f"when '{seg}' then {days}" for seg, days in TOUCH_LIMIT_DAYS.items())
+    return f"case {segment} {cases} end"
+
+
+# Business reviews and on-site visits expected per account per quarter, by segment (seed 004: the
+# 90-day business review; visits for the largest accounts).
+CADENCE_PER_QUARTER = {
+    "high_touch": {"business_review": 1.0, "onsite_visit": 1.0},
+    "mid_market": {"business_review": 1.0, "onsite_visit": 0.25},
+    "smb": {"business_review": 0.0, "onsite_visit": 0.0},
+    "tech_touch": {"business_review": 0.0, "onsite_visit": 0.0},
+}
+
+
+def cadence(segment: str, kind: str) -> str:
+    cases = " ".join(f"when '{seg}' then {c[kind]}" for seg, c in CADENCE_PER_QUARTER.items())
+    return f"case {segment} {cases} else 0 end"
+
+
+DEFINITIONS.update({
+    "days_since_touch": "Days since the last conversation with the account: a call, meeting, on-site visit, "
+                        "business review or training (emails do not count); since the start of the "
+                        "relationship if there has been none. Too long: over "
+                        + ", ".join(f"{SEGMENT_LABELS[s]} {n}" for s, n in TOUCH_LIMIT_DAYS.items()) + " days; tech-touch "
+                        "accounts are served one-to-many and have no limit.",
+    "cadence": "Business reviews and on-site visits due per account each quarter: "
+               + "; ".join(f"{SEGMENT_LABELS[s]} {c['business_review']:g} review(s), {c['onsite_visit']:g} visit(s)"
+                           for s, c in CADENCE_PER_QUARTER.items()) + ". Due so far: in proportion to the days "
+               "of the quarter gone by.",
+})
+
+
 @dataclass(frozen=True)
 class SignalRule:
     label: str
@@ -258,6 +305,15 @@ SIGNAL_RULES = {
         "New users not adopting", "risk", 1,
         f"Users whose first week ended in the last {NEW_USER_WINDOW_DAYS} days with fewer than "
         f"{WEAK_NEW_USER_VIEWS_BELOW} page views in it."),
+    "champion_left": SignalRule(
+        "Champion left", "risk", 3,
+        f"A contact marked as champion, or a tier-S decision maker, left the company in the last "
+        f"{CHAMPION_LEFT_WITHIN_DAYS} days: a leading cause of churn."),
+    "no_recent_touch": SignalRule(
+        "No touch in too long", "risk", 2,
+        "No conversation for longer than the segment allows: "
+        + ", ".join(f"{SEGMENT_LABELS[s]} {n}" for s, n in TOUCH_LIMIT_DAYS.items())
+        + " days (emails do not count; tech-touch has no limit)."),
     "seat_limit": SignalRule(
         "Near seat limit", "opportunity", 1,
         f"Weekday active users over the last 30 days at {SEAT_LIMIT_FROM:.0%} or more of licensed seats: "

@@ -41,7 +41,7 @@ def book(wh: Warehouse, filters: Filters, limit: int = d.LIST_LIMIT) -> pl.DataF
                i.arr, i.health_score, i.health_band,
                i.health_score - i.health_score_4w_ago as health_change_4w, i.health_drag,
                coalesce(f.open_flags, 0) as open_flags, coalesce(g.signals, 0) as signals,
-               i.renewal_due_date, i.renewal_due_date - i.as_of as days_to_renewal,
+               i.days_since_touch, i.renewal_due_date, i.renewal_due_date - i.as_of as days_to_renewal,
                i.lifecycle_stage, i.activity_tier, i.segment, i.csm_name
         from in_scope as i
         left join open_flags as f on f.account_id = i.account_id

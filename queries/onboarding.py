@@ -57,7 +57,8 @@ def time_to_value(wh: Warehouse, filters: Filters, since: dt.date, grain: str = 
 # Accounts in onboarding now, one row each: narrowed to those accounts first, then one pass over
 # their current onboarding's milestones (PostgreSQL otherwise nests loops over the whole scope).
 _NOW = f"""onboarding_accounts as (
-            select account_id, name, segment, csm_name, team, arr, customer_since, as_of, health_score
+            select account_id, name, segment, csm_name, team, arr, customer_since, as_of, health_score,
+                   days_since_touch
             from in_scope
             where lifecycle_stage = 'onboarding'
         ),
@@ -90,7 +91,7 @@ _NOW = f"""onboarding_accounts as (
                    coalesce(p.milestones_done, 0) as milestones_done,
                    coalesce(p.milestones_overdue, 0) as milestones_overdue,
                    coalesce(p.go_live_slipped, 0) = 1 as go_live_slipped,
-                   p.went_live_on, o.health_score
+                   p.went_live_on, o.health_score, o.days_since_touch
             from onboarding_accounts as o
             left join per_account as p on p.account_id = o.account_id  -- no milestones recorded: still listed
         )"""

@@ -88,7 +88,7 @@ def lowest_health(wh: Warehouse, filters: Filters, limit: int = 50) -> pl.DataFr
         select i.account_id, name, segment, csm_name, team, arr, health_score, health_band,
                health_score - health_score_4w_ago as health_change_4w, health_drag,
                lifecycle_stage, activity_tier, renewal_due_date, renewal_forecast,
-               coalesce(f.open_flags, 0) as open_flags
+               coalesce(f.open_flags, 0) as open_flags, days_since_touch
         from in_scope as i
         left join open_flags as f on f.account_id = i.account_id
         where health_score is not null

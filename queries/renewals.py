@@ -25,7 +25,7 @@ def open_flags_cte(wh: Warehouse) -> str:
 _OPEN_RENEWALS = f"""open_renewals as (
         select r.renewal_id, r.account_id, r.due_date, r.stage, r.forecast, r.arr_up,
                r.due_date - i.as_of as days_to_due, i.name, i.segment, i.csm_name, i.team,
-               i.health_score, i.health_band, i.health_drag
+               i.health_score, i.health_band, i.health_drag, i.days_since_touch
         from renewals as r
         inner join in_scope as i on i.account_id = r.account_id
         where r.outcome is null and r.due_date - i.as_of <= {d.FUNNEL_HORIZON_DAYS}
@@ -57,7 +57,7 @@ def funnel_accounts(wh: Warehouse, filters: Filters, windows: tuple[str, ...] = 
         )
         select account_id, name, days_to_due < 0 as past_due, segment, csm_name, team, arr_up, due_date,
                days_to_due, due_window,
-               stage, forecast, health_score, health_band, health_drag, open_flags
+               stage, forecast, health_score, health_band, health_drag, days_since_touch, open_flags
         from windowed
         {window_filter}
         order by days_to_due, arr_up desc, account_id

@@ -7,7 +7,9 @@ queries/definitions.py; "since" is read from the daily facts behind each rule:
 - seat_limit: the first day in the last 30 in which active users reached the limit;
 - ticket_burst: the first ticket of the 7-day burst; nps_detractor: the day of the answer;
 - milestone_overdue, go_live_slipped: the day after the (first) missed due date;
-- weak_new_users: the day the first such user's first week ended.
+- weak_new_users: the day the first such user's first week ended;
+- champion_left: the day the (latest) champion or decision maker left;
+- no_recent_touch: the day the silence passed the segment's limit.
 """
 from __future__ import annotations
 
@@ -60,6 +62,13 @@ _RULES = {
         "cast(s.last_nps_at as date)",
         f"'latest NPS answer ' || {_int('s.last_nps_score')} || ' (detractor: {d.DETRACTOR_UP_TO} or less)'",
         f"s.last_nps_score <= {d.DETRACTOR_UP_TO} and cast(s.last_nps_at as date) > i.as_of - {d.DETRACTOR_WITHIN_DAYS}"),
+    "no_recent_touch": (
+        "i.days_since_touch", d.touch_limit("i.segment"),
+        f"i.as_of - cast(i.days_since_touch - {d.touch_limit('i.segment')} - 1 as integer)",
+        f"case when s.last_conversation_at is null then 'no conversation on record in ' "
+        f"else 'no conversation for ' end || cast(i.days_since_touch as varchar) "
+        f"|| ' days (limit for the segment: ' || cast({d.touch_limit('i.segment')} as varchar) || ')'",
+        f"i.days_since_touch > {d.touch_limit('i.segment')}"),
     "seat_limit": (
         d.seat_utilisation("s"), f"{d.SEAT_LIMIT_FROM}",
         f"""(select min(u.day) from usage_daily as u
@@ -87,6 +96,22 @@ _DETAIL_RULES = {
         inner join account_snapshot as s on s.account_id = i.account_id
         inner join onboarding_milestones as m on m.contract_id = s.contract_id
         where i.lifecycle_stage = 'onboarding' and m.milestone = 'go_live' and m.completed_date > m.due_date""",
+    "champion_left": f"""
+        select account_id, value, threshold, since, evidence from (
+            select i.account_id, i.as_of - ct.left_at as value, {d.CHAMPION_LEFT_WITHIN_DAYS} as threshold,
+                   ct.left_at as since,
+                   case when ct.is_champion then 'champion ' else 'decision maker ' end || ct.name
+                       || coalesce(' (' || ct.title || ')', '') || ' left on ' || cast(ct.left_at as varchar)
+                       || case when count(*) over (partition by i.account_id) > 1
+                               then ' (and ' || cast(count(*) over (partition by i.account_id) - 1 as varchar)
+                                    || ' more)' else '' end as evidence,
+                   row_number() over (partition by i.account_id order by ct.left_at desc, ct.contact_id) as recency
+            from in_scope as i
+            inner join contacts as ct on ct.account_id = i.account_id
+            where i.is_live and (ct.is_champion or ct.tier = 'S')
+              and ct.left_at > i.as_of - {d.CHAMPION_LEFT_WITHIN_DAYS} and ct.left_at <= i.as_of
+        ) as leavers
+        where recency = 1""",
     "weak_new_users": f"""
         select i.account_id, count(*) as value, {d.WEAK_NEW_USER_VIEWS_BELOW} as threshold,
                min(cast(ua.created_at as date)) + 7 as since,

@@ -13,7 +13,7 @@ from queries.scope import Filters
 from tests.conftest import DEMO_AS_OF
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-PAGES = ["pages/my_accounts.py", "pages/account.py", "pages/portfolio.py", "pages/renewals.py", "pages/retention.py", "pages/onboarding.py", "pages/nps.py", "pages/team.py"]
+PAGES = ["pages/my_accounts.py", "pages/account.py", "pages/portfolio.py", "pages/renewals.py", "pages/retention.py", "pages/onboarding.py", "pages/nps.py", "pages/team.py", "pages/activity.py"]
 
 
 @pytest.fixture(autouse=True)

@@ -139,3 +139,20 @@ def test_the_demo_has_a_churn_reason_history_with_a_backlog(demo_warehouse):
 def test_the_trend_rollup_equals_the_per_account_trend_on_the_demo(demo_warehouse, filters, monkeypatch):
     from tests.test_portfolio_queries import assert_trend_rollup_matches
     assert_trend_rollup_matches(demo_warehouse, filters, monkeypatch)
+
+
+def test_every_signal_rule_fires_in_the_demo_and_none_floods_it(demo_warehouse):
+    from queries import signals
+    from queries.definitions import SIGNAL_RULES
+    counts = dict(signals.counts(demo_warehouse, Filters()).select("rule", "accounts").iter_rows())
+    assert set(counts) == set(SIGNAL_RULES)
+    assert all(0 < n < 1600 * 0.15 for n in counts.values()), counts
+
+
+def test_both_engines_fire_the_same_signals(demo_warehouses):
+    from queries import signals
+    from tests.conftest import _postgres_or_skip
+    _postgres_or_skip()
+    duck, pg = (signals.firing(demo_warehouses(b), Filters()) for b in ("duckdb", "postgres"))
+    assert duck.select("account_id", "rule", "since").equals(pg.select("account_id", "rule", "since"))
+    assert duck["evidence"].to_list() == pg["evidence"].to_list()

@@ -17,7 +17,10 @@ def stamp(day: dt.date, hour: int = 10) -> dt.datetime:
 
 
 def live(b: Book, account_id: int, start: dt.date = ADOPTION_START, arr: float = 10_000, csm_id: int = 1):
+    """A live SMB account its CSM spoke to yesterday (so only the rule under test can fire)."""
     b.account(account_id, csm_id=csm_id)
+    b.add("cs_activities", activity_id=len(b.rows.get("cs_activities", [])) + 1, account_id=account_id,
+          csm_id=csm_id, kind="call", happened_at=stamp(AS_OF - days(1)), outcome="check-in")
     return b.term(account_id, start, start + days(364), arr)
 
 

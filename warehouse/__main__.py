@@ -1,6 +1,6 @@
 """Command line: generate the synthetic book into a DuckDB file or a PostgreSQL database.
 
-    python -m warehouse --target data/demo-v2.duckdb
+    python -m warehouse --target data/demo-v3.duckdb
     python -m warehouse --target postgresql+psycopg2://postgres@127.0.0.1:5432/cockpit --accounts 20000
 """
 import argparse

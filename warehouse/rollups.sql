@@ -137,6 +137,18 @@ tickets as (
     group by t.account_id
 ),
 
+touches as (
+    -- the last touch of any kind, and the last conversation (anything but an email)
+    select
+        t.account_id,
+        max(t.happened_at) as last_touch_at,
+        max(case when t.kind <> 'email' then t.happened_at end) as last_conversation_at
+    from cs_activities as t
+    cross join snapshot as s
+    where cast(t.happened_at as date) <= s.as_of
+    group by t.account_id
+),
+
 nps_latest as (
     select account_id, score as last_nps_score, responded_at as last_nps_at
     from (
@@ -190,7 +202,9 @@ select
     coalesce(tk.tickets_30d, 0) as tickets_30d,
     coalesce(tk.open_tickets, 0) as open_tickets,
     n.last_nps_score,
-    n.last_nps_at
+    n.last_nps_at,
+    tc.last_touch_at,
+    tc.last_conversation_at
 from accounts as a
 cross join snapshot as s
 left join terms as t on t.account_id = a.account_id and t.recency = 1
@@ -203,7 +217,8 @@ left join health_4w_ago as h4 on h4.account_id = a.account_id
 left join usage as u on u.account_id = a.account_id
 left join live_90d_ago as l90 on l90.account_id = a.account_id
 left join tickets as tk on tk.account_id = a.account_id
-left join nps_latest as n on n.account_id = a.account_id;
+left join nps_latest as n on n.account_id = a.account_id
+left join touches as tc on tc.account_id = a.account_id;
 
 drop table if exists health_weekly;
 

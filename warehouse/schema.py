@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 # Bumped when a table or rollup changes shape: the embedded demo's file name carries it, so an
 # older demo file is left alone and a current one is generated beside it.
-CONTRACT_VERSION = 2
+CONTRACT_VERSION = 3
 
 metadata = sa.MetaData()
 
@@ -130,6 +130,31 @@ user_activations = sa.Table(
     sa.Column("page_views_first_7d", sa.Integer, nullable=False),
 )
 
+cs_activities = sa.Table(
+    "cs_activities", metadata,
+    sa.Column("activity_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("account_id", sa.Integer, nullable=False),
+    sa.Column("csm_id", sa.Integer),  # who did it (may differ from today's owner)
+    # call | email | meeting | onsite_visit | business_review | training
+    sa.Column("kind", sa.String, nullable=False),
+    sa.Column("happened_at", sa.DateTime, nullable=False),
+    sa.Column("outcome", sa.String),  # the CSM's note
+)
+
+contacts = sa.Table(
+    "contacts", metadata,
+    sa.Column("contact_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("account_id", sa.Integer, nullable=False),
+    sa.Column("name", sa.String, nullable=False),
+    sa.Column("email", sa.String, nullable=False),
+    sa.Column("title", sa.String),
+    sa.Column("tier", sa.String, nullable=False),  # S: decision maker / sponsor, A: key user, B: other
+    sa.Column("is_champion", sa.Boolean, nullable=False),
+    sa.Column("left_at", sa.Date),  # null while at the company
+)
+
+ACTIVITY_KINDS = ["call", "email", "meeting", "onsite_visit", "business_review", "training"]
+
 # Indexes that keep per-account and per-day reads cheap on PostgreSQL (skipped on DuckDB,
 # whose zone maps make them unnecessary and whose ART indexes slow bulk loads).
 POSTGRES_INDEXES = {
@@ -141,6 +166,8 @@ POSTGRES_INDEXES = {
     "support_tickets": ["account_id, opened_at"],
     "onboarding_milestones": ["account_id"],
     "user_activations": ["account_id"],
+    "cs_activities": ["account_id, happened_at", "csm_id, happened_at"],
+    "contacts": ["account_id"],
 }
 
 # Milestones of domain.md: day offset from the start of a new (or win-back) term.

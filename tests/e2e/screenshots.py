@@ -40,7 +40,8 @@ def main() -> int:
                 page.goto(server.url, timeout=180_000)
                 wait_for_app(page, timeout=180_000)
                 for title, name in (("Portfolio health", "portfolio"), ("Renewals", "renewals"),
-                                    ("Onboarding", "onboarding"), ("NPS", "nps"), ("Team", "team")):
+                                    ("Onboarding", "onboarding"), ("NPS", "nps"), ("Team", "team"),
+                                    ("CS activity", "activity")):
                     open_page(page, server.url, title)
                     _shoot(page, name)
                 open_page(page, server.url, "Retention")  # opens on the ARR bridge

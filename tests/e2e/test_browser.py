@@ -14,6 +14,7 @@ PAGES = {
     "Onboarding": ["stPlotlyChart", "stDataFrame"],
     "NPS": ["stPlotlyChart", "stDataFrame"],
     "Team": ["stPlotlyChart", "stDataFrame"],
+    "CS activity": ["stPlotlyChart", "stDataFrame"],
     "Renewals": ["stPlotlyChart", "stDataFrame"],
     "Retention": ["stPlotlyChart", "stDataFrame"],
 }

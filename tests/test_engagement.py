@@ -1,0 +1,138 @@
+"""Last touch, cadence, the champion-left signal and the account timeline, against hand-built
+books whose answers are worked out here, on both backends."""
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from queries import account, engagement, signals, writeback as wb
+from queries import definitions as d
+from queries.scope import Filters
+from tests.builders import Book, days
+
+AS_OF = dt.date(2026, 11, 23)  # quarter started 1 Oct: 54 of 92 days gone
+QUARTER_SHARE = 54 / 92
+
+
+def at(day: dt.date, hour: int = 10) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour))
+
+
+def activity(b: Book, account_id: int, kind: str, day: dt.date, csm_id: int = 1, hour: int = 10):
+    return b.add("cs_activities", activity_id=len(b.rows.get("cs_activities", [])) + 1, account_id=account_id,
+                 csm_id=csm_id, kind=kind, happened_at=at(day, hour), outcome=f"{kind} on {day}")
+
+
+def contact(b: Book, account_id: int, tier: str, champion: bool, left: dt.date | None, name: str = "Kim Lee"):
+    return b.add("contacts", contact_id=len(b.rows.get("contacts", [])) + 1, account_id=account_id, name=name,
+                 email=f"{name.split()[0].lower()}{len(b.rows.get('contacts', []))}@c.example", title="COO",
+                 tier=tier, is_champion=champion, left_at=left)
+
+
+# account: (segment, days since the start, conversation kinds and ages in days, expected days since touch)
+TOUCHES = {
+    1: ("high_touch", 300, [("call", 21)], 21),                   # at the limit: silent
+    2: ("high_touch", 300, [("call", 22), ("call", 40)], 22),     # one day over: fires
+    3: ("high_touch", 300, [("email", 1), ("meeting", 30)], 30),  # emails do not count
+    4: ("smb", 100, [], 100),                                     # never: counted from the start
+    5: ("tech_touch", 300, [], 300),                              # no limit for tech-touch
+    6: ("mid_market", 300, [("business_review", 10), ("business_review", 60), ("onsite_visit", 5)], 5),
+}
+FIRES = {2, 3, 4}
+
+
+def build_book() -> Book:
+    b = Book(AS_OF)
+    b.csm(1, team="A", segment="high_touch")
+    b.csm(2, team="A", segment="mid_market")
+    for account_id, (segment, age, touches, _days) in TOUCHES.items():
+        csm = 2 if segment == "mid_market" else 1
+        b.account(account_id, segment=segment, csm_id=csm)
+        b.term(account_id, AS_OF - days(age), AS_OF - days(age) + days(364), 10_000 * account_id)
+        for kind, ago in touches:
+            activity(b, account_id, kind, AS_OF - days(ago), csm_id=csm)
+    activity(b, 6, "meeting", AS_OF - days(400), csm_id=2)  # outside the 12 weeks and the quarter
+    # champions: left 89 days ago (fires), 90 days ago (silent: outside), tier S 10 days ago (fires),
+    # a tier-B non-champion yesterday (silent), a champion leaving next week (silent)
+    for account_id, tier, champion, left in ((10, "A", True, 89), (11, "A", True, 90), (12, "S", False, 10),
+                                             (13, "B", False, 1), (14, "A", True, -7)):
+        b.account(account_id, segment="smb")
+        b.term(account_id, AS_OF - days(200), AS_OF + days(164), 5_000)
+        activity(b, account_id, "call", AS_OF - days(3))
+        contact(b, account_id, tier, champion, AS_OF - days(left), name=f"Person {account_id}")
+        contact(b, account_id, "B", False, None)
+    b.health(1, AS_OF, 70.0)
+    return b
+
+
+@pytest.fixture
+def book(empty_warehouse):
+    return build_book().write(empty_warehouse)
+
+
+def fired(wh, rule: str) -> dict[int, dict]:
+    frame = signals.firing(wh, Filters())
+    return {r["account_id"]: r for r in frame.filter(frame["rule"] == rule).iter_rows(named=True)}
+
+
+def test_days_since_the_last_conversation(book):
+    from queries.db import fetch
+    from queries.scope import scoped
+    statement, params = scoped(Filters(), "select account_id, days_since_touch from in_scope where account_id < 10")
+    got = dict(fetch(book, statement, params).iter_rows())
+    assert got == {a: expected for a, (*_x, expected) in TOUCHES.items()}
+
+
+def test_too_long_without_a_touch_is_a_signal_per_segment(book):
+    hits = fired(book, "no_recent_touch")
+    assert set(hits) == FIRES
+    assert hits[2]["value"] == 22 and hits[2]["threshold"] == d.TOUCH_LIMIT_DAYS["high_touch"]
+    assert hits[2]["since"] == AS_OF  # 22 days of silence crossed the 21-day limit today
+    assert hits[4]["since"] == AS_OF - days(100) + days(d.TOUCH_LIMIT_DAYS["smb"] + 1)
+    assert "no conversation on record" in hits[4]["evidence"]
+    assert set(engagement.neglected(book, Filters())["account_id"]) == FIRES
+
+
+def test_champion_or_decision_maker_left_within_90_days(book):
+    hits = fired(book, "champion_left")
+    assert set(hits) == {10, 12}
+    assert hits[10]["value"] == 89 and hits[10]["since"] == AS_OF - days(89)
+    assert "Person 10" in hits[10]["evidence"] and str(AS_OF - days(89)) in hits[10]["evidence"]
+    assert hits[12]["evidence"].startswith("decision maker Person 12")
+
+
+def test_cadence_this_quarter_against_an_independent_count(book):
+    rows = {r["csm_id"]: r for r in engagement.cadence(book, Filters()).iter_rows(named=True)}
+    high, mid = rows[1], rows[2]
+    # CSM 1: high-touch accounts 1-3 (1 review and 1 visit due a quarter each), no reviews or visits
+    assert (high["accounts"], high["reviews_done"], high["visits_done"]) == (3 + 1 + 1 + 5, 0, 0)
+    assert high["reviews_due"] == pytest.approx(3 * QUARTER_SHARE)
+    assert high["visits_due"] == pytest.approx(3 * QUARTER_SHARE)
+    # CSM 2: one mid-market account, a review and a visit this quarter (the one 60 days ago is last quarter's)
+    assert (mid["accounts"], mid["reviews_done"], mid["visits_done"]) == (1, 1, 1)
+    assert mid["reviews_due"] == pytest.approx(QUARTER_SHARE)
+    assert mid["visits_due"] == pytest.approx(0.25 * QUARTER_SHARE)
+    assert high["neglected"] == 3 and mid["neglected"] == 0  # accounts 2, 3, 4
+
+
+def test_activities_per_week_and_per_csm(book):
+    weekly = engagement.weekly_by_kind(book, Filters())
+    assert weekly["activities"].sum() == 13  # every activity of the last 84 days, not the one 400 days ago
+    per = {r["csm_id"]: r for r in engagement.per_csm(book, Filters()).iter_rows(named=True)}
+    assert per[2]["business_review_per_week"] == pytest.approx(2 / engagement.WEEKS)
+    assert per[1]["per_week"] == pytest.approx(10 / engagement.WEEKS)
+
+
+def test_the_timeline_interleaves_everything_newest_first(book):
+    wh = book
+    wb.raise_flag(wh, wb.Writer("csm1@example.com", "csm", "A", 1), 2, 2, "Quiet account", "call them", None)
+    with wh.engine.begin() as conn:
+        conn.execute(sa.text("insert into support_tickets (ticket_id, account_id, opened_at, closed_at, priority) "
+                             "values (1, 2, :t, null, 'high')"), {"t": at(AS_OF - days(30), 9)})
+        conn.execute(sa.text("insert into nps_responses (survey_id, account_id, contact_email, sent_at, responded_at, "
+                             "score, comment) values (1, 2, 'x@c.example', :s, :r, 4, 'Too slow')"),
+                     {"s": at(AS_OF - days(26)), "r": at(AS_OF - days(25))})
+    story = account.timeline(wh, 2)
+    assert story["what"].to_list() == ["risk flag raised", "call", "NPS answer", "support ticket", "call"]
+    assert story["occurred_at"].to_list() == sorted(story["occurred_at"].to_list(), reverse=True)
+    assert "call them" in story["detail"][0] and "Too slow" in story["detail"][2]
