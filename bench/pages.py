@@ -27,10 +27,13 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = dt.date(2026, 11, 23)
 PAGES = [  # (page, view widget key, view)
+    ("pages/my_accounts.py", None, None),
+    ("pages/account.py", None, None),
     ("pages/portfolio.py", None, None),
     ("pages/onboarding.py", None, None),
     ("pages/nps.py", None, None),
     ("pages/team.py", None, None),
+    ("pages/activity.py", None, None),
     ("pages/renewals.py", "renewals_view", "Upcoming renewals"),
     ("pages/renewals.py", "renewals_view", "Renewal rates"),
     ("pages/retention.py", "retention_view", "ARR bridge"),
@@ -78,6 +81,9 @@ def measure_one(url: str, runs: int) -> dict:
     os.environ[db.URL_ENV] = url
     wh = db.Warehouse(url)
     migrate(wh)
+    with wh.engine.connect() as conn:  # the account page shows the largest live account
+        largest = conn.exec_driver_sql("select account_id from account_snapshot where is_live "
+                                       "order by arr desc, account_id limit 1").scalar_one()
     results = []
     for page, view_key, view in PAGES:
         cold, warm, trace = [], [], []
@@ -85,6 +91,8 @@ def measure_one(url: str, runs: int) -> dict:
             at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
             at.run()
             at.switch_page(page)
+            if page == "pages/account.py":
+                at.query_params["account"] = str(largest)
             if view_key:
                 at.session_state[view_key] = view
             st.cache_data.clear()
