@@ -170,6 +170,14 @@ def data_table(frame: pl.DataFrame, key: str, filename: str, columns: dict | Non
         open_account(frame["account_id"][event.selection.rows[0]])
 
 
+def table_or_note(frame: pl.DataFrame, key: str, filename: str, columns: dict | None, note: str) -> None:
+    """A table, or a one-line note saying there is nothing (for facts, not for filters)."""
+    if frame.is_empty():
+        st.caption(note)
+    else:
+        data_table(frame, key, filename, columns)
+
+
 def open_account(account_id: int) -> None:
     st.switch_page(ACCOUNT_PAGE, query_params={"account": str(account_id)})
 

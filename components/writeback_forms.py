@@ -120,3 +120,22 @@ def churn_tag_form(wh: Warehouse, viewer, account_ids: dict[int, str] | int, key
             writer = writer_of(viewer)
             _attempt(lambda: wb.tag_churns(wh, writer, chosen, primary, [primary, *others] if primary else others,
                                            note), f"Churn reason saved on {len(chosen)} account(s).")
+
+
+def reason_codes_admin(wh: Warehouse, viewer) -> None:
+    """CS operations keep the taxonomy: a code is retired from new tags, never deleted, since
+    existing tags point at it."""
+    codes = wb.reasons(wh, include_retired=True)
+    st.dataframe(codes, hide_index=True, key="reason_codes_table", column_config={
+        "code": st.column_config.TextColumn("Code"), "label": st.column_config.TextColumn("Label"),
+        "retired_at": st.column_config.DatetimeColumn("Retired at (UTC)", format="YYYY-MM-DD HH:mm")})
+    if viewer.role != "ops":
+        st.caption("Only CS operations can retire a reason code.")
+        return
+    active = codes.filter(codes["retired_at"].is_null())
+    labels = dict(zip(active["code"].to_list(), active["label"].to_list()))
+    with st.form("reason_retire", border=False):
+        code = st.selectbox("Retire a reason code", list(labels), format_func=labels.get, index=None,
+                            key="reason_retire_code", placeholder="Choose a code")
+        if st.form_submit_button("Retire"):
+            _attempt(lambda: wb.retire_reason(wh, writer_of(viewer), code), "Reason code retired.")

@@ -105,20 +105,12 @@ with story_tab:
     story, people_col = st.columns([3, 2])
     with story:
         st.subheader("Timeline")
-        events = account.timeline(wh, account_id)
-        if events.is_empty():
-            st.caption("Nothing recorded yet.")
-        else:
-            tables.data_table(events, key="account_timeline", filename=f"account_{account_id}_timeline.csv",
-                              columns=tables.TIMELINE_COLUMNS)
+        tables.table_or_note(account.timeline(wh, account_id), "account_timeline",
+                             f"account_{account_id}_timeline.csv", tables.TIMELINE_COLUMNS, "Nothing recorded yet.")
     with people_col:
         st.subheader("People")
-        contacts = account.contacts(wh, account_id)
-        if contacts.is_empty():
-            st.caption("No contacts recorded.")
-        else:
-            tables.data_table(contacts, key="account_contacts", filename=f"account_{account_id}_contacts.csv",
-                              columns=tables.CONTACT_COLUMNS)
+        tables.table_or_note(account.contacts(wh, account_id), "account_contacts",
+                             f"account_{account_id}_contacts.csv", tables.CONTACT_COLUMNS, "No contacts recorded.")
 
 with flags_tab:
     viewer = current_viewer()
@@ -151,12 +143,8 @@ with flags_tab:
     if may_write:
         forms.raise_flag_form(wh, viewer, account_id, people.staff(wh))
     st.subheader("Churn reason tags")
-    tags = wb.tag_history(wh, account_id)
-    if tags.is_empty():
-        st.caption("Not tagged.")
-    else:
-        tables.data_table(tags, key="account_tags", filename=f"account_{account_id}_churn_tags.csv",
-                          columns=tables.TAG_COLUMNS)
+    tables.table_or_note(wb.tag_history(wh, account_id), "account_tags", f"account_{account_id}_churn_tags.csv",
+                         tables.TAG_COLUMNS, "Not tagged.")
     if may_write:
         forms.churn_tag_form(wh, viewer, account_id, key="account_tag")
 
@@ -168,26 +156,17 @@ with usage_tab:
         st.plotly_chart(charts.build_usage_vs_seats(usage), key="account_usage_chart")
 
 with onboarding_tab:
-    steps = account.milestones(wh, account_id)
-    if steps.is_empty():
-        st.info("No onboarding milestones recorded for this account.", icon=":material/hourglass_empty:")
-    else:
-        tables.data_table(steps, key="account_milestones", filename=f"account_{account_id}_milestones.csv",
-                          columns=tables.MILESTONE_COLUMNS)
+    tables.table_or_note(account.milestones(wh, account_id), "account_milestones",
+                         f"account_{account_id}_milestones.csv", tables.MILESTONE_COLUMNS,
+                         "No onboarding milestones recorded for this account.")
 
 with voice_tab:
     left, right = st.columns(2)
     with left:
         st.subheader("NPS answers")
-        answers = account.nps_responses(wh, account_id)
-        if answers.is_empty():
-            st.info("Nobody at this account has answered an NPS survey.", icon=":material/hourglass_empty:")
-        else:
-            tables.data_table(answers, key="account_nps", filename=f"account_{account_id}_nps.csv")
+        tables.table_or_note(account.nps_responses(wh, account_id), "account_nps", f"account_{account_id}_nps.csv",
+                             None, "Nobody at this account has answered an NPS survey.")
     with right:
         st.subheader("Recent support tickets")
-        recent = account.tickets(wh, account_id)
-        if recent.is_empty():
-            st.info("No support tickets.", icon=":material/hourglass_empty:")
-        else:
-            tables.data_table(recent, key="account_tickets", filename=f"account_{account_id}_tickets.csv")
+        tables.table_or_note(account.tickets(wh, account_id), "account_tickets", f"account_{account_id}_tickets.csv",
+                             None, "No support tickets.")

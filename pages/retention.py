@@ -93,6 +93,8 @@ elif view == "Churn reasons":
                    f"several accounts; each keeps its own history.")
         forms.churn_tag_form(wh, current_viewer(), dict(zip(backlog["account_id"].to_list(), backlog["name"].to_list())),
                              key="retention_bulk_tag")
+    with st.expander("Reason codes"):
+        forms.reason_codes_admin(wh, current_viewer())
 
 else:
     since = st.selectbox("Cohorts signed since", [as_of.year - 3, as_of.year - 2, as_of.year - 1],

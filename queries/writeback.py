@@ -255,6 +255,8 @@ def retire_reason(wh: Warehouse, writer: Writer, code: str) -> None:
     """Codes are never deleted (tags point at them); CS operations retire one from new tags."""
     if writer.role != "ops":
         raise Rejected("Only CS operations can retire a churn reason.")
+    if not code:
+        raise Rejected("Choose the reason code to retire.")
     with wh.engine.begin() as conn:
         done = conn.execute(sa.text(f"update {wh.app_schema}.churn_reasons set retired_at = :at "
                                     f"where code = :c and retired_at is null"), {"c": code, "at": _now()}).rowcount

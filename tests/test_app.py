@@ -554,3 +554,19 @@ def test_losing_the_database_mid_session_and_getting_it_back(own_postgres, monke
     assert any("Risk flag raised" in s.value for s in at.success)
     assert wb.flags(wh, 1)["reason"].to_list() == ["after the outage", "before the outage"]
     assert count(wh, "select count(*) from cockpit.risk_flag_events") == 2  # nothing half-written
+
+
+def test_operations_retire_a_reason_code_and_it_leaves_the_forms(writable_demo, monkeypatch, backend):
+    from queries import writeback as wb
+    at, _ops = view_as(monkeypatch, writable_demo, "ops")
+    at.switch_page("pages/retention.py")
+    at.run()
+    at.button_group(key="retention_view").set_value("Churn reasons")
+    at.run()
+    at.button(key="FormSubmitter:reason_retire-Retire").click().run()
+    assert any("Choose the reason code" in e.value for e in at.error)
+    at.selectbox(key="reason_retire_code").set_value("budget_cut")
+    at.button(key="FormSubmitter:reason_retire-Retire").click().run()
+    assert any("Reason code retired" in s.value for s in at.success)
+    assert "budget_cut" not in wb.reasons(writable_demo)["code"].to_list()
+    assert "Budget cut" not in at.selectbox(key="retention_bulk_tag_primary").options
