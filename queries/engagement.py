@@ -56,35 +56,21 @@ def cadence(wh: Warehouse, filters: Filters) -> pl.DataFrame:
     accounts against the segment's cadence (due in proportion to the quarter gone by), and the
     accounts left without a conversation for too long."""
     statement, params = scoped(filters, f""",
-        quarter as (
-            select cast(date_trunc('quarter', max(as_of)) as date) as q_start, max(as_of) as as_of
-            from account_snapshot
-        ),
         elapsed as (
-            select q_start, as_of,
-                   cast(as_of - q_start + 1 as double precision)
-                   / (cast(q_start + interval '3 months' as date) - q_start) as share
-            from quarter
-        ),
-        done as (
-            select t.account_id,
-                   sum(case when t.kind = 'business_review' then 1 else 0 end) as reviews,
-                   sum(case when t.kind = 'onsite_visit' then 1 else 0 end) as visits
-            from cs_activities as t
-            cross join elapsed as e
-            where cast(t.happened_at as date) >= e.q_start and cast(t.happened_at as date) <= e.as_of
-            group by t.account_id
+            select q_start, cast(as_of - q_start + 1 as double precision)
+                            / (cast(q_start + interval '3 months' as date) - q_start) as share
+            from (select cast(date_trunc('quarter', max(as_of)) as date) as q_start, max(as_of) as as_of
+                  from account_snapshot) as quarter
         )
         select i.csm_id, i.csm_name, i.team, count(*) as accounts,
-               coalesce(sum(dn.reviews), 0) as reviews_done,
+               sum(i.business_reviews_qtd) as reviews_done,
                sum({d.cadence('i.segment', 'business_review')}) * max(e.share) as reviews_due,
-               coalesce(sum(dn.visits), 0) as visits_done,
+               sum(i.onsite_visits_qtd) as visits_done,
                sum({d.cadence('i.segment', 'onsite_visit')}) * max(e.share) as visits_due,
                sum(case when {_overdue_touch()} then 1 else 0 end) as neglected,
                max(e.q_start) as quarter_start
         from in_scope as i
         cross join elapsed as e
-        left join done as dn on dn.account_id = i.account_id
         where i.is_live
         group by i.csm_id, i.csm_name, i.team
         order by i.team, i.csm_name""")

@@ -22,7 +22,7 @@ RISK_ORDER = f"""coalesce(f.top_flag_severity, 0) desc,
 @reads_writeback
 def book(wh: Warehouse, filters: Filters, limit: int = d.LIST_LIMIT) -> pl.DataFrame:
     """The accounts in scope (the caller sets whose book through filters.csm_ids), riskiest first."""
-    statement, params = scoped(filters, f""", {open_flags_cte(wh)}, {signals_cte()},
+    statement, params = scoped(filters, f""", {open_flags_cte(wh)}, {signals_cte(with_since=False)},
         per_account as (
             select account_id, count(*) as signals,
                    max(case when kind = 'risk' then severity end) as top_severity,

@@ -30,52 +30,54 @@ def _int(expr: str) -> str:
     return f"cast(cast(round({expr}) as integer) as varchar)"
 
 
-# rule -> (value, threshold, since, evidence text, from/where after `from in_scope as i join account_snapshot as s`)
+_AS_OF = "(select max(as_of) from account_snapshot)"
+
+# rule -> (value, threshold, since, evidence text, where) over `in_scope as i`
 _RULES = {
     "usage_drop": (
-        "s.key_events_7d / s.key_events_baseline", f"{d.USAGE_DROP_BELOW}",
+        "i.key_events_7d / i.key_events_baseline", f"{d.USAGE_DROP_BELOW}",
         f"""least(i.as_of, coalesce((select max(u.day) + 1 from usage_daily as u
               where u.account_id = i.account_id and u.day > i.as_of - 97 and u.day <= i.as_of
-                and u.key_events >= {d.USAGE_DROP_BELOW} * s.key_events_baseline), i.as_of - 96))""",
-        f"'key events ' || {_pct('s.key_events_7d / s.key_events_baseline')} || ' of baseline "
+                and u.key_events >= {d.USAGE_DROP_BELOW} * i.key_events_baseline), i.as_of - 96))""",
+        f"'key events ' || {_pct('i.key_events_7d / i.key_events_baseline')} || ' of baseline "
         f"(alert below {d.USAGE_DROP_BELOW:.0%})'",
-        f"s.key_events_baseline > 0 and s.key_events_7d < {d.USAGE_DROP_BELOW} * s.key_events_baseline"),
+        f"i.key_events_baseline > 0 and i.key_events_7d < {d.USAGE_DROP_BELOW} * i.key_events_baseline"),
     "sudden_drop": (
-        "s.weekday_active_users_7d / s.weekday_active_users_prev_28d", f"{d.SUDDEN_DROP_TO}",
+        "i.weekday_active_users_7d / i.weekday_active_users_prev_28d", f"{d.SUDDEN_DROP_TO}",
         f"""least(i.as_of, coalesce((select max(u.day) + 1 from usage_daily as u
               where u.account_id = i.account_id and u.day > i.as_of - 35 and u.day <= i.as_of
                 and extract(isodow from u.day) < 6
-                and u.active_users > {d.SUDDEN_DROP_TO} * s.weekday_active_users_prev_28d), i.as_of - 34))""",
-        f"'weekday active users ' || {_pct('s.weekday_active_users_7d / s.weekday_active_users_prev_28d')} "
+                and u.active_users > {d.SUDDEN_DROP_TO} * i.weekday_active_users_prev_28d), i.as_of - 34))""",
+        f"'weekday active users ' || {_pct('i.weekday_active_users_7d / i.weekday_active_users_prev_28d')} "
         f"|| ' of the 4 weeks before (alert at {d.SUDDEN_DROP_TO:.0%} or less)'",
-        f"s.weekday_active_users_prev_28d >= {d.SUDDEN_DROP_MIN_USERS} "
-        f"and s.weekday_active_users_7d <= {d.SUDDEN_DROP_TO} * s.weekday_active_users_prev_28d"),
+        f"i.weekday_active_users_prev_28d >= {d.SUDDEN_DROP_MIN_USERS} "
+        f"and i.weekday_active_users_7d <= {d.SUDDEN_DROP_TO} * i.weekday_active_users_prev_28d"),
     "ticket_burst": (
-        "s.tickets_7d", f"{d.TICKET_BURST_FROM}",
+        "i.tickets_7d", f"{d.TICKET_BURST_FROM}",
         """(select min(cast(t.opened_at as date)) from support_tickets as t
               where t.account_id = i.account_id and cast(t.opened_at as date) > i.as_of - 7
                 and cast(t.opened_at as date) <= i.as_of)""",
-        f"{_int('s.tickets_7d')} || ' tickets in 7 days (alert at {d.TICKET_BURST_FROM})'",
-        f"s.tickets_7d >= {d.TICKET_BURST_FROM}"),
+        f"{_int('i.tickets_7d')} || ' tickets in 7 days (alert at {d.TICKET_BURST_FROM})'",
+        f"i.tickets_7d >= {d.TICKET_BURST_FROM}"),
     "nps_detractor": (
-        "s.last_nps_score", f"{d.DETRACTOR_UP_TO}",
-        "cast(s.last_nps_at as date)",
-        f"'latest NPS answer ' || {_int('s.last_nps_score')} || ' (detractor: {d.DETRACTOR_UP_TO} or less)'",
-        f"s.last_nps_score <= {d.DETRACTOR_UP_TO} and cast(s.last_nps_at as date) > i.as_of - {d.DETRACTOR_WITHIN_DAYS}"),
+        "i.last_nps_score", f"{d.DETRACTOR_UP_TO}",
+        "cast(i.last_nps_at as date)",
+        f"'latest NPS answer ' || {_int('i.last_nps_score')} || ' (detractor: {d.DETRACTOR_UP_TO} or less)'",
+        f"i.last_nps_score <= {d.DETRACTOR_UP_TO} and cast(i.last_nps_at as date) > i.as_of - {d.DETRACTOR_WITHIN_DAYS}"),
     "no_recent_touch": (
         "i.days_since_touch", d.touch_limit("i.segment"),
         f"i.as_of - cast(i.days_since_touch - {d.touch_limit('i.segment')} - 1 as integer)",
-        f"case when s.last_conversation_at is null then 'no conversation on record in ' "
+        f"case when i.last_conversation_at is null then 'no conversation on record in ' "
         f"else 'no conversation for ' end || cast(i.days_since_touch as varchar) "
         f"|| ' days (limit for the segment: ' || cast({d.touch_limit('i.segment')} as varchar) || ')'",
         f"i.days_since_touch > {d.touch_limit('i.segment')}"),
     "seat_limit": (
-        d.seat_utilisation("s"), f"{d.SEAT_LIMIT_FROM}",
+        d.seat_utilisation("i"), f"{d.SEAT_LIMIT_FROM}",
         f"""(select min(u.day) from usage_daily as u
               where u.account_id = i.account_id and u.day > i.as_of - 30 and u.day <= i.as_of
                 and u.active_users >= {d.SEAT_LIMIT_FROM} * u.licensed_seats)""",
-        f"{_pct(d.seat_utilisation('s'))} || ' of licensed seats active (opportunity at {d.SEAT_LIMIT_FROM:.0%})'",
-        f"{d.seat_utilisation('s')} >= {d.SEAT_LIMIT_FROM}"),
+        f"{_pct(d.seat_utilisation('i'))} || ' of licensed seats active (opportunity at {d.SEAT_LIMIT_FROM:.0%})'",
+        f"{d.seat_utilisation('i')} >= {d.SEAT_LIMIT_FROM}"),
 }
 # Rules over a detail table: (SQL body yielding account_id, value, threshold, since, evidence)
 _DETAIL_RULES = {
@@ -84,8 +86,7 @@ _DETAIL_RULES = {
                cast(count(*) as varchar) || ' milestone(s) overdue, the oldest by '
                    || cast(max(i.as_of - m.due_date) as varchar) || ' days' as evidence
         from in_scope as i
-        inner join account_snapshot as s on s.account_id = i.account_id
-        inner join onboarding_milestones as m on m.contract_id = s.contract_id
+        inner join onboarding_milestones as m on m.contract_id = i.contract_id
         where i.is_live and m.completed_date is null and m.due_date < i.as_of
           and m.due_date >= i.as_of - {d.ONBOARDING_DAYS}
         group by i.account_id""",
@@ -93,36 +94,42 @@ _DETAIL_RULES = {
         select i.account_id, m.completed_date - m.due_date as value, 0 as threshold, m.due_date + 1 as since,
                'go-live done ' || cast(m.completed_date - m.due_date as varchar) || ' days late' as evidence
         from in_scope as i
-        inner join account_snapshot as s on s.account_id = i.account_id
-        inner join onboarding_milestones as m on m.contract_id = s.contract_id
+        inner join onboarding_milestones as m on m.contract_id = i.contract_id
         where i.lifecycle_stage = 'onboarding' and m.milestone = 'go_live' and m.completed_date > m.due_date""",
+    # These two narrow the detail table to the snapshot's window first (indexed on PostgreSQL),
+    # then meet in_scope: a planner cannot estimate a CTE's size and would otherwise probe the
+    # detail table once per account in scope.
     "champion_left": f"""
-        select account_id, value, threshold, since, evidence from (
-            select i.account_id, i.as_of - ct.left_at as value, {d.CHAMPION_LEFT_WITHIN_DAYS} as threshold,
-                   ct.left_at as since,
-                   case when ct.is_champion then 'champion ' else 'decision maker ' end || ct.name
-                       || coalesce(' (' || ct.title || ')', '') || ' left on ' || cast(ct.left_at as varchar)
-                       || case when count(*) over (partition by i.account_id) > 1
-                               then ' (and ' || cast(count(*) over (partition by i.account_id) - 1 as varchar)
-                                    || ' more)' else '' end as evidence,
-                   row_number() over (partition by i.account_id order by ct.left_at desc, ct.contact_id) as recency
-            from in_scope as i
-            inner join contacts as ct on ct.account_id = i.account_id
-            where i.is_live and (ct.is_champion or ct.tier = 'S')
-              and ct.left_at > i.as_of - {d.CHAMPION_LEFT_WITHIN_DAYS} and ct.left_at <= i.as_of
-        ) as leavers
-        where recency = 1""",
+        select l.account_id, i.as_of - l.left_at as value, {d.CHAMPION_LEFT_WITHIN_DAYS} as threshold,
+               l.left_at as since,
+               case when l.is_champion then 'champion ' else 'decision maker ' end || l.name
+                   || coalesce(' (' || l.title || ')', '') || ' left on ' || cast(l.left_at as varchar)
+                   || case when l.leavers > 1 then ' (and ' || cast(l.leavers - 1 as varchar) || ' more)'
+                      else '' end as evidence
+        from (
+            select ct.account_id, ct.name, ct.title, ct.is_champion, ct.left_at,
+                   count(*) over (partition by ct.account_id) as leavers,
+                   row_number() over (partition by ct.account_id order by ct.left_at desc, ct.contact_id) as recency
+            from contacts as ct
+            where ct.left_at > {_AS_OF} - {d.CHAMPION_LEFT_WITHIN_DAYS} and ct.left_at <= {_AS_OF}
+              and (ct.is_champion or ct.tier = 'S')
+        ) as l
+        inner join in_scope as i on i.account_id = l.account_id
+        where l.recency = 1 and i.is_live""",
+    # a user's first week has ended (created on or before as_of - 7), within the last N days
     "weak_new_users": f"""
-        select i.account_id, count(*) as value, {d.WEAK_NEW_USER_VIEWS_BELOW} as threshold,
-               min(cast(ua.created_at as date)) + 7 as since,
-               cast(count(*) as varchar) || ' new user(s) with under {d.WEAK_NEW_USER_VIEWS_BELOW} page views '
+        select w.account_id, w.value, {d.WEAK_NEW_USER_VIEWS_BELOW} as threshold, w.since,
+               cast(w.value as varchar) || ' new user(s) with under {d.WEAK_NEW_USER_VIEWS_BELOW} page views '
                    || 'in their first week' as evidence
-        from in_scope as i
-        inner join user_activations as ua on ua.account_id = i.account_id
-        where i.is_live and ua.page_views_first_7d < {d.WEAK_NEW_USER_VIEWS_BELOW}
-          and cast(ua.created_at as date) <= i.as_of - 7
-          and cast(ua.created_at as date) > i.as_of - 7 - {d.NEW_USER_WINDOW_DAYS}
-        group by i.account_id""",
+        from (
+            select ua.account_id, count(*) as value, min(cast(ua.created_at as date)) + 7 as since
+            from user_activations as ua
+            where ua.created_at >= {_AS_OF} - {6 + d.NEW_USER_WINDOW_DAYS} and ua.created_at < {_AS_OF} - 6
+              and ua.page_views_first_7d < {d.WEAK_NEW_USER_VIEWS_BELOW}
+            group by ua.account_id
+        ) as w
+        inner join in_scope as i on i.account_id = w.account_id
+        where i.is_live""",
 }
 
 
@@ -133,15 +140,17 @@ def _branch(code: str, body: str) -> str:
             f"cast(x.threshold as double precision) as threshold, x.since, x.evidence from ({body}) as x")
 
 
-def signals_cte() -> str:
-    """`signals` over `in_scope`: account_id, rule, label, kind, severity, value, threshold, since, evidence."""
+def signals_cte(with_since: bool = True) -> str:
+    """`signals` over `in_scope`: account_id, rule, label, kind, severity, value, threshold, since,
+    evidence. Without `with_since`, the daily facts are not read (since is null): for counts."""
     branches = [_branch(code, f"""
-        select i.account_id, {value} as value, {threshold} as threshold, {since} as since, {evidence} as evidence
+        select i.account_id, {value} as value, {threshold} as threshold,
+               {since if with_since else 'cast(null as date)'} as since, {evidence} as evidence
         from in_scope as i
-        inner join account_snapshot as s on s.account_id = i.account_id
         where i.is_live and {where}""") for code, (value, threshold, since, evidence, where) in _RULES.items()]
     branches += [_branch(code, body) for code, body in _DETAIL_RULES.items()]
-    return "signals as (\n" + "\n    union all\n".join(branches) + "\n)"
+    # materialized: computed once, even where the caller joins it back to in_scope
+    return "signals as materialized (\n" + "\n    union all\n".join(branches) + "\n)"
 
 
 @cached
@@ -161,7 +170,7 @@ def firing(wh: Warehouse, filters: Filters, limit: int = d.LIST_LIMIT) -> pl.Dat
 @cached
 def counts(wh: Warehouse, filters: Filters) -> pl.DataFrame:
     """Accounts and ARR per rule that fires, for the portfolio's overview."""
-    statement, params = scoped(filters, f""", {signals_cte()}
+    statement, params = scoped(filters, f""", {signals_cte(with_since=False)}
         select g.rule, g.label, g.kind, g.severity, count(*) as accounts, coalesce(sum(i.arr), 0) as arr
         from signals as g
         inner join in_scope as i on i.account_id = g.account_id

@@ -30,6 +30,7 @@ def build_rollups(engine: sa.Engine) -> None:
             conn.exec_driver_sql(statement)
         if engine.dialect.name == "postgresql":
             conn.exec_driver_sql("create unique index ix_snapshot_account on account_snapshot (account_id)")
+            conn.exec_driver_sql("create index ix_snapshot_as_of on account_snapshot (as_of)")  # max(as_of)
             conn.exec_driver_sql("create index ix_health_weekly_day on health_weekly (day)")
             conn.exec_driver_sql("analyze")
 

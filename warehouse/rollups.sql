@@ -138,11 +138,16 @@ tickets as (
 ),
 
 touches as (
-    -- the last touch of any kind, and the last conversation (anything but an email)
+    -- the last touch of any kind, the last conversation (anything but an email), and the business
+    -- reviews and on-site visits since the quarter began
     select
         t.account_id,
         max(t.happened_at) as last_touch_at,
-        max(case when t.kind <> 'email' then t.happened_at end) as last_conversation_at
+        max(case when t.kind <> 'email' then t.happened_at end) as last_conversation_at,
+        sum(case when t.kind = 'business_review' and t.happened_at >= cast(date_trunc('quarter', s.as_of) as date)
+            then 1 else 0 end) as business_reviews_qtd,
+        sum(case when t.kind = 'onsite_visit' and t.happened_at >= cast(date_trunc('quarter', s.as_of) as date)
+            then 1 else 0 end) as onsite_visits_qtd
     from cs_activities as t
     cross join snapshot as s
     where cast(t.happened_at as date) <= s.as_of
@@ -204,7 +209,9 @@ select
     n.last_nps_score,
     n.last_nps_at,
     tc.last_touch_at,
-    tc.last_conversation_at
+    tc.last_conversation_at,
+    coalesce(tc.business_reviews_qtd, 0) as business_reviews_qtd,
+    coalesce(tc.onsite_visits_qtd, 0) as onsite_visits_qtd
 from accounts as a
 cross join snapshot as s
 left join terms as t on t.account_id = a.account_id and t.recency = 1

@@ -158,16 +158,17 @@ ACTIVITY_KINDS = ["call", "email", "meeting", "onsite_visit", "business_review",
 # Indexes that keep per-account and per-day reads cheap on PostgreSQL (skipped on DuckDB,
 # whose zone maps make them unnecessary and whose ART indexes slow bulk loads).
 POSTGRES_INDEXES = {
+    "accounts": ["csm_id"],
     "contracts": ["account_id, start_date"],
     "renewals": ["account_id", "due_date"],
     "usage_daily": ["account_id, day", "day"],
     "health_scores": ["account_id, day", "day, account_id"],
     "nps_responses": ["account_id", "sent_at"],
     "support_tickets": ["account_id, opened_at"],
-    "onboarding_milestones": ["account_id"],
-    "user_activations": ["account_id"],
-    "cs_activities": ["account_id, happened_at", "csm_id, happened_at"],
-    "contacts": ["account_id"],
+    "onboarding_milestones": ["account_id", "contract_id"],
+    "user_activations": ["account_id", "created_at"],
+    "cs_activities": ["account_id, happened_at", "happened_at"],
+    "contacts": ["account_id", "left_at"],
 }
 
 # Milestones of domain.md: day offset from the start of a new (or win-back) term.
