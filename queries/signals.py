@@ -30,8 +30,6 @@ def _int(expr: str) -> str:
     return f"cast(cast(round({expr}) as integer) as varchar)"
 
 
-_AS_OF = "(select max(as_of) from account_snapshot)"
-
 # rule -> (value, threshold, since, evidence text, where) over `in_scope as i`
 _RULES = {
     "usage_drop": (
@@ -96,40 +94,34 @@ _DETAIL_RULES = {
         from in_scope as i
         inner join onboarding_milestones as m on m.contract_id = i.contract_id
         where i.lifecycle_stage = 'onboarding' and m.milestone = 'go_live' and m.completed_date > m.due_date""",
-    # These two narrow the detail table to the snapshot's window first (indexed on PostgreSQL),
-    # then meet in_scope: a planner cannot estimate a CTE's size and would otherwise probe the
-    # detail table once per account in scope.
+    # in_scope first, then the detail table by account (indexed): predictable at any size
     "champion_left": f"""
-        select l.account_id, i.as_of - l.left_at as value, {d.CHAMPION_LEFT_WITHIN_DAYS} as threshold,
-               l.left_at as since,
-               case when l.is_champion then 'champion ' else 'decision maker ' end || l.name
-                   || coalesce(' (' || l.title || ')', '') || ' left on ' || cast(l.left_at as varchar)
-                   || case when l.leavers > 1 then ' (and ' || cast(l.leavers - 1 as varchar) || ' more)'
-                      else '' end as evidence
-        from (
-            select ct.account_id, ct.name, ct.title, ct.is_champion, ct.left_at,
-                   count(*) over (partition by ct.account_id) as leavers,
-                   row_number() over (partition by ct.account_id order by ct.left_at desc, ct.contact_id) as recency
-            from contacts as ct
-            where ct.left_at > {_AS_OF} - {d.CHAMPION_LEFT_WITHIN_DAYS} and ct.left_at <= {_AS_OF}
-              and (ct.is_champion or ct.tier = 'S')
-        ) as l
-        inner join in_scope as i on i.account_id = l.account_id
-        where l.recency = 1 and i.is_live""",
-    # a user's first week has ended (created on or before as_of - 7), within the last N days
+        select account_id, value, threshold, since, evidence from (
+            select i.account_id, i.as_of - ct.left_at as value, {d.CHAMPION_LEFT_WITHIN_DAYS} as threshold,
+                   ct.left_at as since,
+                   case when ct.is_champion then 'champion ' else 'decision maker ' end || ct.name
+                       || coalesce(' (' || ct.title || ')', '') || ' left on ' || cast(ct.left_at as varchar)
+                       || case when count(*) over (partition by i.account_id) > 1
+                               then ' (and ' || cast(count(*) over (partition by i.account_id) - 1 as varchar)
+                                    || ' more)' else '' end as evidence,
+                   row_number() over (partition by i.account_id order by ct.left_at desc, ct.contact_id) as recency
+            from in_scope as i
+            inner join contacts as ct on ct.account_id = i.account_id
+            where i.is_live and (ct.is_champion or ct.tier = 'S')
+              and ct.left_at > i.as_of - {d.CHAMPION_LEFT_WITHIN_DAYS} and ct.left_at <= i.as_of
+        ) as leavers
+        where recency = 1""",
     "weak_new_users": f"""
-        select w.account_id, w.value, {d.WEAK_NEW_USER_VIEWS_BELOW} as threshold, w.since,
-               cast(w.value as varchar) || ' new user(s) with under {d.WEAK_NEW_USER_VIEWS_BELOW} page views '
+        select i.account_id, count(*) as value, {d.WEAK_NEW_USER_VIEWS_BELOW} as threshold,
+               min(cast(ua.created_at as date)) + 7 as since,
+               cast(count(*) as varchar) || ' new user(s) with under {d.WEAK_NEW_USER_VIEWS_BELOW} page views '
                    || 'in their first week' as evidence
-        from (
-            select ua.account_id, count(*) as value, min(cast(ua.created_at as date)) + 7 as since
-            from user_activations as ua
-            where ua.created_at >= {_AS_OF} - {6 + d.NEW_USER_WINDOW_DAYS} and ua.created_at < {_AS_OF} - 6
-              and ua.page_views_first_7d < {d.WEAK_NEW_USER_VIEWS_BELOW}
-            group by ua.account_id
-        ) as w
-        inner join in_scope as i on i.account_id = w.account_id
-        where i.is_live""",
+        from in_scope as i
+        inner join user_activations as ua on ua.account_id = i.account_id
+        where i.is_live and ua.page_views_first_7d < {d.WEAK_NEW_USER_VIEWS_BELOW}
+          and cast(ua.created_at as date) <= i.as_of - 7
+          and cast(ua.created_at as date) > i.as_of - 7 - {d.NEW_USER_WINDOW_DAYS}
+        group by i.account_id""",
 }
 
 

@@ -166,9 +166,9 @@ POSTGRES_INDEXES = {
     "nps_responses": ["account_id", "sent_at"],
     "support_tickets": ["account_id, opened_at"],
     "onboarding_milestones": ["account_id", "contract_id"],
-    "user_activations": ["account_id", "created_at"],
-    "cs_activities": ["account_id, happened_at", "happened_at"],
-    "contacts": ["account_id", "left_at"],
+    "user_activations": ["account_id"],
+    "cs_activities": ["account_id, happened_at"],
+    "contacts": ["account_id"],
 }
 
 # Milestones of domain.md: day offset from the start of a new (or win-back) term.
