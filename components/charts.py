@@ -5,7 +5,6 @@ import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
 
-from warehouse.schema import HEALTH_COMPONENTS
 from queries.definitions import DUE_WINDOWS, GREEN_FROM, HEALTH_BANDS, RED_BELOW, SEGMENT_LABELS
 
 BAND_COLOURS = {"red": "#d64545", "yellow": "#e8b339", "green": "#3a9d5d", "no score": "#a0a4ab"}
@@ -205,20 +204,15 @@ def build_workload_scatter(frame: pl.DataFrame) -> go.Figure:
     return _layout(fig, height=420)
 
 
-HEALTH_COMPONENT_LABELS = {column: label for column, label, _weight, _about in HEALTH_COMPONENTS}
-
-
 def build_health_history(frame: pl.DataFrame) -> go.Figure:
-    """The score per kept snapshot, bold, with each component faint behind it (gaps = no data)."""
-    long = frame.unpivot(index="day", on=["score", *HEALTH_COMPONENT_LABELS], variable_name="series",
-                         value_name="value").with_columns(
-        pl.col("series").replace({"score": "Health score", **HEALTH_COMPONENT_LABELS}))
-    fig = px.line(long, x="day", y="value", color="series", labels={"day": "Snapshot", "value": "Score (0-100)",
-                                                                     "series": ""},
-                  title="Health score and its components, weekly snapshots")
-    for trace in fig.data:
-        trace.update(line_width=3.5 if trace.name == "Health score" else 1.2,
-                     opacity=1.0 if trace.name == "Health score" else 0.55, connectgaps=False)
+    """Each component's points per kept snapshot, stacked to the score, with the score on top: a
+    component with no data that week adds nothing and its weight sits with the others."""
+    fig = px.area(frame, x="day", y="points", color="label",
+                  labels={"day": "Snapshot", "points": "Points of the score", "label": "Component"},
+                  title="Health score by component, weekly snapshots")
+    score = frame.group_by("day").agg(pl.col("score").first()).sort("day")
+    fig.add_scatter(x=score["day"], y=score["score"], mode="lines", name="Health score",
+                    line=dict(color="black", width=2.5))
     fig.add_hline(y=GREEN_FROM, line_dash="dot", line_color=BAND_COLOURS["green"])
     fig.add_hline(y=RED_BELOW, line_dash="dot", line_color=BAND_COLOURS["red"])
     fig.update_yaxes(range=[0, 100])

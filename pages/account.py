@@ -89,7 +89,7 @@ with health_tab:
         st.plotly_chart(charts.build_health_breakdown(parts), key="account_health_breakdown")
         tables.data_table(parts.drop("component", "score"), key="account_health_parts",
                           filename=f"account_{account_id}_health.csv", columns=tables.HEALTH_PART_COLUMNS)
-        st.plotly_chart(charts.build_health_history(account.health_history(wh, account_id)),
+        st.plotly_chart(charts.build_health_history(account.health_contributions(wh, account_id)),
                         key="account_health_history")
 
 with signals_tab:

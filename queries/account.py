@@ -51,25 +51,28 @@ _COMPONENT_VALUE = "case hc.component " + " ".join(
     f"when '{column}' then h.{column}" for column, *_ in HEALTH_COMPONENTS) + " end"
 
 
+def _weighted_parts(day_filter: str) -> str:
+    """The account's scores unpivoted into components, each with the total weight of the components
+    that have data that day: a missing component's weight is spread over the others, pro rata."""
+    return f"""parts as (
+            select h.day, hc.component, hc.label, hc.description, hc.weight, {_COMPONENT_VALUE} as value, h.score
+            from health_scores as h
+            cross join health_components as hc
+            where h.account_id = :account_id and {day_filter}
+        ),
+        weighted as (
+            select p.*, sum(case when p.value is not null then p.weight end) over (partition by p.day)
+                        as weight_with_data
+            from parts as p
+        )"""
+
+
 @cached
 def health_breakdown(wh: Warehouse, account_id: int) -> pl.DataFrame:
     """The latest score's components: nominal weight, the weight it carries once components with
-    no data are left out (their weight spread pro rata), its points and the points it costs."""
+    no data are left out, its points and the points it costs."""
     statement = sa.text(f"""
-        with latest as (
-            select h.* from health_scores as h
-            where h.account_id = :account_id
-              and h.day = (select max(day) from health_scores where account_id = :account_id)
-        ),
-        parts as (
-            select hc.component, hc.label, hc.description, hc.weight, {_COMPONENT_VALUE} as value, h.score
-            from latest as h
-            cross join health_components as hc
-        ),
-        weighted as (
-            select p.*, sum(case when p.value is not null then p.weight end) over () as weight_with_data
-            from parts as p
-        )
+        with {_weighted_parts("h.day = (select max(day) from health_scores where account_id = :account_id)")}
         select component, label, description, weight,
                case when value is null then 0 else weight / weight_with_data end as effective_weight,
                value,
@@ -82,13 +85,15 @@ def health_breakdown(wh: Warehouse, account_id: int) -> pl.DataFrame:
 
 
 @cached
-def health_history(wh: Warehouse, account_id: int, weeks: int = HISTORY_WEEKS) -> pl.DataFrame:
-    """Every kept snapshot of the score and its components (null = no data that week)."""
-    statement = sa.text("""
-        select day, score, usage_score, sentiment_score, support_score, engagement_score, onboarding_score
-        from health_scores
-        where account_id = :account_id and day > (select max(as_of) from account_snapshot) - :days
-        order by day""")
+def health_contributions(wh: Warehouse, account_id: int, weeks: int = HISTORY_WEEKS) -> pl.DataFrame:
+    """Per kept snapshot, the points each component with data added to the score (they add up
+    to the score), and the score itself."""
+    statement = sa.text(f"""
+        with {_weighted_parts("h.day > (select max(as_of) from account_snapshot) - :days")}
+        select day, label, weight / weight_with_data * value as points, score
+        from weighted
+        where value is not null
+        order by day, label""")
     return fetch(wh, statement, {"account_id": int(account_id), "days": 7 * weeks})
 
 

@@ -190,6 +190,19 @@ def test_health_breakdown_spreads_the_missing_weight(book):
     assert head["health_score"] - head["health_score_4w_ago"] == pytest.approx(-10)
 
 
+def test_health_history_adds_each_components_points_up_to_the_score(book):
+    history = account.health_contributions(book, 95)
+    points = {(r["day"], r["label"]): r["points"] for r in history.iter_rows(named=True)}
+    # today: sentiment has no data, so usage and onboarding carry 0.5/0.7 and 0.2/0.7
+    assert points[(AS_OF, "Usage")] == pytest.approx(0.5 / 0.7 * 40)
+    assert points[(AS_OF, "Onboarding")] == pytest.approx(0.2 / 0.7 * 90)
+    assert (AS_OF, "Sentiment") not in points
+    # four weeks ago all three had data: weights as given
+    before = AS_OF - days(28)
+    assert [points[(before, c)] for c in ("Onboarding", "Sentiment", "Usage")] == \
+        pytest.approx([0.2 * 70, 0.3 * 80, 0.5 * 60])
+
+
 def test_my_accounts_holds_only_the_chosen_csms_book(book):
     mine = my_accounts.book(book, Filters(csm_ids=(2,)))
     assert mine["account_id"].to_list() == [95]
