@@ -466,14 +466,20 @@ def test_someone_elses_account_is_read_only_for_a_csm(writable_demo, monkeypatch
     assert not [t for t in at.text_input if t.key == "flag_reason"]
 
 
-def test_tagging_the_churn_backlog_in_bulk(writable_demo, monkeypatch, backend):
-    from components.periods import presets
-    from queries import retention, writeback as wb
-    at, leader = view_as(monkeypatch, writable_demo, "leader")
+def churn_reasons_as(monkeypatch, wh, role: str) -> tuple[AppTest, dict]:
+    """The churn-reasons view of Retention, seen by the first person of a role."""
+    at, person = view_as(monkeypatch, wh, role)
     at.switch_page("pages/retention.py")
     at.run()
     at.button_group(key="retention_view").set_value("Churn reasons")
     at.run()
+    return at, person
+
+
+def test_tagging_the_churn_backlog_in_bulk(writable_demo, monkeypatch, backend):
+    from components.periods import presets
+    from queries import retention, writeback as wb
+    at, leader = churn_reasons_as(monkeypatch, writable_demo, "leader")
     at.button(key="FormSubmitter:retention_bulk_tag-Save tag").click().run()
     assert any("Choose at least one account" in e.value for e in at.error)
 
@@ -558,11 +564,7 @@ def test_losing_the_database_mid_session_and_getting_it_back(own_postgres, monke
 
 def test_operations_retire_a_reason_code_and_it_leaves_the_forms(writable_demo, monkeypatch, backend):
     from queries import writeback as wb
-    at, _ops = view_as(monkeypatch, writable_demo, "ops")
-    at.switch_page("pages/retention.py")
-    at.run()
-    at.button_group(key="retention_view").set_value("Churn reasons")
-    at.run()
+    at, _ops = churn_reasons_as(monkeypatch, writable_demo, "ops")
     at.button(key="FormSubmitter:reason_retire-Retire").click().run()
     assert any("Choose the reason code" in e.value for e in at.error)
     at.selectbox(key="reason_retire_code").set_value("budget_cut")
