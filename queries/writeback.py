@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 
 import polars as pl
@@ -162,39 +163,17 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
 
 
-class _Serialised:
+@contextmanager
+def _serialised(wh: Warehouse, account_ids):
     """A transaction in which writes on the given accounts are serialised across sessions and
     processes (locks taken in id order, so two bulk writes cannot deadlock)."""
-
-    def __init__(self, wh: Warehouse, account_ids):
-        ids = account_ids if isinstance(account_ids, (list, tuple)) else [account_ids]
-        self.wh, self.account_ids = wh, sorted({int(a) for a in ids})
-
-    def __enter__(self):
-        if self.wh.engine.dialect.name != "postgresql":
-            _duckdb_lock.acquire()
-        try:
-            self._tx = self.wh.engine.begin()
-            conn = self._tx.__enter__()
-        except BaseException:
-            if self.wh.engine.dialect.name != "postgresql":
-                _duckdb_lock.release()
-            raise
-        if self.wh.engine.dialect.name == "postgresql":
-            try:
-                for account_id in self.account_ids:
-                    conn.execute(sa.text("select pg_advisory_xact_lock(:k, :a)"), {"k": _LOCK_CLASS, "a": account_id})
-            except BaseException as err:
-                self._tx.__exit__(type(err), err, err.__traceback__)
-                raise
-        return conn
-
-    def __exit__(self, *exc):
-        try:
-            return self._tx.__exit__(*exc)
-        finally:
-            if self.wh.engine.dialect.name != "postgresql":
-                _duckdb_lock.release()
+    ids = sorted({int(a) for a in (account_ids if isinstance(account_ids, (list, tuple)) else [account_ids])})
+    on_postgres = wh.engine.dialect.name == "postgresql"
+    with (nullcontext() if on_postgres else _duckdb_lock), wh.engine.begin() as conn:
+        if on_postgres:
+            for account_id in ids:
+                conn.execute(sa.text("select pg_advisory_xact_lock(:k, :a)"), {"k": _LOCK_CLASS, "a": account_id})
+        yield conn
 
 
 # --- churn tags -----------------------------------------------------------------------------------
@@ -229,7 +208,7 @@ def tag_churns(wh: Warehouse, writer: Writer, account_ids, primary: str, codes, 
             raise Rejected(f"Only a churned or churning account can be tagged: account {account['account_id']} is "
                            f"live, its renewal is not forecast at risk and it has no open risk flag.")
     versions = []
-    with _Serialised(wh, [a["account_id"] for a in accounts]) as conn:
+    with _serialised(wh, [a["account_id"] for a in accounts]) as conn:
         for account in accounts:
             version = conn.execute(sa.text(f"select coalesce(max(version), 0) + 1 from {s}.churn_tags "
                                            f"where account_id = :a"), {"a": account["account_id"]}).scalar_one()
@@ -278,7 +257,7 @@ def raise_flag(wh: Warehouse, writer: Writer, account_id, severity, reason: str,
         account = _account(conn, account_id)
         _check_rights(writer, account)
         owner = _staff_email(conn, owner or writer.email)
-    with _Serialised(wh, account["account_id"]) as conn:
+    with _serialised(wh, account["account_id"]) as conn:
         s, now = wh.app_schema, _now()
         flag_id = conn.execute(sa.text(f"""insert into {s}.risk_flags (account_id, severity, reason, raised_by, raised_at)
             values (:a, :sev, :reason, :by, :at) returning flag_id"""),
@@ -325,7 +304,7 @@ def note_flag(wh: Warehouse, writer: Writer, flag_id, note: str) -> None:
     note = _text(note, "The note", NOTE_MAX, required=True)
     flag_id, account = _flag_account(wh, flag_id)
     _check_rights(writer, account)
-    with _Serialised(wh, account["account_id"]) as conn:
+    with _serialised(wh, account["account_id"]) as conn:
         _open_flag(conn, wh.app_schema, flag_id)
         _event(conn, wh.app_schema, flag_id, "note", writer, _now(), note=note)
     forget_cached_writes()
@@ -340,7 +319,7 @@ def reassign_flag(wh: Warehouse, writer: Writer, flag_id, owner: str, due_date: 
     _check_rights(writer, account)
     if writer.role == "csm":
         raise Rejected("Only a team lead, leadership or CS operations can reassign a flag.")
-    with _Serialised(wh, account["account_id"]) as conn:
+    with _serialised(wh, account["account_id"]) as conn:
         owner = _staff_email(conn, owner)
         _open_flag(conn, wh.app_schema, flag_id)
         _event(conn, wh.app_schema, flag_id, "reassigned", writer, _now(), owner=owner, due_date=due_date, note=note)
@@ -351,7 +330,7 @@ def resolve_flag(wh: Warehouse, writer: Writer, flag_id, note: str) -> None:
     """The flag's owner, or a lead with rights on the account, resolves it with a resolution note."""
     note = _text(note, "The resolution note", NOTE_MAX, required=True)
     flag_id, account = _flag_account(wh, flag_id)
-    with _Serialised(wh, account["account_id"]) as conn:
+    with _serialised(wh, account["account_id"]) as conn:
         state = _open_flag(conn, wh.app_schema, flag_id)
         is_owner = state["owner"] == writer.email
         if not is_owner and (writer.role == "csm" or not may_write(writer, account)):
