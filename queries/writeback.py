@@ -18,6 +18,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from queries.db import Warehouse, fetch, forget_cached_writes, reads_writeback
+from queries.renewals import open_flags_cte
 
 REASON_MAX = 200
 NOTE_MAX = 2000
@@ -223,11 +224,11 @@ def tag_churns(wh: Warehouse, writer: Writer, account_ids, primary: str, codes, 
 
 
 def _open_flags(wh: Warehouse, account_id: int) -> int:
-    s = wh.app_schema
+    """Open risk flags on the account, by the one definition of 'open' (renewals.open_flags_cte)."""
     with wh.engine.connect() as conn:
-        return conn.execute(sa.text(f"""select count(*) from {s}.risk_flags as f where f.account_id = :a
-            and not exists (select 1 from {s}.risk_flag_events as e where e.flag_id = f.flag_id
-                            and e.event = 'resolved')"""), {"a": int(account_id)}).scalar_one()
+        return conn.execute(sa.text(f"""with {open_flags_cte(wh)}
+            select coalesce(sum(open_flags), 0) from open_flags where account_id = :a"""),
+            {"a": int(account_id)}).scalar_one()
 
 
 def retire_reason(wh: Warehouse, writer: Writer, code: str) -> None:

@@ -213,3 +213,11 @@ def test_fifty_concurrent_writers_lose_and_duplicate_nothing(empty_warehouse, ba
     tags = wb.tag_history(wh, 4)
     assert sorted(tags["version"].to_list()) == list(range(1, 51))
     assert sorted(tags["note"].to_list()) == sorted(f"tag {i}" for i in range(50))
+
+
+def test_an_open_flag_makes_a_live_account_taggable_and_resolving_it_does_not(book):
+    flag = wb.raise_flag(book, CSM1, 1, 3, "Sponsor leaving", None, None)
+    assert wb.tag_churn(book, CSM1, 1, "champion_left", [], None) == 1
+    wb.resolve_flag(book, CSM1, flag, "New sponsor found")
+    with pytest.raises(wb.Rejected, match="churned or churning"):
+        wb.tag_churn(book, CSM1, 1, "champion_left", [], None)
