@@ -242,6 +242,11 @@ def touch_limit(segment: str) -> str:
     return f"case {segment} {cases} end"
 
 
+def too_long_without_touch(s: str) -> str:
+    """Over in_scope rows (days_since_touch, segment): the silence passed the segment's limit."""
+    return f"{s}.days_since_touch > {touch_limit(f'{s}.segment')}"
+
+
 # Business reviews and on-site visits expected per account per quarter, by segment (seed 004: the
 # 90-day business review; visits for the largest accounts).
 CADENCE_PER_QUARTER = {

@@ -46,10 +46,6 @@ def per_csm(wh: Warehouse, filters: Filters, weeks: int = WEEKS) -> pl.DataFrame
     return fetch(wh, statement, {**params, "days": 7 * weeks, "weeks": weeks})
 
 
-def _overdue_touch() -> str:
-    return f"i.days_since_touch > {d.touch_limit('i.segment')}"
-
-
 @cached
 def cadence(wh: Warehouse, filters: Filters) -> pl.DataFrame:
     """Per CSM, this quarter so far: business reviews and on-site visits done on their live
@@ -67,7 +63,7 @@ def cadence(wh: Warehouse, filters: Filters) -> pl.DataFrame:
                sum({d.cadence('i.segment', 'business_review')}) * max(e.share) as reviews_due,
                sum(i.onsite_visits_qtd) as visits_done,
                sum({d.cadence('i.segment', 'onsite_visit')}) * max(e.share) as visits_due,
-               sum(case when {_overdue_touch()} then 1 else 0 end) as neglected,
+               sum(case when {d.too_long_without_touch('i')} then 1 else 0 end) as neglected,
                max(e.q_start) as quarter_start
         from in_scope as i
         cross join elapsed as e
@@ -85,7 +81,7 @@ def neglected(wh: Warehouse, filters: Filters, limit: int = d.LIST_LIMIT) -> pl.
         select account_id, name, segment, csm_name, team, arr, days_since_touch, health_score, health_band,
                renewal_due_date
         from in_scope as i
-        where i.is_live and {_overdue_touch()}
+        where i.is_live and {d.too_long_without_touch('i')}
         order by arr desc, account_id
         limit :limit""")
     return fetch(wh, statement, {**params, "limit": limit})

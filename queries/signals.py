@@ -68,7 +68,7 @@ _RULES = {
         f"case when i.last_conversation_at is null then 'no conversation on record in ' "
         f"else 'no conversation for ' end || cast(i.days_since_touch as varchar) "
         f"|| ' days (limit for the segment: ' || cast({d.touch_limit('i.segment')} as varchar) || ')'",
-        f"i.days_since_touch > {d.touch_limit('i.segment')}"),
+        d.too_long_without_touch("i")),
     "seat_limit": (
         d.seat_utilisation("i"), f"{d.SEAT_LIMIT_FROM}",
         f"""(select min(u.day) from usage_daily as u
