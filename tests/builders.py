@@ -15,6 +15,11 @@ def days(n: int) -> dt.timedelta:
     return dt.timedelta(days=n)
 
 
+def stamp(day: dt.date, hour: int = 10) -> dt.datetime:
+    """A moment on `day` (event tables keep timestamps)."""
+    return dt.datetime.combine(day, dt.time(hour))
+
+
 @dataclass
 class Book:
     as_of: dt.date
@@ -61,6 +66,17 @@ class Book:
         """Identical usage on every day of the last `last_days` (weekends included)."""
         for back in range(last_days):
             self.usage(account_id, self.as_of - days(back), active_users, seats)
+
+    def activity(self, account_id: int, kind: str, day: dt.date, csm_id: int = 1, hour: int = 10):
+        return self.add("cs_activities", activity_id=len(self.rows.get("cs_activities", [])) + 1,
+                        account_id=account_id, csm_id=csm_id, kind=kind, happened_at=stamp(day, hour),
+                        outcome=f"{kind} on {day}")
+
+    def contact(self, account_id: int, tier: str, champion: bool, left: dt.date | None, name: str = "Kim Lee"):
+        n = len(self.rows.get("contacts", []))
+        return self.add("contacts", contact_id=n + 1, account_id=account_id, name=name,
+                        email=f"{name.split()[0].lower()}{n}@c.example", title="COO", tier=tier,
+                        is_champion=champion, left_at=left)
 
     def write(self, wh: Warehouse) -> Warehouse:
         with wh.engine.begin() as conn:

@@ -8,25 +8,10 @@ import sqlalchemy as sa
 from queries import account, engagement, signals, writeback as wb
 from queries import definitions as d
 from queries.scope import Filters
-from tests.builders import Book, days
+from tests.builders import Book, days, stamp
 
 AS_OF = dt.date(2026, 11, 23)  # quarter started 1 Oct: 54 of 92 days gone
 QUARTER_SHARE = 54 / 92
-
-
-def at(day: dt.date, hour: int = 10) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour))
-
-
-def activity(b: Book, account_id: int, kind: str, day: dt.date, csm_id: int = 1, hour: int = 10):
-    return b.add("cs_activities", activity_id=len(b.rows.get("cs_activities", [])) + 1, account_id=account_id,
-                 csm_id=csm_id, kind=kind, happened_at=at(day, hour), outcome=f"{kind} on {day}")
-
-
-def contact(b: Book, account_id: int, tier: str, champion: bool, left: dt.date | None, name: str = "Kim Lee"):
-    return b.add("contacts", contact_id=len(b.rows.get("contacts", [])) + 1, account_id=account_id, name=name,
-                 email=f"{name.split()[0].lower()}{len(b.rows.get('contacts', []))}@c.example", title="COO",
-                 tier=tier, is_champion=champion, left_at=left)
 
 
 # account: (segment, days since the start, conversation kinds and ages in days, expected days since touch)
@@ -50,17 +35,17 @@ def build_book() -> Book:
         b.account(account_id, segment=segment, csm_id=csm)
         b.term(account_id, AS_OF - days(age), AS_OF - days(age) + days(364), 10_000 * account_id)
         for kind, ago in touches:
-            activity(b, account_id, kind, AS_OF - days(ago), csm_id=csm)
-    activity(b, 6, "meeting", AS_OF - days(400), csm_id=2)  # outside the 12 weeks and the quarter
+            b.activity(account_id, kind, AS_OF - days(ago), csm_id=csm)
+    b.activity(6, "meeting", AS_OF - days(400), csm_id=2)  # outside the 12 weeks and the quarter
     # champions: left 89 days ago (fires), 90 days ago (silent: outside), tier S 10 days ago (fires),
     # a tier-B non-champion yesterday (silent), a champion leaving next week (silent)
     for account_id, tier, champion, left in ((10, "A", True, 89), (11, "A", True, 90), (12, "S", False, 10),
                                              (13, "B", False, 1), (14, "A", True, -7)):
         b.account(account_id, segment="smb")
         b.term(account_id, AS_OF - days(200), AS_OF + days(164), 5_000)
-        activity(b, account_id, "call", AS_OF - days(3))
-        contact(b, account_id, tier, champion, AS_OF - days(left), name=f"Person {account_id}")
-        contact(b, account_id, "B", False, None)
+        b.activity(account_id, "call", AS_OF - days(3))
+        b.contact(account_id, tier, champion, AS_OF - days(left), name=f"Person {account_id}")
+        b.contact(account_id, "B", False, None)
     b.health(1, AS_OF, 70.0)
     return b
 
@@ -128,10 +113,10 @@ def test_the_timeline_interleaves_everything_newest_first(book):
     wb.raise_flag(wh, wb.Writer("csm1@example.com", "csm", "A", 1), 2, 2, "Quiet account", "call them", None)
     with wh.engine.begin() as conn:
         conn.execute(sa.text("insert into support_tickets (ticket_id, account_id, opened_at, closed_at, priority) "
-                             "values (1, 2, :t, null, 'high')"), {"t": at(AS_OF - days(30), 9)})
+                             "values (1, 2, :t, null, 'high')"), {"t": stamp(AS_OF - days(30), 9)})
         conn.execute(sa.text("insert into nps_responses (survey_id, account_id, contact_email, sent_at, responded_at, "
                              "score, comment) values (1, 2, 'x@c.example', :s, :r, 4, 'Too slow')"),
-                     {"s": at(AS_OF - days(26)), "r": at(AS_OF - days(25))})
+                     {"s": stamp(AS_OF - days(26)), "r": stamp(AS_OF - days(25))})
     story = account.timeline(wh, 2)
     assert story["what"].to_list() == ["risk flag raised", "call", "NPS answer", "support ticket", "call"]
     assert story["occurred_at"].to_list() == sorted(story["occurred_at"].to_list(), reverse=True)

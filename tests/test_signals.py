@@ -6,21 +6,16 @@ import pytest
 
 from queries import account, definitions as d, my_accounts, signals
 from queries.scope import Filters
-from tests.builders import Book, days
+from tests.builders import Book, days, stamp
 
 AS_OF = dt.date(2026, 11, 23)  # a Monday
 ADOPTION_START = AS_OF - days(200)
 
 
-def stamp(day: dt.date, hour: int = 10) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour))
-
-
 def live(b: Book, account_id: int, start: dt.date = ADOPTION_START, arr: float = 10_000, csm_id: int = 1):
     """A live SMB account its CSM spoke to yesterday (so only the rule under test can fire)."""
     b.account(account_id, csm_id=csm_id)
-    b.add("cs_activities", activity_id=len(b.rows.get("cs_activities", [])) + 1, account_id=account_id,
-          csm_id=csm_id, kind="call", happened_at=stamp(AS_OF - days(1)), outcome="check-in")
+    b.activity(account_id, "call", AS_OF - days(1), csm_id=csm_id)
     return b.term(account_id, start, start + days(364), arr)
 
 
