@@ -8,7 +8,7 @@ import streamlit as st
 
 from components import notices, sidebar
 from components.context import publish
-from components.identity import ROLE_LABELS, identify
+from components.identity import ROLE_LABELS, identify, require_sign_in_configured
 from components.startup import ensure_demo_warehouse
 from queries import people, portfolio
 from queries.db import current_warehouse
@@ -17,6 +17,7 @@ from queries.migrations import ensure_app_tables
 st.set_page_config(page_title="CS Cockpit", page_icon=":material/explore:", layout="wide")
 
 wh = current_warehouse()
+sign_in = require_sign_in_configured(wh.is_demo)  # a real warehouse with no sign-in shows nothing
 ensure_demo_warehouse(wh)
 try:
     ensure_app_tables(wh)
@@ -26,7 +27,7 @@ except sa.exc.SQLAlchemyError as err:
     notices.warehouse_unreachable(wh, err)
     st.stop()
 
-viewer = identify(staff)
+viewer = identify(staff, sign_in, wh.is_demo)
 navigation = st.navigation({
     "Overview": [
         # a CSM's day starts on their own book; everyone else's on the whole portfolio

@@ -74,11 +74,13 @@ def measure_one(url: str, runs: int) -> dict:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
+    from components import identity
     from queries import db
     from queries.migrations import migrate
     from tests.apptest import keep_apptest_on_navigation
     keep_apptest_on_navigation(setattr)
     os.environ[db.URL_ENV] = url
+    os.environ[identity.UNSAFE_DEMO_ENV] = "1"  # the benchmark views pages as a picked person
     wh = db.Warehouse(url)
     migrate(wh)
     with wh.engine.connect() as conn:  # the account page shows the largest live account

@@ -13,6 +13,7 @@ import polars as pl
 import sqlalchemy as sa
 import streamlit as st
 
+from queries import roles
 from queries import writeback as wb
 from queries.db import Warehouse
 
@@ -81,7 +82,7 @@ def flag_actions(wh: Warehouse, viewer, flag: dict, staff: pl.DataFrame) -> None
         if st.form_submit_button("Add note"):
             _attempt(lambda: wb.note_flag(wh, writer_of(viewer), fid, note), "Note added.")
     with reassign_tab:
-        if viewer.role == "csm":
+        if not roles.may_reassign_flags(viewer):
             st.caption("A team lead, leadership or CS operations can reassign a flag.")
         else:
             people = _people(staff)
@@ -129,7 +130,7 @@ def reason_codes_admin(wh: Warehouse, viewer) -> None:
     st.dataframe(codes, hide_index=True, key="reason_codes_table", column_config={
         "code": st.column_config.TextColumn("Code"), "label": st.column_config.TextColumn("Label"),
         "retired_at": st.column_config.DatetimeColumn("Retired at (UTC)", format="YYYY-MM-DD HH:mm")})
-    if viewer.role != "ops":
+    if not roles.may_retire_reason_codes(viewer):
         st.caption("Only CS operations can retire a reason code.")
         return
     active = codes.filter(codes["retired_at"].is_null())

@@ -5,7 +5,7 @@ import streamlit as st
 from components import charts, kpi, notices, tables
 from components import writeback_forms as forms
 from components.context import current_viewer, page_context
-from queries import account, people
+from queries import account, people, roles
 from queries import writeback as wb
 from queries.definitions import DEFINITIONS, SEGMENT_LABELS
 
@@ -115,7 +115,7 @@ with story_tab:
 with flags_tab:
     viewer = current_viewer()
     forms.show_flash()
-    may_write = wb.may_write(forms.writer_of(viewer), {"csm_id": head["csm_id"], "team": head["team"]})
+    may_write = roles.may_write(viewer, head["csm_id"], head["team"])
     if not may_write:
         st.info("You can read this account's flags and tags; writing is for its CSM, their team lead, leadership "
                 "and CS operations.", icon=":material/lock:")

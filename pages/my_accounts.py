@@ -5,9 +5,8 @@ import streamlit as st
 
 from components import kpi, notices, tables
 from components.context import current_viewer, page_context
-from components.identity import viewable_csms
 from components.state import keep
-from queries import my_accounts, people, portfolio, signals
+from queries import my_accounts, people, portfolio, roles, signals
 from queries.definitions import DEFINITIONS, SIGNAL_RULES
 from queries.scope import Filters
 
@@ -15,7 +14,7 @@ wh, filters, as_of = page_context()
 viewer = current_viewer()
 st.title("My accounts")
 
-csms = viewable_csms(people.staff(wh), viewer)
+csms = roles.openable_books(people.staff(wh), viewer)
 if csms.is_empty():
     st.info("You have no book of accounts, and no CSM's book is open to you.", icon=":material/person_off:")
     st.stop()

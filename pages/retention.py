@@ -7,10 +7,9 @@ import streamlit as st
 from components import charts, kpi, notices, tables
 from components import writeback_forms as forms
 from components.context import current_viewer, page_context
-from components.identity import writable_scope
 from components.periods import period_picker
 from components.state import keep
-from queries import retention
+from queries import retention, roles
 from queries.definitions import DEFINITIONS, SEGMENT_LABELS
 
 wh, filters, as_of = page_context()
@@ -85,7 +84,7 @@ elif view == "Churn reasons":
     })
     st.subheader("Tag the backlog")
     forms.show_flash()
-    backlog = retention.untagged_churns(wh, writable_scope(filters, current_viewer()), period.start, period.end)
+    backlog = retention.untagged_churns(wh, roles.narrow_to_reach(filters, current_viewer()), period.start, period.end)
     if backlog.is_empty():
         st.caption("Every churned account of this period that you can write on is tagged.")
     else:

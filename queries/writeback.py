@@ -18,6 +18,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from queries.db import Warehouse, fetch, forget_cached_writes, reads_writeback
+from queries import roles
 from queries.renewals import open_flags_cte
 
 REASON_MAX = 200
@@ -116,17 +117,8 @@ def _account(conn, account_id) -> dict:
     return dict(row)
 
 
-def may_write(writer: Writer, account: dict) -> bool:
-    """A CSM on their own accounts, a lead on their team's, leadership and operations on all."""
-    if writer.role in ("leader", "ops"):
-        return True
-    if writer.role == "lead":
-        return writer.team is not None and account["team"] == writer.team
-    return writer.role == "csm" and writer.csm_id is not None and account["csm_id"] == writer.csm_id
-
-
 def _check_rights(writer: Writer, account: dict) -> None:
-    if not may_write(writer, account):
+    if not roles.may_write(writer, account["csm_id"], account["team"]):
         raise Rejected("You can write only on your own accounts (a team lead on the team's; leadership and CS "
                        "operations on all). Ask the account's CSM or your lead.")
 
@@ -233,7 +225,7 @@ def _open_flags(wh: Warehouse, account_id: int) -> int:
 
 def retire_reason(wh: Warehouse, writer: Writer, code: str) -> None:
     """Codes are never deleted (tags point at them); CS operations retire one from new tags."""
-    if writer.role != "ops":
+    if not roles.may_retire_reason_codes(writer):
         raise Rejected("Only CS operations can retire a churn reason.")
     if not code:
         raise Rejected("Choose the reason code to retire.")
@@ -318,7 +310,7 @@ def reassign_flag(wh: Warehouse, writer: Writer, flag_id, owner: str, due_date: 
     due_date = _due(due_date)
     flag_id, account = _flag_account(wh, flag_id)
     _check_rights(writer, account)
-    if writer.role == "csm":
+    if not roles.may_reassign_flags(writer):
         raise Rejected("Only a team lead, leadership or CS operations can reassign a flag.")
     with _serialised(wh, account["account_id"]) as conn:
         owner = _staff_email(conn, owner)
@@ -333,8 +325,7 @@ def resolve_flag(wh: Warehouse, writer: Writer, flag_id, note: str) -> None:
     flag_id, account = _flag_account(wh, flag_id)
     with _serialised(wh, account["account_id"]) as conn:
         state = _open_flag(conn, wh.app_schema, flag_id)
-        is_owner = state["owner"] == writer.email
-        if not is_owner and (writer.role == "csm" or not may_write(writer, account)):
+        if not roles.may_resolve_flag(writer, state["owner"], account["csm_id"], account["team"]):
             raise Rejected("Only the flag's owner or a team lead can resolve it.")
         _event(conn, wh.app_schema, flag_id, "resolved", writer, _now(), note=note)
     forget_cached_writes()

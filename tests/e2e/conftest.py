@@ -11,6 +11,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
+from components.identity import UNSAFE_DEMO_ENV
 from queries.db import APP_SCHEMA_ENV, DEMO_PATH_ENV, URL_ENV
 
 REQUIRE_E2E = os.environ.get("CS_COCKPIT_REQUIRE_E2E") == "1"
@@ -55,7 +56,7 @@ def servers(tmp_path_factory, demo_warehouses):
         else:
             wh = demo_warehouses("postgres")
             schema = f"e2e_{uuid.uuid4().hex[:10]}"
-            env = {URL_ENV: wh.url, APP_SCHEMA_ENV: schema}
+            env = {URL_ENV: wh.url, APP_SCHEMA_ENV: schema, UNSAFE_DEMO_ENV: "1"}
 
             def drop(url=wh.url, schema=schema):
                 with sa.create_engine(url).begin() as conn:
