@@ -11,18 +11,24 @@ from components.context import publish
 from components.identity import ROLE_LABELS, identify, require_sign_in_configured
 from components.startup import ensure_demo_warehouse
 from queries import people, portfolio
-from queries.db import current_warehouse
-from queries.migrations import ensure_app_tables
+from queries.db import current_warehouse, url_problem
+from queries.migrations import AppSchemaMissing, ensure_app_tables
 
 st.set_page_config(page_title="CS Cockpit", page_icon=":material/explore:", layout="wide")
 
 wh = current_warehouse()
+if problem := url_problem(wh.url):
+    notices.bad_warehouse_url(problem)
+    st.stop()
 sign_in = require_sign_in_configured(wh.is_demo)  # a real warehouse with no sign-in shows nothing
 ensure_demo_warehouse(wh)
 try:
     ensure_app_tables(wh)
     as_of = portfolio.data_as_of(wh)
     staff = people.staff(wh)
+except AppSchemaMissing as missing:
+    notices.app_schema_missing(missing)
+    st.stop()
 except sa.exc.SQLAlchemyError as err:
     notices.warehouse_unreachable(wh, err)
     st.stop()
@@ -56,7 +62,7 @@ with st.sidebar:
     if viewer.mode != "demo":
         st.caption(f"Signed in as {viewer.name} ({ROLE_LABELS.get(viewer.role, viewer.role)})")
     st.caption(("Demo data (embedded DuckDB, synthetic)" if wh.is_demo
-                else f"Warehouse: {sa.make_url(wh.url).get_backend_name()}") + f" · data as of {as_of:%d %b %Y}")
+                else f"Warehouse: {wh.kind}") + f" · data as of {as_of:%d %b %Y}")
 
 try:
     navigation.run()

@@ -82,7 +82,7 @@ def measure_one(url: str, runs: int) -> dict:
     os.environ[db.URL_ENV] = url
     os.environ[identity.UNSAFE_DEMO_ENV] = "1"  # the benchmark views pages as a picked person
     wh = db.Warehouse(url)
-    migrate(wh)
+    migrate(wh, create_schema=True)
     with wh.engine.connect() as conn:  # the account page shows the largest live account
         largest = conn.exec_driver_sql("select account_id from account_snapshot where is_live "
                                        "order by arr desc, account_id limit 1").scalar_one()

@@ -6,15 +6,29 @@ import logging
 import sqlalchemy as sa
 import streamlit as st
 
-from queries.db import URL_ENV, Warehouse
+from queries.db import DEMO_PATH_ENV, URL_ENV, Warehouse, demo_path
+from queries.migrations import SETUP_COMMAND
 
 log = logging.getLogger("cs_cockpit")
+DUCKDB_LOCKED = "Could not set lock on file"  # DuckDB's words when another process has the file open
+
+
+def bad_warehouse_url(problem: str) -> None:
+    st.error(f"**The warehouse setting cannot be used.** {problem}", icon=":material/link_off:")
+    st.info(f"Fix `[connections.warehouse] url` in `.streamlit/secrets.toml` or the `{URL_ENV}` environment "
+            "variable, then reload. Unset both to use the embedded demo data.", icon=":material/info:")
 
 
 def warehouse_unreachable(wh: Warehouse, err: Exception) -> None:
     """One clear message instead of a traceback; the details go to the server log."""
     log.error("warehouse query failed on %s", wh.label, exc_info=err)
-    kind = sa.make_url(wh.url).get_backend_name()
+    kind = wh.kind
+    if wh.is_demo and DUCKDB_LOCKED in str(err):
+        st.error("**Another CS Cockpit process holds the demo file**, so this one cannot open it. The embedded "
+                 "demo allows one app process per file: stop the other process, or give this one its own "
+                 f"file with {DEMO_PATH_ENV}=/path/to/other.duckdb.", icon=":material/lock_clock:")
+        st.text(f"Demo file: {demo_path()}")
+        return
     missing_tables = isinstance(err, sa.exc.ProgrammingError)
     st.error(
         f"**The warehouse ({kind}) cannot be read right now.** "
@@ -29,6 +43,15 @@ def warehouse_unreachable(wh: Warehouse, err: Exception) -> None:
         icon=":material/info:",
     )
     st.caption(f"Error type: {type(err).__name__} (details in the server log).")
+
+
+def app_schema_missing(missing) -> None:
+    """The app's role may not create its own schema (least privilege): say who does, and how."""
+    log.error("%s", missing)
+    st.error("**CS Cockpit's own schema is missing**, so the app cannot start. Nothing was changed.",
+             icon=":material/lock:")
+    st.text(str(missing))
+    st.code(SETUP_COMMAND + f" --app-schema {missing.schema}", language="bash")
 
 
 def no_rows(what: str = "accounts") -> None:

@@ -26,7 +26,9 @@ def _pick_account() -> None:
     """Find an account by name among those in the sidebar's scope."""
     found = st.text_input("Find an account by name", key="account_search", max_chars=100,
                           placeholder="Type part of a name, e.g. Pine")
-    matches = account.search(wh, filters, found.strip())
+    if account.searchable(found) != found.strip():
+        st.caption(":material/info: Control characters in the search are ignored.")
+    matches = account.search(wh, filters, found)
     if matches.is_empty():
         notices.no_rows("accounts with that name")
         st.stop()

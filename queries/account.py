@@ -1,6 +1,8 @@
 """Account 360: everything about one account, each piece a small query keyed by its id."""
 from __future__ import annotations
 
+import unicodedata
+
 import polars as pl
 import sqlalchemy as sa
 
@@ -19,6 +21,12 @@ def _one(account_id: int) -> Filters:
     return Filters(stages=(), account_ids=(int(account_id),))
 
 
+def searchable(text: str) -> str:
+    """The search text without control characters (a NUL cannot even be sent to PostgreSQL, and no
+    name holds one), trimmed."""
+    return "".join(c for c in text if unicodedata.category(c) != "Cc").strip()
+
+
 @cached
 def search(wh: Warehouse, filters: Filters, text: str = "", limit: int = 50) -> pl.DataFrame:
     """Accounts in scope whose name contains `text` (any case), largest ARR first: the picker."""
@@ -28,7 +36,7 @@ def search(wh: Warehouse, filters: Filters, text: str = "", limit: int = 50) -> 
         where lower(name) like :pattern
         order by arr desc, name
         limit :limit""")
-    pattern = "%" + text.lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
+    pattern = "%" + searchable(text).lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
     return fetch(wh, statement, {**params, "pattern": pattern, "limit": limit})
 
 

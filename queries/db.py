@@ -54,7 +54,18 @@ class Warehouse:
 
     @property
     def label(self) -> str:
-        return sa.make_url(self.url).render_as_string(hide_password=True)
+        """The URL without its password, for logs; a malformed URL is not repeated at all."""
+        try:
+            return sa.make_url(self.url).render_as_string(hide_password=True)
+        except (sa.exc.ArgumentError, ValueError):
+            return "(malformed warehouse URL)"
+
+    @property
+    def kind(self) -> str:
+        try:
+            return sa.make_url(self.url).get_backend_name()
+        except (sa.exc.ArgumentError, ValueError):
+            return "unknown"
 
 
 def demo_path() -> Path:
@@ -73,6 +84,25 @@ def configured_url() -> str | None:
         return st.secrets["connections"]["warehouse"]["url"]
     except (KeyError, FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
         return None
+
+
+SUPPORTED_BACKENDS = ("postgresql", "duckdb")
+
+
+def url_problem(url: str) -> str | None:
+    """Why a configured warehouse URL cannot be used, in words for the operator; None if it can.
+    Never repeats the URL itself: it may hold a password."""
+    try:
+        parsed = sa.make_url(url)
+    except (sa.exc.ArgumentError, ValueError):  # a non-numeric port is a ValueError
+        return ("The warehouse URL is not a valid SQLAlchemy URL. It should look like "
+                "postgresql+psycopg2://user:password@host:5432/database.")
+    if parsed.get_backend_name() not in SUPPORTED_BACKENDS:
+        return (f"The warehouse URL names the database kind {parsed.get_backend_name()!r}; CS Cockpit reads "
+                f"PostgreSQL (postgresql+psycopg2://...) or a DuckDB file (duckdb:///path).")
+    if parsed.get_backend_name() == "postgresql" and not parsed.database:
+        return "The warehouse URL names no database: add /database_name after the host and port."
+    return None
 
 
 def current_warehouse() -> Warehouse:

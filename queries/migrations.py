@@ -64,12 +64,37 @@ def _v1(s: str) -> list[str]:
 MIGRATIONS = {1: _v1}
 
 
-def migrate(wh: Warehouse) -> int:
-    """Bring the app schema to the newest version; return how many migrations ran."""
+SETUP_COMMAND = "./scripts/setup-app-schema --admin-url URL --app-role ROLE"
+
+
+class AppSchemaMissing(RuntimeError):
+    """The app's own schema does not exist and the app may not create it (it reads the warehouse
+    with a role that has no CREATE on the database, by design)."""
+
+    def __init__(self, schema: str):
+        super().__init__(f"The app schema {schema!r} does not exist. A database admin creates it once with "
+                         f"{SETUP_COMMAND} (see the README's 'Least privilege' section).")
+        self.schema = schema
+
+
+def _schema_exists(conn, schema: str) -> bool:
+    return bool(conn.execute(sa.text("select count(*) from information_schema.schemata where schema_name = :s"),
+                             {"s": schema}).scalar_one())
+
+
+def migrate(wh: Warehouse, create_schema: bool = False) -> int:
+    """Bring the app schema to the newest version; return how many migrations ran.
+
+    On PostgreSQL the schema must exist already (the setup command creates it, owned by the app's
+    role): the app never needs CREATE on the database. The embedded DuckDB demo is the app's own
+    file, so there it is created; `create_schema` lets an admin's tool (the loader, tests) do so too."""
     s = wh.app_schema
     ran = 0
     with wh.engine.begin() as conn:
-        conn.exec_driver_sql(f"create schema if not exists {s}")
+        if not _schema_exists(conn, s):
+            if not (create_schema or wh.engine.dialect.name == "duckdb"):
+                raise AppSchemaMissing(s)
+            conn.exec_driver_sql(f"create schema {s}")
         conn.exec_driver_sql(f"create table if not exists {s}.schema_version "
                              f"(version integer primary key, applied_at timestamp not null)")
         if wh.engine.dialect.name == "postgresql":  # two app processes starting at once

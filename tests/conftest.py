@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 import streamlit as st
 
+from queries import app_setup
 from queries.db import Warehouse, engine_for
 from queries.migrations import migrate
 from warehouse.demo_writeback import seed_churn_tags
@@ -25,6 +26,7 @@ PG_URL = os.environ.get("CS_COCKPIT_TEST_PG_URL", "postgresql+psycopg2://postgre
 REQUIRE_PG = os.environ.get("CS_COCKPIT_REQUIRE_PG") == "1"
 DEMO_AS_OF = dt.date(2026, 11, 23)
 BACKENDS = ["duckdb", "postgres"]
+APP_ROLE = "cockpit_app_test"
 
 
 def _postgres_or_skip() -> None:
@@ -37,9 +39,29 @@ def _postgres_or_skip() -> None:
         pytest.skip(f"PostgreSQL unreachable at {PG_URL}")
 
 
-def _schema_url(schema: str) -> str:
-    return sa.make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-        hide_password=False)
+def _schema_url(schema: str, user: str | None = None) -> str:
+    url = sa.make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    return (url.set(username=user) if user else url).render_as_string(hide_password=False)
+
+
+def _ensure_app_role() -> None:
+    """The role the app runs as in the PostgreSQL tests: it logs in, reads what it is granted, owns
+    the app schemas it is given, and nothing else (no superuser, no CREATE on the database)."""
+    with sa.create_engine(PG_URL).begin() as conn:
+        conn.exec_driver_sql("select pg_advisory_xact_lock(7402)")  # several test processes at once
+        if not conn.exec_driver_sql(f"select 1 from pg_roles where rolname = '{APP_ROLE}'").first():
+            conn.exec_driver_sql(f"create role {APP_ROLE} login nosuperuser nocreatedb nocreaterole")
+
+
+def least_privileged(wh: Warehouse, app_schema: str | None = None) -> Warehouse:
+    """The PostgreSQL warehouse `wh` as the app sees it in production: connected as APP_ROLE, with
+    the app schema created for it by the admin's setup command. DuckDB books are returned as they are."""
+    if not wh.url.startswith("postgresql"):
+        return Warehouse(wh.url, app_schema or wh.app_schema)
+    _ensure_app_role()
+    contract = sa.make_url(wh.url).query["options"].removeprefix("-csearch_path=")
+    app_setup.set_up(PG_URL, APP_ROLE, app_schema or wh.app_schema, contract)
+    return Warehouse(_schema_url(contract, APP_ROLE), app_schema or wh.app_schema)
 
 
 def new_warehouse(backend: str, tmp_path) -> tuple[Warehouse, callable]:
@@ -73,7 +95,7 @@ def empty_warehouse(backend, tmp_path):
     wh, drop = new_warehouse(backend, tmp_path)
     with wh.engine.begin() as conn:
         metadata.create_all(conn)
-    migrate(wh)
+    migrate(wh, create_schema=True)
     yield wh
     drop()
 
@@ -89,6 +111,7 @@ def demo_warehouses(tmp_path_factory):
             cleanups.append(drop)
             target = wh.url if backend == "postgres" else wh.url.removeprefix("duckdb:///")
             build_warehouse(target, Shape(as_of=DEMO_AS_OF))
+            wh = least_privileged(wh)  # every app-level PostgreSQL test runs as the app's own role
             seed_churn_tags(wh)
             built[backend] = wh
         return built[backend]
@@ -113,7 +136,7 @@ def fresh_caches():
 def writable_demo(backend, demo_warehouses):
     """The demo book with write-back tables of its own, so a test's writes stay its own."""
     shared = demo_warehouses(backend)
-    wh = Warehouse(shared.url, app_schema=f"w_{uuid.uuid4().hex[:10]}")
+    wh = least_privileged(shared, app_schema=f"w_{uuid.uuid4().hex[:10]}")
     migrate(wh)
     yield wh
     with wh.engine.begin() as conn:

@@ -535,7 +535,7 @@ def test_losing_the_database_mid_session_and_getting_it_back(own_postgres, monke
     wh = Warehouse(own_postgres.url)
     with wh.engine.begin() as conn:
         metadata.create_all(conn)
-    migrate(wh)
+    migrate(wh, create_schema=True)
     build_book().write(wh)
     at = open_app(monkeypatch, wh.url)
     at.sidebar.selectbox(key="identity_view_as").set_value("csm1@example.com")

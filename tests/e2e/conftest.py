@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from components.identity import UNSAFE_DEMO_ENV
 from queries.db import APP_SCHEMA_ENV, DEMO_PATH_ENV, URL_ENV
+from tests.conftest import PG_URL, least_privileged
 
 REQUIRE_E2E = os.environ.get("CS_COCKPIT_REQUIRE_E2E") == "1"
 
@@ -54,12 +55,12 @@ def servers(tmp_path_factory, demo_warehouses):
         if backend == "duckdb":
             env = {URL_ENV: "", DEMO_PATH_ENV: str(home / "demo.duckdb"), APP_SCHEMA_ENV: "cockpit"}
         else:
-            wh = demo_warehouses("postgres")
             schema = f"e2e_{uuid.uuid4().hex[:10]}"
+            wh = least_privileged(demo_warehouses("postgres"), app_schema=schema)  # the app's own role
             env = {URL_ENV: wh.url, APP_SCHEMA_ENV: schema, UNSAFE_DEMO_ENV: "1"}
 
-            def drop(url=wh.url, schema=schema):
-                with sa.create_engine(url).begin() as conn:
+            def drop(schema=schema):
+                with sa.create_engine(PG_URL).begin() as conn:
                     conn.exec_driver_sql(f"drop schema if exists {schema} cascade")
             cleanups.append(drop)
         server = AppServer(env, home / "streamlit.log")
