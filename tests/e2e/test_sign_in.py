@@ -26,7 +26,7 @@ def tab(browser, signed_app):
     page links a stylesheet from the internet."""
     context = browser.new_context(viewport={"width": 1500, "height": 1100})
     context.route(NOT_LOOPBACK, lambda route: route.abort())
-    context.set_default_timeout(60_000)
+    context.set_default_timeout(30_000)
     yield context.new_page()
     context.close()
 
