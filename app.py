@@ -8,7 +8,7 @@ import streamlit as st
 
 from components import notices, sidebar
 from components.context import publish
-from components.identity import ROLE_LABELS, identify, require_sign_in_configured
+from components.identity import ROLE_LABELS, identify, require_sign_in_configured, sign_out_button
 from components.startup import ensure_demo_warehouse
 from queries import people, portfolio
 from queries.db import current_warehouse, url_problem
@@ -61,6 +61,7 @@ publish(wh, filters, as_of, viewer)
 with st.sidebar:
     if viewer.mode != "demo":
         st.caption(f"Signed in as {viewer.name} ({ROLE_LABELS.get(viewer.role, viewer.role)})")
+        sign_out_button(viewer.mode)
     st.caption(("Demo data (embedded DuckDB, synthetic)" if wh.is_demo
                 else f"Warehouse: {wh.kind}") + f" · data as of {as_of:%d %b %Y}")
 

@@ -161,8 +161,14 @@ def identify(staff: pl.DataFrame, mode: str, is_demo_warehouse: bool) -> Viewer:
         st.title("CS Cockpit")
         st.warning("This account is not in the CS team list, so there is nothing to show. Ask CS operations to "
                    "add your email to the team list (the `csms` table).", icon=":material/person_off:")
-        if mode == "sso":
-            st.button("Sign out", on_click=st.logout, key="identity_sign_out")
+        sign_out_button(mode)
         st.stop()
     row = match.row(0, named=True)
     return Viewer(email=email, name=row["name"], role=row["role"], team=row["team"], csm_id=row["csm_id"], mode=mode)
+
+
+def sign_out_button(mode: str) -> None:
+    """With Streamlit's sign-in, a way out: st.logout clears the identity cookie and, when the
+    provider offers an end_session_endpoint, ends the session there too."""
+    if mode == "sso":
+        st.button("Sign out", on_click=st.logout, key="identity_sign_out", icon=":material/logout:")

@@ -2,7 +2,9 @@
 driven through Playwright. Shared by the end-to-end tests and the screenshot script."""
 from __future__ import annotations
 
+import json
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -24,17 +26,17 @@ def chromium_missing() -> str | None:
     return None
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
 class AppServer:
-    """`streamlit run app.py` on a free port with the given environment, until stop()."""
+    """`streamlit run app.py` on a free port (or the given one) with the given environment, until stop()."""
 
-    def __init__(self, env: dict[str, str], log: Path):
-        self.port = _free_port()
+    def __init__(self, env: dict[str, str], log: Path, port: int | None = None):
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         self._out = open(log, "wb")
@@ -43,24 +45,63 @@ class AppServer:
              "--server.port", str(self.port), "--server.address", "127.0.0.1",
              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
             cwd=ROOT, env={**os.environ, **env}, stdout=self._out, stderr=subprocess.STDOUT)
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        raise RuntimeError(f"streamlit did not start; see {log}")
+        if not _answers(f"{self.url}/_stcore/health", self.process):
+            self.stop()
+            raise RuntimeError(f"streamlit did not start; see {log}")
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        _stop(self.process)
         self._out.close()
+
+
+class OidcProvider:
+    """A real OpenID provider on loopback (the `oidc-provider-mock` package), until stop(). Its
+    authorization page asks for a subject and signs that user in with it as their `email` claim;
+    any client id and secret are accepted."""
+
+    def __init__(self, log: Path):
+        self.url = f"http://127.0.0.1:{free_port()}"
+        self.metadata_url = f"{self.url}/.well-known/openid-configuration"
+        self._out = open(log, "wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "oidc_provider_mock", "--host", "127.0.0.1", "--port", self.url.rsplit(":", 1)[1]],
+            stdout=self._out, stderr=subprocess.STDOUT)
+        if not _answers(self.metadata_url, self.process):
+            self.stop()
+            raise RuntimeError(f"the OpenID provider did not start; see {log}")
+
+    def auth_secrets(self, app_url: str) -> str:
+        """The app's `[auth]` section (secrets.toml) for signing in with this provider."""
+        values = {"redirect_uri": f"{app_url}/oauth2callback", "cookie_secret": secrets.token_hex(32),
+                  "client_id": "cs-cockpit", "client_secret": secrets.token_hex(16),
+                  "server_metadata_url": self.metadata_url}
+        return "[auth]\n" + "".join(f"{key} = {json.dumps(value)}\n" for key, value in values.items())
+
+    def stop(self) -> None:
+        _stop(self.process)
+        self._out.close()
+
+
+def _answers(url: str, process: subprocess.Popen, seconds: float = 60) -> bool:
+    """Whether the server at url answers 200 before the deadline (and before its process exits)."""
+    deadline = time.time() + seconds
+    while time.time() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:
+                if answer.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def wait_for_app(page: Page, timeout: float = 90_000) -> None:

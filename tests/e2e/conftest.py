@@ -5,6 +5,7 @@ unless CS_COCKPIT_REQUIRE_E2E=1 (set by scripts/test under CI), where they fail.
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import uuid
 
@@ -41,16 +42,29 @@ def browser():
 
 
 @pytest.fixture(scope="session")
+def oidc_provider(tmp_path_factory):
+    """A real OpenID provider on loopback, for the session."""
+    if importlib.util.find_spec("oidc_provider_mock") is None:
+        _unavailable("the OpenID provider package oidc-provider-mock is not installed (requirements-dev.txt)")
+    from tests.e2e.browser import OidcProvider
+    provider = OidcProvider(tmp_path_factory.mktemp("oidc") / "provider.log")
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture(scope="session")
 def servers(tmp_path_factory, demo_warehouses):
     """Started on first use: DuckDB builds its own demo file on first start, as a new user's
     does (the test process must not hold that file open); PostgreSQL serves the demo book, with
-    app tables the app creates in a schema of this session's own."""
-    from tests.e2e.browser import AppServer
+    app tables the app creates in a schema of this session's own. With `sign_in` (an
+    OidcProvider), a separate server whose secrets.toml has an `[auth]` section for it."""
+    from tests.e2e.browser import AppServer, free_port
     started, cleanups = {}, []
 
-    def get(backend: str) -> AppServer:
-        if backend in started:
-            return started[backend]
+    def get(backend: str, sign_in=None) -> AppServer:
+        key = (backend, sign_in is not None)
+        if key in started:
+            return started[key]
         home = tmp_path_factory.mktemp(f"e2e-{backend}")
         if backend == "duckdb":
             env = {URL_ENV: "", DEMO_PATH_ENV: str(home / "demo.duckdb"), APP_SCHEMA_ENV: "cockpit"}
@@ -63,9 +77,13 @@ def servers(tmp_path_factory, demo_warehouses):
                 with sa.create_engine(PG_URL).begin() as conn:
                     conn.exec_driver_sql(f"drop schema if exists {schema} cascade")
             cleanups.append(drop)
-        server = AppServer(env, home / "streamlit.log")
+        port = free_port()
+        if sign_in is not None:
+            (home / "secrets.toml").write_text(sign_in.auth_secrets(f"http://127.0.0.1:{port}"))
+            env["STREAMLIT_SECRETS_FILES"] = str(home / "secrets.toml")  # Streamlit's secrets.files option
+        server = AppServer(env, home / "streamlit.log", port=port)
         cleanups.insert(0, server.stop)
-        started[backend] = server
+        started[key] = server
         return server
     yield get
     for cleanup in cleanups:

@@ -19,7 +19,7 @@ from components.identity import PROXY_SECRET_ENV, TRUSTED_HEADER_ENV
 from queries import people
 from queries.db import APP_SCHEMA_ENV, URL_ENV
 from tests.conftest import PG_URL, least_privileged
-from tests.e2e.browser import ROOT, AppServer, _free_port, wait_for_app
+from tests.e2e.browser import ROOT, AppServer, free_port, wait_for_app
 from tests.e2e.conftest import REQUIRE_E2E
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -31,7 +31,7 @@ class Nginx:
     is the email), then the README's snippet, unchanged but for the port and the secret."""
 
     def __init__(self, home, upstream_port: int, secret: str, users: dict[str, str]):
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         (home / "htpasswd").write_text("".join(f"{u}:{{PLAIN}}{p}\n" for u, p in users.items()))
         (home / "cockpit.conf").write_text(SNIPPET.read_text().replace("127.0.0.1:8501", f"127.0.0.1:{upstream_port}")
