@@ -41,6 +41,7 @@ navigation = st.navigation({
                 default=viewer.role == "csm"),
         st.Page("pages/portfolio.py", title="Portfolio health", icon=":material/monitor_heart:",
                 default=viewer.role != "csm"),
+        st.Page("pages/followups.py", title="Follow-ups", icon=":material/assignment_late:"),
         st.Page("pages/account.py", title="Account", icon=":material/domain:"),
     ],
     "Adoption": [

@@ -90,27 +90,57 @@ MILESTONE_COLUMNS = {
     "state": st.column_config.TextColumn("State", help=DEFINITIONS["milestone_state"]),
 }
 
+# People are shown by name; their emails stay in the CSV export only.
+_SEVERITY = st.column_config.NumberColumn("Severity", format="%d", help="3 high, 2 medium, 1 low.")
+_OVERDUE = st.column_config.CheckboxColumn("Overdue", help="Open and past its follow-up date.")
 FLAG_COLUMNS = {
     "flag_id": st.column_config.NumberColumn("Flag", format="%d"),
     "status": st.column_config.TextColumn("Status"),
-    "severity": st.column_config.NumberColumn("Severity", format="%d", help="3 high, 2 medium, 1 low."),
+    "overdue": _OVERDUE,
+    "severity": _SEVERITY,
     "reason": st.column_config.TextColumn("Reason", width="large"),
-    "owner": st.column_config.TextColumn("Follow-up owner"),
+    "owner": None,
+    "owner_name": st.column_config.TextColumn("Follow-up owner"),
     "due_date": st.column_config.DateColumn("Follow up by", format="YYYY-MM-DD"),
-    "raised_by": st.column_config.TextColumn("Raised by"),
+    "age_days": st.column_config.NumberColumn("Age (days)", help="Days since the flag was raised."),
+    "raised_by": None,
+    "raised_by_name": st.column_config.TextColumn("Raised by"),
     "raised_at": st.column_config.DatetimeColumn("Raised at (UTC)", format="YYYY-MM-DD HH:mm"),
-    "resolved_by": st.column_config.TextColumn("Resolved by"),
+    "resolved_by": None,
     "resolved_at": st.column_config.DatetimeColumn("Resolved at (UTC)", format="YYYY-MM-DD HH:mm"),
+    "resolution": st.column_config.TextColumn("Outcome", width="medium"),
+}
+
+FOLLOWUP_COLUMNS = {
+    "account_id": None,
+    "flag_id": st.column_config.NumberColumn("Flag", format="%d"),
+    "account": st.column_config.TextColumn("Account", pinned=True),
+    "overdue": _OVERDUE,
+    "severity": _SEVERITY,
+    "reason": st.column_config.TextColumn("Reason", width="large"),
+    "owner": None,
+    "owner_name": st.column_config.TextColumn("Owner"),
+    "raised_by": None,
+    "raised_by_name": st.column_config.TextColumn("Raised by"),
+    "due_date": st.column_config.DateColumn("Due", format="YYYY-MM-DD"),
+    "days_to_due": st.column_config.NumberColumn("Days to due", help="Negative: days overdue."),
+    "age_days": st.column_config.NumberColumn("Age (days)", help="Days since the flag was raised."),
+    "arr": st.column_config.NumberColumn("ARR", format="dollar"),
+    "csm_name": st.column_config.TextColumn("Account's CSM"),
+    "team": st.column_config.TextColumn("Team"),
 }
 
 FLAG_EVENT_COLUMNS = {
     "flag_id": st.column_config.NumberColumn("Flag", format="%d"),
     "event_id": None,
+    "reason": st.column_config.TextColumn("Flag reason"),
     "event": st.column_config.TextColumn("What"),
-    "owner": st.column_config.TextColumn("Owner"),
+    "owner": None,
+    "owner_name": st.column_config.TextColumn("Owner"),
     "due_date": st.column_config.DateColumn("Follow up by", format="YYYY-MM-DD"),
     "note": st.column_config.TextColumn("Note", width="large"),
-    "by_user": st.column_config.TextColumn("By"),
+    "by_user": None,
+    "by_name": st.column_config.TextColumn("By"),
     "event_at": st.column_config.DatetimeColumn("At (UTC)", format="YYYY-MM-DD HH:mm"),
 }
 
@@ -119,7 +149,8 @@ TAG_COLUMNS = {
     "primary_reason": st.column_config.TextColumn("Primary reason"),
     "reasons": st.column_config.TextColumn("All reasons (codes)"),
     "note": st.column_config.TextColumn("Note", width="large"),
-    "tagged_by": st.column_config.TextColumn("Tagged by"),
+    "tagged_by": None,
+    "tagged_by_name": st.column_config.TextColumn("Tagged by"),
     "tagged_at": st.column_config.DatetimeColumn("Tagged at (UTC)", format="YYYY-MM-DD HH:mm"),
 }
 

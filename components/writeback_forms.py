@@ -1,28 +1,53 @@
-"""The write-back forms: churn-reason tags and risk flags.
+"""The write-back forms: churn-reason tags, risk flags (raise, note, reassign, move the due date,
+resolve) and touches logged on an account.
 
-Each form validates through queries.writeback (a refusal is shown, and nothing is written),
-attributes the write to the signed-in viewer, and after a success reruns the page so that
-every number on it, and on every other page, already includes the write.
+Each form validates through queries.writeback (a refusal is shown, the typed text stays, and
+nothing is written), attributes the write to the signed-in viewer, and writes once: a form's
+widget keys and its submission key carry a nonce that changes only after a success. The database
+holds the submission key unique, so a double click or a resubmit of the same rendered form is
+refused even across app processes, and the next render is a fresh, empty form. After a success
+the page reruns, so every number on it, and on every other page, includes the write.
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 
 import polars as pl
 import sqlalchemy as sa
 import streamlit as st
 
-from queries import roles
+from queries import flags, roles
 from queries import writeback as wb
 from queries.db import Warehouse
+from queries.definitions import FLAG_DUE_DAYS, TOUCH_KINDS
 
 log = logging.getLogger("cs_cockpit")
 # No max_chars on the inputs: Streamlit would silently drop a longer value; the write refuses it
 # with a message instead, and the form keeps the text so nothing typed is lost.
 LIMIT_HELP = {"NOTE_MAX": f"Up to {wb.NOTE_MAX:,} characters, shown as plain text.",
               "REASON_MAX": f"Up to {wb.REASON_MAX:,} characters, shown as plain text."}
+DUE_HELP = ("Leave empty for the default: " + ", ".join(
+    f"{days} days for {wb.SEVERITIES[sev]}" for sev, days in sorted(FLAG_DUE_DAYS.items(), reverse=True)) + ".")
 _FLASH = "writeback_flash"
+
+
+class Form:
+    """One write form as rendered now. `key(field)` names its widgets and `name` the st.form; both
+    carry the nonce, which is also the submission key."""
+
+    def __init__(self, name: str):
+        self.slot = f"_form_nonce_{name}"
+        self.nonce = st.session_state.setdefault(self.slot, uuid.uuid4().hex)
+        self.name = f"{name}-{self.nonce[:8]}"
+
+    def key(self, field: str) -> str:
+        return f"{self.name}-{field}"
+
+    def done(self) -> None:
+        """After a success: the next render is a new, empty form with a new submission key."""
+        st.session_state[self.slot] = uuid.uuid4().hex
 
 
 def writer_of(viewer) -> wb.Writer:
@@ -36,10 +61,13 @@ def show_flash() -> None:
         st.success(message, icon=":material/check_circle:")
 
 
-def _attempt(write, done: str) -> None:
-    """Run one write: a refusal or a lost database is shown in place; a success reruns the page."""
+def _attempt(form: Form, write, done: str) -> None:
+    """Run one write: a refusal or a lost database is shown in place; a success (or the repeat of
+    one) clears the form and reruns the page."""
     try:
-        write()
+        write(form.nonce)
+    except wb.AlreadySaved as repeat:
+        done = str(repeat)
     except wb.Rejected as refusal:
         st.error(str(refusal), icon=":material/block:")
         return
@@ -48,54 +76,117 @@ def _attempt(write, done: str) -> None:
         st.error("The database could not be reached, so this was **not saved**. Everything saved before is "
                  "intact. Try again in a moment.", icon=":material/cloud_off:")
         return
+    form.done()
     st.session_state[_FLASH] = done
     st.rerun()
 
 
-def _people(staff: pl.DataFrame) -> dict[str, str]:
-    return dict(zip(staff["email"].to_list(), [f"{n} ({r})" for n, r in zip(staff["name"], staff["role"])]))
+def people_labels(staff: pl.DataFrame) -> dict[str, str]:
+    """email -> "Name · Role · Team": who is who, by name, in the owner pickers."""
+    return {e: f"{n} · {roles.LABELS.get(r, r)}" + (f" · {t}" if t else "")
+            for e, n, r, t in zip(staff["email"], staff["name"], staff["role"], staff["team"])}
 
 
 def raise_flag_form(wh: Warehouse, viewer, account_id: int, staff: pl.DataFrame) -> None:
-    people = _people(staff)
-    with st.form("flag_raise", border=True):
+    form = Form("flag_raise")
+    people = people_labels(staff)
+    with st.form(form.name, border=True):
         st.markdown("**Raise a risk flag**")
-        left, right = st.columns(2)
-        severity = left.selectbox("Severity", list(wb.SEVERITIES), index=1, key="flag_severity",
+        left, middle, right = st.columns(3)
+        severity = left.selectbox("Severity", list(wb.SEVERITIES), index=1, key=form.key("severity"),
                                   format_func=lambda s: f"{s} · {wb.SEVERITIES[s]}")
-        owner = right.selectbox("Follow-up owner", list(people), key="flag_owner", format_func=people.get,
-                                index=list(people).index(viewer.email) if viewer.email in people else 0)
-        reason = st.text_input("Reason", key="flag_reason", placeholder="What is the risk, in a line?", help=LIMIT_HELP["REASON_MAX"])
-        note = st.text_area("Note (optional)", key="flag_note", help=LIMIT_HELP["NOTE_MAX"])
-        due = st.date_input("Follow up by (optional)", value=None, key="flag_due", min_value=dt.date.today())
+        owner = middle.selectbox("Follow-up owner", list(people), key=form.key("owner"), format_func=people.get,
+                                 index=list(people).index(viewer.email) if viewer.email in people else 0)
+        due = right.date_input("Follow up by", value=None, key=form.key("due"), min_value=dt.date.today(),
+                               help=DUE_HELP)
+        reason = st.text_input("Reason", key=form.key("reason"), placeholder="What is the risk, in a line?",
+                               help=LIMIT_HELP["REASON_MAX"])
+        note = st.text_area("Note (optional)", key=form.key("note"), help=LIMIT_HELP["NOTE_MAX"])
         if st.form_submit_button("Raise flag", type="primary"):
-            _attempt(lambda: wb.raise_flag(wh, writer_of(viewer), account_id, severity, reason, note, owner, due),
-                     "Risk flag raised.")
+            _attempt(form, lambda key: wb.raise_flag(wh, writer_of(viewer), account_id, severity, reason, note,
+                                                     owner, due, submission=key),
+                     f"Risk flag raised: severity {severity}, owner {people.get(owner, owner)}.")
 
 
-def flag_actions(wh: Warehouse, viewer, flag: dict, staff: pl.DataFrame) -> None:
-    """Note, reassign (leads and above), resolve (the owner or a lead), for one open flag."""
+def flag_summary(flag: dict) -> str:
+    """One line naming the flag for whoever acts on it: reason, owner, due date, age."""
+    due = flag["due_date"]
+    state = ("OVERDUE · " if flag["overdue"] else "") + (f"due {due:%d %b %Y}" if due else "no due date")
+    return (f"Flag {flag['flag_id']} · severity {flag['severity']} · {flag['reason']} · owner "
+            f"{flag['owner_name'] or flag['owner']} · {state} · raised {flag['age_days']} days ago")
+
+
+def flag_actions(wh: Warehouse, viewer, flag: dict, staff: pl.DataFrame, account: dict) -> None:
+    """Note, reassign (leads and above), move the due date and resolve (the owner or a lead), for
+    one open flag. Its reason, owner, due date and age head the section."""
     fid = flag["flag_id"]
-    note_tab, reassign_tab, resolve_tab = st.tabs(["Add a note", "Reassign", "Resolve"])
-    with note_tab, st.form(f"flag_note_{fid}", border=False):
-        note = st.text_area("Note", key=f"flag_note_text_{fid}", help=LIMIT_HELP["NOTE_MAX"])
-        if st.form_submit_button("Add note"):
-            _attempt(lambda: wb.note_flag(wh, writer_of(viewer), fid, note), "Note added.")
+    st.text(flag_summary(flag))  # user text: shown as text, never as Markdown
+    manages = roles.may_manage_flag(viewer, flag["owner"], account["csm_id"], account["team"])
+    note_tab, reassign_tab, due_tab, resolve_tab = st.tabs(["Add a note", "Reassign", "Move due date", "Resolve"])
+    with note_tab:
+        form = Form(f"flag_note_{fid}")
+        with st.form(form.name, border=False):
+            note = st.text_area("Note", key=form.key("text"), help=LIMIT_HELP["NOTE_MAX"])
+            if st.form_submit_button("Add note"):
+                _attempt(form, lambda key: wb.note_flag(wh, writer_of(viewer), fid, note, submission=key),
+                         "Note added.")
     with reassign_tab:
         if not roles.may_reassign_flags(viewer):
             st.caption("A team lead, leadership or CS operations can reassign a flag.")
         else:
-            people = _people(staff)
-            with st.form(f"flag_reassign_{fid}", border=False):
-                owner = st.selectbox("New owner", list(people), format_func=people.get, key=f"flag_owner_{fid}")
-                due = st.date_input("Follow up by (optional)", value=None, key=f"flag_due_{fid}")
-                note = st.text_input("Why (optional)", key=f"flag_reassign_note_{fid}", help=LIMIT_HELP["REASON_MAX"])
+            people = people_labels(staff)
+            form = Form(f"flag_reassign_{fid}")
+            with st.form(form.name, border=False):
+                current = list(people).index(flag["owner"]) if flag["owner"] in people else 0
+                owner = st.selectbox("New owner", list(people), format_func=people.get, key=form.key("owner"),
+                                     index=current)
+                due = st.date_input("Follow up by (optional)", value=None, key=form.key("due"),
+                                    min_value=dt.date.today(), help="Leave empty to keep the current due date.")
+                note = st.text_input("Why (optional)", key=form.key("note"), help=LIMIT_HELP["REASON_MAX"])
                 if st.form_submit_button("Reassign"):
-                    _attempt(lambda: wb.reassign_flag(wh, writer_of(viewer), fid, owner, due, note), "Flag reassigned.")
-    with resolve_tab, st.form(f"flag_resolve_{fid}", border=False):
-        note = st.text_area("Resolution note", key=f"flag_resolution_{fid}", help=LIMIT_HELP["NOTE_MAX"])
-        if st.form_submit_button("Resolve flag"):
-            _attempt(lambda: wb.resolve_flag(wh, writer_of(viewer), fid, note), "Flag resolved.")
+                    _attempt(form, lambda key: wb.reassign_flag(wh, writer_of(viewer), fid, owner, due, note,
+                                                                submission=key),
+                             f"Flag {fid} reassigned to {people.get(owner, owner)}.")
+    with due_tab:
+        if not manages:
+            st.caption("The flag's owner or a team lead can move its due date.")
+        else:
+            form = Form(f"flag_due_{fid}")
+            with st.form(form.name, border=False):
+                due = st.date_input("New due date", value=None, key=form.key("due"), min_value=dt.date.today())
+                note = st.text_input("Why (optional)", key=form.key("note"), help=LIMIT_HELP["REASON_MAX"])
+                if st.form_submit_button("Move due date"):
+                    _attempt(form, lambda key: wb.move_due_date(wh, writer_of(viewer), fid, due, note,
+                                                                submission=key),
+                             f"Flag {fid} is now due {due:%d %b %Y}." if due else "Due date moved.")
+    with resolve_tab:
+        if not manages:
+            st.caption("The flag's owner or a team lead can resolve it.")
+            return
+        form = Form(f"flag_resolve_{fid}")
+        with st.form(form.name, border=False):
+            note = st.text_area("Resolution note", key=form.key("text"), help=LIMIT_HELP["NOTE_MAX"])
+            if st.form_submit_button("Resolve flag"):
+                _attempt(form, lambda key: wb.resolve_flag(wh, writer_of(viewer), fid, note, submission=key),
+                         f"Flag {fid} resolved.")
+
+
+def touch_form(wh: Warehouse, viewer, account_id: int) -> None:
+    """Log a call, meeting, visit, review or note: it counts toward last touch at once."""
+    form = Form(f"touch_{account_id}")
+    with st.form(form.name, border=True):
+        st.markdown("**Log a touch**")
+        left, right = st.columns(2)
+        kind = left.selectbox("What", list(TOUCH_KINDS), format_func=TOUCH_KINDS.get, key=form.key("kind"))
+        today = dt.date.today()
+        day = right.date_input("When", value=today, key=form.key("day"), max_value=today,
+                               min_value=today - dt.timedelta(days=wb.TOUCH_BACKDATE_DAYS))
+        note = st.text_area("What happened", key=form.key("note"), help=LIMIT_HELP["NOTE_MAX"],
+                            placeholder="Who you spoke with, what was agreed, next step")
+        if st.form_submit_button("Log touch", type="primary"):
+            _attempt(form, lambda key: wb.log_touch(wh, writer_of(viewer), account_id, kind, day, note,
+                                                    submission=key),
+                     f"{TOUCH_KINDS[kind]} logged for {day:%d %b %Y}: last touch is up to date.")
 
 
 def churn_tag_form(wh: Warehouse, viewer, account_ids: dict[int, str] | int, key: str) -> None:
@@ -103,24 +194,27 @@ def churn_tag_form(wh: Warehouse, viewer, account_ids: dict[int, str] | int, key
     from the taxonomy, one of them primary, and a note."""
     codes = wb.reasons(wh)
     labels = dict(zip(codes["code"].to_list(), codes["label"].to_list()))
-    with st.form(key, border=True):
+    form = Form(key)
+    with st.form(form.name, border=True):
         st.markdown("**Tag the churn reason**")
         if isinstance(account_ids, dict):
-            chosen = st.multiselect("Accounts", list(account_ids), format_func=account_ids.get, key=f"{key}_accounts",
+            chosen = st.multiselect("Accounts", list(account_ids), format_func=account_ids.get, key=form.key("accounts"),
                                     placeholder="Choose the accounts to tag")
         else:
             chosen = [account_ids]
         primary = st.selectbox("Primary reason", list(labels), format_func=labels.get, index=None,
-                               key=f"{key}_primary", placeholder="Choose the main reason")
-        others = st.multiselect("Other reasons (optional)", list(labels), format_func=labels.get, key=f"{key}_others")
-        note = st.text_area("Note (optional)", key=f"{key}_note", help=LIMIT_HELP["NOTE_MAX"])
+                               key=form.key("primary"), placeholder="Choose the main reason")
+        others = st.multiselect("Other reasons (optional)", list(labels), format_func=labels.get,
+                                key=form.key("others"))
+        note = st.text_area("Note (optional)", key=form.key("note"), help=LIMIT_HELP["NOTE_MAX"])
         if st.form_submit_button("Save tag", type="primary"):
             if not chosen:
                 st.error("Choose at least one account.", icon=":material/block:")
                 return
             writer = writer_of(viewer)
-            _attempt(lambda: wb.tag_churns(wh, writer, chosen, primary, [primary, *others] if primary else others,
-                                           note), f"Churn reason saved on {len(chosen)} account(s).")
+            _attempt(form, lambda k: wb.tag_churns(wh, writer, chosen, primary,
+                                                   [primary, *others] if primary else others, note, submission=k),
+                     f"Churn reason saved on {len(chosen)} account(s).")
 
 
 def reason_codes_admin(wh: Warehouse, viewer) -> None:
@@ -135,8 +229,9 @@ def reason_codes_admin(wh: Warehouse, viewer) -> None:
         return
     active = codes.filter(codes["retired_at"].is_null())
     labels = dict(zip(active["code"].to_list(), active["label"].to_list()))
-    with st.form("reason_retire", border=False):
+    form = Form("reason_retire")
+    with st.form(form.name, border=False):
         code = st.selectbox("Retire a reason code", list(labels), format_func=labels.get, index=None,
-                            key="reason_retire_code", placeholder="Choose a code")
+                            key=form.key("code"), placeholder="Choose a code")
         if st.form_submit_button("Retire"):
-            _attempt(lambda: wb.retire_reason(wh, writer_of(viewer), code), "Reason code retired.")
+            _attempt(form, lambda _key: wb.retire_reason(wh, writer_of(viewer), code), "Reason code retired.")

@@ -1,11 +1,13 @@
 """Account 360: one account's whole picture. Opened from any account table (the row's id travels
 in the URL as ?account=<id>, so a link to it can be shared) or found by name here."""
+import datetime as dt
+
 import streamlit as st
 
 from components import charts, kpi, notices, tables
 from components import writeback_forms as forms
 from components.context import current_viewer, page_context
-from queries import account, people, roles
+from queries import account, flags, people, roles
 from queries import writeback as wb
 from queries.definitions import DEFINITIONS, SEGMENT_LABELS
 
@@ -71,6 +73,9 @@ kpi.kpi_row([
 ])
 
 fired = account.signals(wh, account_id)
+viewer = current_viewer()
+may_write = roles.may_write(viewer, head["csm_id"], head["team"])
+forms.show_flash()
 health_tab, signals_tab, story_tab, flags_tab, usage_tab, onboarding_tab, voice_tab = st.tabs(
     ["Health", f"Signals ({fired.height})", "Timeline & people", "Risk flags & churn tags", "Usage",
      "Onboarding", "NPS & tickets"])
@@ -106,6 +111,8 @@ with signals_tab:
 with story_tab:
     story, people_col = st.columns([3, 2])
     with story:
+        if may_write:
+            forms.touch_form(wh, viewer, account_id)
         st.subheader("Timeline")
         tables.table_or_note(account.timeline(wh, account_id), "account_timeline",
                              f"account_{account_id}_timeline.csv", tables.TIMELINE_COLUMNS, "Nothing recorded yet.")
@@ -115,17 +122,16 @@ with story_tab:
                              f"account_{account_id}_contacts.csv", tables.CONTACT_COLUMNS, "No contacts recorded.")
 
 with flags_tab:
-    viewer = current_viewer()
-    forms.show_flash()
-    may_write = roles.may_write(viewer, head["csm_id"], head["team"])
     if not may_write:
         st.info("You can read this account's flags and tags; writing is for its CSM, their team lead, leadership "
                 "and CS operations.", icon=":material/lock:")
-    flag_list = wb.flags(wh, account_id)
+    flag_list = flags.of_account(wh, account_id, dt.date.today())
     st.subheader("Risk flags")
     if flag_list.is_empty():
         st.caption("No risk flag has been raised on this account.")
     else:
+        if late := int(flag_list["overdue"].fill_null(False).sum()):
+            st.warning(f"{late} open follow-up(s) past their due date.", icon=":material/alarm:")
         tables.data_table(flag_list, key="account_flags", filename=f"account_{account_id}_flags.csv",
                           columns=tables.FLAG_COLUMNS)
         # Forms of flags that were open on the last render stay, so that acting on a flag someone
@@ -136,11 +142,12 @@ with flags_tab:
         if may_write:
             actionable = flag_list.filter((flag_list["status"] == "open") | flag_list["flag_id"].is_in(shown_before))
             for flag in actionable.iter_rows(named=True):
-                with st.expander(f"Act on flag {flag['flag_id']} · severity {flag['severity']}"):
-                    st.text(flag["reason"])  # user text: shown as text, never as Markdown or HTML
-                    forms.flag_actions(wh, viewer, flag, people.staff(wh))
+                label = f"Act on flag {flag['flag_id']} · severity {flag['severity']}" + (
+                    " · overdue" if flag["overdue"] else "")
+                with st.expander(label, icon=":material/alarm:" if flag["overdue"] else None):
+                    forms.flag_actions(wh, viewer, flag, people.staff(wh), head)
         with st.expander("Flag history"):
-            tables.data_table(wb.flag_events(wh, account_id), key="account_flag_events",
+            tables.data_table(flags.events(wh, account_id), key="account_flag_events",
                               filename=f"account_{account_id}_flag_history.csv", columns=tables.FLAG_EVENT_COLUMNS)
     if may_write:
         forms.raise_flag_form(wh, viewer, account_id, people.staff(wh))

@@ -1,12 +1,14 @@
 """My accounts, the CSM's home page: their own book, riskiest first, each row saying why it is
 there, and the signals behind it. A lead can look at any CSM of their team, leadership at anyone."""
+import datetime as dt
+
 import polars as pl
 import streamlit as st
 
 from components import kpi, notices, tables
 from components.context import current_viewer, page_context
 from components.state import keep
-from queries import my_accounts, people, portfolio, roles, signals
+from queries import flags, my_accounts, people, portfolio, roles, signals
 from queries.definitions import DEFINITIONS, SIGNAL_RULES
 from queries.scope import Filters
 
@@ -35,6 +37,9 @@ if k["accounts"] == 0:
     notices.no_rows()
     st.stop()
 fired = signals.counts(wh, scope)
+book_owner = csms.filter(csms["csm_id"] == csm_id).row(0, named=True)
+own = flags.counts_for(wh, book_owner["email"], csm_id, dt.date.today())
+owner_word, owner_name = ("I", "you") if csm_id == viewer.csm_id else ("they", book_owner["name"])
 
 
 def signals_of(kind: str) -> int:
@@ -46,13 +51,21 @@ kpi.kpi_row([
     kpi.Tile("Accounts", kpi.number(k["accounts"]), DEFINITIONS["accounts"]),
     kpi.Tile("ARR", kpi.money(k["arr"]), DEFINITIONS["arr"]),
     kpi.Tile("ARR at risk (red)", kpi.money(k["at_risk_arr"]), DEFINITIONS["at_risk_arr"]),
-    kpi.Tile("Open risk flags", kpi.number(my_accounts.open_flag_total(wh, scope)),
-             "Risk flags raised on these accounts and not yet resolved."),
+    kpi.Tile(f"Flags {owner_word} own", kpi.number(own["owned"]),
+             f"Open risk flags assigned to {owner_name}, on any account, wherever it sits."),
+    kpi.Tile("Flags on this book", kpi.number(my_accounts.open_flag_total(wh, scope)),
+             "Open risk flags on the accounts listed below, whoever owns them (the sidebar's filters apply)."),
     kpi.Tile("Risk signals", kpi.number(signals_of("risk")),
              "Risk signals firing now, one per account and rule. Opportunities are counted apart."),
     kpi.Tile("Opportunities", kpi.number(signals_of("opportunity")),
              SIGNAL_RULES["seat_limit"].rule),
 ])
+
+late = own["owned_overdue"] + own["on_book_overdue"]
+if late:
+    st.warning(f"Overdue follow-ups: {own['owned_overdue']} owned by {owner_name}, {own['on_book_overdue']} on this "
+               f"book.", icon=":material/alarm:")
+st.page_link("pages/followups.py", label="Open the follow-ups", icon=":material/assignment_late:")
 
 st.subheader("Accounts, riskiest first")
 tables.account_table(my_accounts.book(wh, scope), key="my_accounts_book", filename="my_accounts.csv",

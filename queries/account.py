@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from queries import definitions as d
 from queries.db import Warehouse, cached, fetch, reads_writeback
-from queries.renewals import open_flags_cte
+from queries.flags import open_flags_cte
 from queries.scope import Filters, scoped
 from queries.signals import signals_cte
 from warehouse.schema import HEALTH_COMPONENTS
@@ -30,7 +30,7 @@ def searchable(text: str) -> str:
 @cached
 def search(wh: Warehouse, filters: Filters, text: str = "", limit: int = 50) -> pl.DataFrame:
     """Accounts in scope whose name contains `text` (any case), largest ARR first: the picker."""
-    statement, params = scoped(filters, """
+    statement, params = scoped(wh, filters, """
         select account_id, name, segment, csm_name, arr
         from in_scope
         where lower(name) like :pattern
@@ -43,7 +43,7 @@ def search(wh: Warehouse, filters: Filters, text: str = "", limit: int = 50) -> 
 @reads_writeback
 def header(wh: Warehouse, account_id: int) -> dict | None:
     """Who the account is and where it stands today; None for an unknown id."""
-    statement, params = scoped(_one(account_id), f""", {open_flags_cte(wh)}
+    statement, params = scoped(wh, _one(account_id), f""", {open_flags_cte(wh)}
         select i.account_id, i.name, i.industry, i.segment, i.plan, i.csm_id, i.csm_name, i.team, i.arr,
                i.seats, i.term_start, i.term_end, i.customer_since, i.is_live, i.lifecycle_stage,
                i.activity_tier, i.renewal_due_date, i.renewal_stage, i.renewal_forecast,
@@ -158,10 +158,10 @@ def tickets(wh: Warehouse, account_id: int, limit: int = 20) -> pl.DataFrame:
     return fetch(wh, statement, {"account_id": int(account_id), "limit": limit})
 
 
-@cached
+@reads_writeback
 def signals(wh: Warehouse, account_id: int) -> pl.DataFrame:
     """The account's firing signals, most severe first."""
-    statement, params = scoped(_one(account_id), f""", {signals_cte()}
+    statement, params = scoped(wh, _one(account_id), f""", {signals_cte()}
         select rule, label, kind, severity, evidence, value, threshold, since
         from signals
         order by case when kind = 'risk' then 0 else 1 end, severity desc, rule""")
@@ -199,16 +199,39 @@ def timeline(wh: Warehouse, account_id: int, limit: int = 200) -> pl.DataFrame:
             from support_tickets as k
             where k.account_id = :account_id
             union all
-            select e.event_at, 'risk flag ' || e.event,
-                   'flag ' || cast(e.flag_id as varchar) || coalesce(': ' || e.note, ''), e.by_user
+            select e.event_at,
+                   case e.event when 'raised' then 'risk flag raised' when 'note' then 'risk flag note'
+                                when 'reassigned' then 'risk flag reassigned' when 'due_moved' then 'risk flag due date moved'
+                                when 'resolved' then 'risk flag resolved' else 'risk flag ' || e.event end,
+                   f.reason
+                   || case when e.event in ('raised', 'reassigned') then ' · owner ' || coalesce(o.name, e.owner)
+                           else '' end
+                   || coalesce(' · due ' || cast(e.due_date as varchar), '')
+                   || coalesce(case when e.event = 'resolved' then ' · outcome: ' else ' · ' end || e.note, ''),
+                   coalesce(b.name, e.by_user)
             from {s}.risk_flag_events as e
             inner join {s}.risk_flags as f on f.flag_id = e.flag_id
+            left join csms as o on lower(o.email) = e.owner
+            left join csms as b on lower(b.email) = e.by_user
             where f.account_id = :account_id
             union all
-            select g.tagged_at, 'churn tag', 'v' || cast(g.version as varchar) || ' ' || g.reasons
-                   || coalesce(': ' || g.note, ''), g.tagged_by
+            select g.tagged_at, 'churn tag',
+                   'version ' || cast(g.version as varchar) || ' · ' || r.label
+                   || case when g.reasons <> g.primary_reason then ' (all reasons: ' || replace(g.reasons, ',', ', ') || ')'
+                           else '' end
+                   || coalesce(' · ' || g.note, ''), coalesce(b.name, g.tagged_by)
             from {s}.churn_tags as g
+            inner join {s}.churn_reasons as r on r.code = g.primary_reason
+            left join csms as b on lower(b.email) = g.tagged_by
             where g.account_id = :account_id
+            union all
+            select cast(t.touched_on as timestamp),
+                   case t.kind {" ".join(f"when '{k}' then '{v.lower()} (logged)'" for k, v in d.TOUCH_KINDS.items())}
+                   else t.kind end,
+                   t.note, coalesce(b.name, t.by_user)
+            from {s}.touches as t
+            left join csms as b on lower(b.email) = t.by_user
+            where t.account_id = :account_id
         ) as story
         order by occurred_at desc, what
         limit :limit""")

@@ -125,7 +125,9 @@ _WRITEBACK_READS = []
 
 
 def reads_writeback(fn):
-    """`cached`, for a query that reads the app's own tables: forget_cached_writes() clears it."""
+    """`cached`, for a query that reads the app's own tables: forget_cached_writes() clears it.
+    That includes every query whose result depends on open flags or on the last touch (touches
+    logged in the app count, see queries.scope)."""
     wrapped = cached(fn)
     _WRITEBACK_READS.append(wrapped)
     return wrapped

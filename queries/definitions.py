@@ -223,6 +223,16 @@ SUDDEN_DROP_TO = 0.50            # weekday active users, last 7 days vs the 28 d
 SUDDEN_DROP_MIN_USERS = 3        # below this many active users a drop is noise
 
 
+# A risk flag is a follow-up: unless its writer names a date, it is due this many days after it is
+# raised, sooner the more severe (3 high, 2 medium, 1 low).
+FLAG_DUE_DAYS = {3: 3, 2: 7, 1: 14}
+
+# Touches a CSM or lead logs from the account page (the app's own `touches` table), beside the
+# warehouse's cs_activities (for conversations the CRM's feed does not carry). All but a note are
+# conversations with the customer, and count toward last touch and cadence (queries.scope).
+TOUCH_KINDS = {"call": "Call", "meeting": "Meeting", "onsite_visit": "On-site visit",
+               "business_review": "Business review", "note": "Note"}
+
 # Last touch: days since the last conversation (a call, meeting, visit, business review or training;
 # emails do not count), too long when over the segment's limit (tighter for high-touch). Tech-touch
 # accounts are served one-to-many, so silence there is not a signal.
@@ -230,10 +240,12 @@ TOUCH_LIMIT_DAYS = {"high_touch": 21, "mid_market": 45, "smb": 90}
 CHAMPION_LEFT_WITHIN_DAYS = 90   # a champion or tier-S contact who left this recently
 
 
-def days_since_touch(s: str) -> str:
-    """Over snapshot rows: since the last conversation, or since the relationship (else the term)
-    began when there has been none."""
-    return f"{s}.as_of - coalesce(cast({s}.last_conversation_at as date), {s}.customer_since, {s}.term_start)"
+def days_since_touch(s: str, logged: str) -> str:
+    """Over snapshot rows and the latest touch logged in the app (`logged`, a timestamp or null):
+    days since the last conversation, or since the relationship (else the term) began when there
+    has been none. A touch logged after the snapshot's day counts as today's: 0 days."""
+    last = f"cast(greatest({s}.last_conversation_at, {logged}) as date)"
+    return f"greatest({s}.as_of - coalesce({last}, {s}.customer_since, {s}.term_start), 0)"
 
 
 def touch_limit(segment: str) -> str:

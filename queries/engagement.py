@@ -4,20 +4,20 @@ from __future__ import annotations
 import polars as pl
 
 from queries import definitions as d
-from queries.db import Warehouse, cached, fetch
-from queries.scope import Filters, scoped
+from queries.db import Warehouse, cached, fetch, reads_writeback
+from queries.scope import Filters, activities_cte, scoped
 from warehouse.schema import ACTIVITY_KINDS
 
 WEEKS = 12
 
 
-@cached
+@reads_writeback
 def weekly_by_kind(wh: Warehouse, filters: Filters, weeks: int = WEEKS) -> pl.DataFrame:
     """Activities on the accounts in scope per week and kind, over the last `weeks` full weeks
     and the current one."""
-    statement, params = scoped(filters, """
+    statement, params = scoped(wh, filters, f""", {activities_cte(wh)}
         select cast(date_trunc('week', t.happened_at) as date) as week, t.kind, count(*) as activities
-        from cs_activities as t
+        from activities as t
         inner join in_scope as i on i.account_id = t.account_id
         where cast(t.happened_at as date) > i.as_of - :days and cast(t.happened_at as date) <= i.as_of
         group by 1, 2
@@ -30,14 +30,14 @@ _PER_KIND = ", ".join(
     for k in ACTIVITY_KINDS)
 
 
-@cached
+@reads_writeback
 def per_csm(wh: Warehouse, filters: Filters, weeks: int = WEEKS) -> pl.DataFrame:
     """Each CSM's activities per week, by kind, over the last `weeks` weeks, on accounts in scope
     (counted for the CSM who did them)."""
-    statement, params = scoped(filters, f"""
+    statement, params = scoped(wh, filters, f""", {activities_cte(wh)}
         select c.csm_id, c.name as csm_name, c.team, count(*) / cast(:weeks as double precision) as per_week,
                {_PER_KIND}
-        from cs_activities as t
+        from activities as t
         inner join in_scope as i on i.account_id = t.account_id
         inner join csms as c on c.csm_id = t.csm_id
         where cast(t.happened_at as date) > i.as_of - :days and cast(t.happened_at as date) <= i.as_of
@@ -46,12 +46,12 @@ def per_csm(wh: Warehouse, filters: Filters, weeks: int = WEEKS) -> pl.DataFrame
     return fetch(wh, statement, {**params, "days": 7 * weeks, "weeks": weeks})
 
 
-@cached
+@reads_writeback
 def cadence(wh: Warehouse, filters: Filters) -> pl.DataFrame:
     """Per CSM, this quarter so far: business reviews and on-site visits done on their live
     accounts against the segment's cadence (due in proportion to the quarter gone by), and the
     accounts left without a conversation for too long."""
-    statement, params = scoped(filters, f""",
+    statement, params = scoped(wh, filters, f""",
         elapsed as (
             select q_start, cast(as_of - q_start + 1 as double precision)
                             / (cast(q_start + interval '3 months' as date) - q_start) as share
@@ -73,11 +73,11 @@ def cadence(wh: Warehouse, filters: Filters) -> pl.DataFrame:
     return fetch(wh, statement, params)
 
 
-@cached
+@reads_writeback
 def neglected(wh: Warehouse, filters: Filters, limit: int = d.LIST_LIMIT) -> pl.DataFrame:
     """Live accounts in scope without a conversation for longer than their segment allows,
     largest ARR first."""
-    statement, params = scoped(filters, f"""
+    statement, params = scoped(wh, filters, f"""
         select account_id, name, segment, csm_name, team, arr, days_since_touch, health_score, health_band,
                renewal_due_date
         from in_scope as i

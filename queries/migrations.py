@@ -61,7 +61,31 @@ def _v1(s: str) -> list[str]:
     ]
 
 
-MIGRATIONS = {1: _v1}
+def _v2(s: str) -> list[str]:
+    """Follow-ups: every submitted form's key, held unique so that a double click or a resubmitted
+    form writes once even across app processes; touches logged from the account page; and an
+    index for reading a flag's state from its events."""
+    return [
+        f"""create table {s}.submissions (
+            submission_key varchar primary key,
+            action varchar not null,
+            by_user varchar not null,
+            submitted_at timestamp not null)""",
+        f"create sequence {s}.touch_ids",
+        f"""create table {s}.touches (
+            touch_id bigint primary key default nextval('{s}.touch_ids'),
+            account_id integer not null,
+            kind varchar not null,
+            touched_on date not null,
+            note varchar not null,
+            by_user varchar not null,
+            logged_at timestamp not null)""",
+        f"create index touches_by_account on {s}.touches (account_id, touched_on)",
+        f"create index flag_events_by_flag on {s}.risk_flag_events (flag_id, event_id)",
+    ]
+
+
+MIGRATIONS = {1: _v1, 2: _v2}
 
 
 SETUP_COMMAND = "./scripts/setup-app-schema --admin-url URL --app-role ROLE"

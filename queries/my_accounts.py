@@ -5,7 +5,7 @@ import polars as pl
 
 from queries import definitions as d
 from queries.db import Warehouse, fetch, reads_writeback
-from queries.renewals import open_flags_cte
+from queries.flags import open_flags_cte
 from queries.scope import Filters, scoped
 from queries.signals import signals_cte
 
@@ -22,7 +22,7 @@ RISK_ORDER = f"""coalesce(f.top_flag_severity, 0) desc,
 @reads_writeback
 def book(wh: Warehouse, filters: Filters, limit: int = d.LIST_LIMIT) -> pl.DataFrame:
     """The accounts in scope (the caller sets whose book through filters.csm_ids), riskiest first."""
-    statement, params = scoped(filters, f""", {open_flags_cte(wh)}, {signals_cte(with_since=False)},
+    statement, params = scoped(wh, filters, f""", {open_flags_cte(wh)}, {signals_cte(with_since=False)},
         per_account as (
             select account_id, count(*) as signals,
                    max(case when kind = 'risk' then severity end) as top_severity,
@@ -54,7 +54,7 @@ def book(wh: Warehouse, filters: Filters, limit: int = d.LIST_LIMIT) -> pl.DataF
 @reads_writeback
 def open_flag_total(wh: Warehouse, filters: Filters) -> int:
     """Open risk flags on the accounts in scope."""
-    statement, params = scoped(filters, f""", {open_flags_cte(wh)}
+    statement, params = scoped(wh, filters, f""", {open_flags_cte(wh)}
         select coalesce(sum(f.open_flags), 0) as open_flags
         from in_scope as i
         inner join open_flags as f on f.account_id = i.account_id""")

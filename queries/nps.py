@@ -8,7 +8,7 @@ import polars as pl
 
 from queries import definitions as d
 from queries.db import Warehouse, cached, fetch, reads_writeback
-from queries.renewals import open_flags_cte
+from queries.flags import open_flags_cte
 from queries.scope import Filters, scoped
 
 GROUPS = {"segment": "i.segment", "csm": "i.csm_name", "team": "i.team"}
@@ -40,7 +40,7 @@ def nps_by_group(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, 
 @cached
 def _nps_rows(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, grain: str, group: str) -> pl.DataFrame:
     """Per period, per group and in total, from one pass over the surveys (grouping sets)."""
-    statement, params = scoped(filters.for_history(), f""",
+    statement, params = scoped(wh, filters.for_history(), f""",
         surveys as (
             select cast(date_trunc('{d.period_grain(grain)}', r.sent_at) as date) as period,
                    coalesce({GROUPS[group]}, 'none') as grp, r.score
@@ -60,7 +60,7 @@ def _nps_rows(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, gra
 @reads_writeback
 def detractor_comments(wh: Warehouse, filters: Filters, limit: int = 50) -> pl.DataFrame:
     """The latest detractor answers with a comment, and what is at stake on each account."""
-    statement, params = scoped(filters, f""", {open_flags_cte(wh)}
+    statement, params = scoped(wh, filters, f""", {open_flags_cte(wh)}
         select r.responded_at, r.score, r.comment, r.contact_email, i.account_id, i.name, i.segment,
                i.csm_name, i.arr, i.renewal_due_date, i.health_score,
                case when coalesce(f.open_flags, 0) > 0 then true else false end as open_flag

@@ -8,7 +8,7 @@ import polars as pl
 
 from queries import definitions as d
 from queries.db import Warehouse, cached, fetch, reads_writeback
-from queries.renewals import open_flags_cte
+from queries.flags import open_flags_cte
 from queries.scope import Filters, scoped
 
 _MILESTONES = f"""milestones as (
@@ -24,7 +24,7 @@ _MILESTONES = f"""milestones as (
 @cached
 def milestone_matrix(wh: Warehouse, filters: Filters, since: dt.date, grain: str = "quarter") -> pl.DataFrame:
     """Per signing cohort and milestone: counts by state and the on-time rate (null: not due yet)."""
-    statement, params = scoped(filters.for_history(), f""", {_MILESTONES}
+    statement, params = scoped(wh, filters.for_history(), f""", {_MILESTONES}
         select cast(date_trunc('{d.period_grain(grain)}', start_date) as date) as cohort, milestone, day_offset,
                count(distinct account_id) as accounts,
                sum(case when state = 'on_time' then 1 else 0 end) as on_time,
@@ -42,7 +42,7 @@ def milestone_matrix(wh: Warehouse, filters: Filters, since: dt.date, grain: str
 @cached
 def time_to_value(wh: Warehouse, filters: Filters, since: dt.date, grain: str = "quarter") -> pl.DataFrame:
     """Median days from start to completed go-live, by cohort and segment."""
-    statement, params = scoped(filters.for_history(), f""", {_MILESTONES}
+    statement, params = scoped(wh, filters.for_history(), f""", {_MILESTONES}
         select cast(date_trunc('{d.period_grain(grain)}', start_date) as date) as cohort, segment,
                count(*) as accounts,
                count(completed_date) as live_accounts,
@@ -117,7 +117,7 @@ _TOTALS = ["total_accounts", "total_with_overdue", "total_go_live_slipped", "tot
 def _onboarding_rows(wh: Warehouse, filters: Filters, limit: int) -> pl.DataFrame:
     """The capped list, each row carrying the totals over all of it (window aggregates run before
     the limit), so the page's tiles and list cost one query."""
-    statement, params = scoped(filters, f""", {_NOW}, {open_flags_cte(wh)}
+    statement, params = scoped(wh, filters, f""", {_NOW}, {open_flags_cte(wh)}
         select o.*, coalesce(f.open_flags, 0) as open_flags,
                count(*) over () as total_accounts,
                sum(case when milestones_overdue > 0 then 1 else 0 end) over () as total_with_overdue,

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from queries import definitions as d
 from queries.db import Warehouse, cached, fetch, reads_writeback
-from queries.renewals import open_flags_cte
+from queries.flags import open_flags_cte
 from queries.scope import Filters, scoped, who_clauses
 
 DIMENSIONS = {"segment": "segment", "lifecycle_stage": "lifecycle_stage",
@@ -22,7 +22,7 @@ def data_as_of(wh: Warehouse):
 @cached
 def kpis(wh: Warehouse, filters: Filters) -> dict:
     """Headline figures for the scoped book, and the same averages four weeks ago for deltas."""
-    statement, params = scoped(filters, f"""
+    statement, params = scoped(wh, filters, f"""
         select {d.ACCOUNTS} as accounts, {d.ARR} as arr, {d.AVG_HEALTH} as avg_health,
                avg(health_score_4w_ago) as avg_health_4w_ago,
                {d.AT_RISK_ARR} as at_risk_arr, {d.GREEN_SHARE} as green_share
@@ -34,7 +34,7 @@ def kpis(wh: Warehouse, filters: Filters) -> dict:
 def band_mix(wh: Warehouse, filters: Filters, dimension: str) -> pl.DataFrame:
     """Accounts and ARR by `dimension` x health band."""
     column = DIMENSIONS[dimension]  # an allow-listed identifier, never user text
-    statement, params = scoped(filters, f"""
+    statement, params = scoped(wh, filters, f"""
         select coalesce(cast({column} as varchar), 'none') as bucket, health_band,
                {d.ACCOUNTS} as accounts, {d.ARR} as arr
         from in_scope
@@ -54,7 +54,7 @@ def health_trend(wh: Warehouse, filters: Filters, weeks: int = 52) -> pl.DataFra
     """Average health score per weekly snapshot for the accounts in scope today."""
     if _trend_from_rollup(filters):
         return _health_trend_rollup(wh, filters, weeks)
-    statement, params = scoped(filters, """
+    statement, params = scoped(wh, filters, """
         select h.day, avg(h.score) as avg_health, count(*) as accounts
         from health_scores as h
         inner join in_scope as i on i.account_id = h.account_id
@@ -84,7 +84,7 @@ def _health_trend_rollup(wh: Warehouse, filters: Filters, weeks: int) -> pl.Data
 @reads_writeback
 def lowest_health(wh: Warehouse, filters: Filters, limit: int = 50) -> pl.DataFrame:
     """The accounts in scope with the lowest health, with what a CSM needs to act."""
-    statement, params = scoped(filters, f""", {open_flags_cte(wh)}
+    statement, params = scoped(wh, filters, f""", {open_flags_cte(wh)}
         select i.account_id, name, segment, csm_name, team, arr, health_score, health_band,
                health_score - health_score_4w_ago as health_change_4w, health_drag,
                lifecycle_stage, activity_tier, renewal_due_date, renewal_forecast,
@@ -103,7 +103,7 @@ def tier_movement(wh: Warehouse, filters: Filters) -> pl.DataFrame:
 
     The snapshot keeps the usage measures as they were 90 days before as_of; the same
     activity_tier() definition classifies both."""
-    statement, params = scoped(filters.for_history(), f""",
+    statement, params = scoped(wh, filters.for_history(), f""",
         then_state as (
             select account_id, as_of - 90 as as_of, is_live_90d_ago as is_live,
                    weekday_active_users_30d_90d_ago as weekday_active_users_30d,

@@ -7,19 +7,8 @@ import polars as pl
 
 from queries import definitions as d
 from queries.db import Warehouse, cached, fetch, reads_writeback
+from queries.flags import open_flags_cte
 from queries.scope import Filters, scoped
-
-
-def open_flags_cte(wh: Warehouse) -> str:
-    """Open risk flags per account (a flag is open until a 'resolved' event)."""
-    s = wh.app_schema
-    return f"""open_flags as (
-        select f.account_id, count(*) as open_flags, max(f.severity) as top_flag_severity
-        from {s}.risk_flags as f
-        where not exists (select 1 from {s}.risk_flag_events as e
-                          where e.flag_id = f.flag_id and e.event = 'resolved')
-        group by f.account_id
-    )"""
 
 
 _OPEN_RENEWALS = f"""open_renewals as (
@@ -35,7 +24,7 @@ _OPEN_RENEWALS = f"""open_renewals as (
 @cached
 def funnel(wh: Warehouse, filters: Filters) -> pl.DataFrame:
     """Open renewals by due window, stage and forecast: how many and how much ARR."""
-    statement, params = scoped(filters, f""", {_OPEN_RENEWALS}
+    statement, params = scoped(wh, filters, f""", {_OPEN_RENEWALS}
         select {d.due_window('days_to_due')} as due_window, stage, forecast,
                count(*) as renewals, coalesce(sum(arr_up), 0) as arr_up
         from open_renewals
@@ -49,7 +38,7 @@ def funnel_accounts(wh: Warehouse, filters: Filters, windows: tuple[str, ...] = 
                     limit: int = d.LIST_LIMIT) -> pl.DataFrame:
     """The accounts behind the funnel (optionally some due windows), soonest first, capped."""
     window_filter = "where due_window in :windows" if windows else ""
-    statement, params = scoped(filters, f""", {_OPEN_RENEWALS}, {open_flags_cte(wh)},
+    statement, params = scoped(wh, filters, f""", {_OPEN_RENEWALS}, {open_flags_cte(wh)},
         windowed as (
             select o.*, {d.due_window('o.days_to_due')} as due_window, coalesce(f.open_flags, 0) as open_flags
             from open_renewals as o
@@ -73,7 +62,7 @@ def rates(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, grain: 
     grain None gives one row for the whole range (per segment if asked)."""
     period = f"cast(date_trunc('{d.period_grain(grain)}', r.due_date) as date)" if grain else "cast(:start as date)"
     segment = "i.segment" if by_segment else "'all'"
-    statement, params = scoped(filters.for_history(), f""", due as (
+    statement, params = scoped(wh, filters.for_history(), f""", due as (
             select {period} as period, {segment} as segment, r.outcome, r.arr_up, r.arr_renewed
             from renewals as r
             inner join in_scope as i on i.account_id = r.account_id

@@ -23,7 +23,7 @@ def arr_bridge(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, by
 @cached
 def _arr_bridge_rows(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date) -> pl.DataFrame:
     """The bridge per segment and in total, from one pass (grouping sets)."""
-    statement, params = scoped(filters.for_history(), f""", {TERMS},
+    statement, params = scoped(wh, filters.for_history(), f""", {TERMS},
         churned_in_period as (
             select distinct account_id from renewals
             where outcome = 'churned' and due_date > :opening and due_date <= :closing
@@ -79,7 +79,7 @@ def _latest_tags(wh: Warehouse) -> str:
 def churn_reasons(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date) -> pl.DataFrame:
     """Churned logos and ARR due in [start, end] by quarter, segment and primary reason.
     Accounts nobody tagged yet are 'Untagged', never dropped."""
-    statement, params = scoped(filters.for_history(), f""", {_latest_tags(wh)},
+    statement, params = scoped(wh, filters.for_history(), f""", {_latest_tags(wh)},
         churned as (
             select r.account_id, r.due_date, r.arr_up, i.segment
             from renewals as r
@@ -100,7 +100,7 @@ def churn_reasons(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date)
 def untagged_churns(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, limit: int = 200) -> pl.DataFrame:
     """Churned accounts due in [start, end] that nobody has tagged yet, largest ARR first: the
     backlog the bulk tagging form offers."""
-    statement, params = scoped(filters.for_history(), f""", {_latest_tags(wh)}
+    statement, params = scoped(wh, filters.for_history(), f""", {_latest_tags(wh)}
         select i.account_id, i.name, max(r.arr_up) as arr_up
         from renewals as r
         inner join in_scope as i on i.account_id = r.account_id

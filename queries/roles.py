@@ -63,11 +63,19 @@ def may_reassign_flags(person) -> bool:
     return person.role in ("lead", "leader", "ops")
 
 
-def may_resolve_flag(person, flag_owner: str | None, account_csm_id, account_team) -> bool:
-    """The flag's owner resolves it; so can a lead (or above) with the account in reach."""
+def may_manage_flag(person, flag_owner: str | None, account_csm_id, account_team) -> bool:
+    """Resolve a flag or move its due date: its owner (wherever the account sits), or a lead (or
+    above) with the account in reach."""
     if flag_owner is not None and flag_owner == person.email:
         return True
     return may_reassign_flags(person) and may_write(person, account_csm_id, account_team)
+
+
+def inbox_views(person) -> list[str]:
+    """The Follow-ups views (queries.flags.VIEWS) a person may open: everyone their own and what they
+    raised; a lead their team's; leadership and operations all."""
+    r = reach(person)
+    return ["mine", "raised"] + (["all"] if r.everything else ["team"] if r.team is not None else [])
 
 
 def may_retire_reason_codes(person) -> bool:

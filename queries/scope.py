@@ -30,7 +30,17 @@ class Filters:
                        account_ids=self.account_ids)
 
 
-_SCOPED = f"""
+def _scoped_accounts(app_schema: str) -> str:
+    return f"""
+logged_touches as (
+    select account_id, cast(max(touched_on) as timestamp) as last_logged_at,
+           sum(case when kind = 'business_review' and touched_on >= q.q_start then 1 else 0 end) as reviews_qtd,
+           sum(case when kind = 'onsite_visit' and touched_on >= q.q_start then 1 else 0 end) as visits_qtd
+    from {app_schema}.touches
+    cross join (select cast(date_trunc('quarter', max(as_of)) as date) as q_start from account_snapshot) as q
+    where kind <> 'note'
+    group by account_id
+),
 scoped_accounts as (
     select
         a.account_id, a.name, a.industry, a.segment, a.plan, a.csm_id,
@@ -38,31 +48,35 @@ scoped_accounts as (
         s.as_of, s.customer_since, s.term_start, s.term_end, s.is_live, s.arr, s.seats,
         s.renewal_due_date, s.renewal_stage, s.renewal_forecast,
         s.health_score, s.health_score_4w_ago, s.health_drag, s.health_drag_points, s.tickets_30d,
-        s.last_nps_score, s.last_nps_at, s.last_conversation_at, s.contract_id,
+        s.last_nps_score, s.last_nps_at, s.contract_id,
+        greatest(s.last_conversation_at, lt.last_logged_at) as last_conversation_at,
         s.key_events_7d, s.key_events_baseline, s.weekday_active_users_7d, s.weekday_active_users_prev_28d,
-        s.weekday_active_users_30d, s.licensed_seats_30d, s.tickets_7d, s.business_reviews_qtd,
-        s.onsite_visits_qtd, {d.days_since_touch('s')} as days_since_touch,
+        s.weekday_active_users_30d, s.licensed_seats_30d, s.tickets_7d,
+        s.business_reviews_qtd + coalesce(lt.reviews_qtd, 0) as business_reviews_qtd,
+        s.onsite_visits_qtd + coalesce(lt.visits_qtd, 0) as onsite_visits_qtd, {d.days_since_touch('s', 'lt.last_logged_at')} as days_since_touch,
         {d.lifecycle_stage('s')} as lifecycle_stage,
         {d.activity_tier('s')} as activity_tier,
         {d.health_band('s.health_score')} as health_band
     from accounts as a
     inner join account_snapshot as s on s.account_id = a.account_id
     left join csms as c on c.csm_id = a.csm_id
+    left join logged_touches as lt on lt.account_id = a.account_id
 )"""
 
 _FILTER_COLUMNS = {"segments": "segment", "teams": "team", "csm_ids": "csm_id",
                    "stages": "lifecycle_stage", "tiers": "activity_tier", "account_ids": "account_id"}
 
 
-def scoped(filters: Filters, body: str, lists: dict[str, list] | None = None) -> tuple[sa.TextClause, dict]:
+def scoped(wh, filters: Filters, body: str, lists: dict[str, list] | None = None) -> tuple[sa.TextClause, dict]:
     """`with scoped_accounts, in_scope <body>`: body continues the WITH list or starts the SELECT.
-    `lists` are extra list parameters the body uses as `in :name`."""
+    `lists` are extra list parameters the body uses as `in :name`. The last touch counts the
+    touches logged in the app (wh's app schema) beside the warehouse's activities."""
     clauses, params, binds = in_lists((f"f_{field}", column, getattr(filters, field))
                                       for field, column in _FILTER_COLUMNS.items())
     params.update(lists or {})
     binds += [sa.bindparam(name, expanding=True) for name in lists or {}]
     where = " and ".join(clauses) or "1 = 1"
-    text = f"with {_SCOPED},\nin_scope as (select * from scoped_accounts where {where})\n{body}"
+    text = f"with {_scoped_accounts(wh.app_schema)},\nin_scope as (select * from scoped_accounts where {where})\n{body}"
     return sa.text(text).bindparams(*binds), params
 
 
@@ -83,6 +97,20 @@ def in_lists(triples) -> tuple[list[str], dict, list]:
             params[name] = list(values)
             binds.append(sa.bindparam(name, expanding=True))
     return clauses, params, binds
+
+
+def activities_cte(wh) -> str:
+    """`activities`: the warehouse's cs_activities and the touches logged in the app, in one shape
+    (account, CSM who did it, kind, when), so cadence and activity figures count both. A logged
+    'note' is the CSM's own record, not a conversation with the customer, and is left out."""
+    return f"""activities as (
+        select account_id, csm_id, kind, happened_at from cs_activities
+        union all
+        select t.account_id, c.csm_id, t.kind, cast(t.touched_on as timestamp)
+        from {wh.app_schema}.touches as t
+        left join csms as c on lower(c.email) = t.by_user
+        where t.kind <> 'note'
+    )"""
 
 
 # Contract terms with what term_live_on() needs: is the term's renewal still open, and the snapshot day.

@@ -16,7 +16,7 @@ from __future__ import annotations
 import polars as pl
 
 from queries import definitions as d
-from queries.db import Warehouse, cached, fetch
+from queries.db import Warehouse, cached, fetch, reads_writeback
 from queries.scope import Filters, scoped
 
 SEVERITY_LABELS = {3: "high", 2: "medium", 1: "low"}
@@ -145,11 +145,11 @@ def signals_cte(with_since: bool = True) -> str:
     return "signals as materialized (\n" + "\n    union all\n".join(branches) + "\n)"
 
 
-@cached
+@reads_writeback
 def firing(wh: Warehouse, filters: Filters, limit: int = d.LIST_LIMIT) -> pl.DataFrame:
     """Every signal that holds for the accounts in scope, the most urgent first: risks before
     opportunities, then severity, then ARR at stake."""
-    statement, params = scoped(filters, f""", {signals_cte()}
+    statement, params = scoped(wh, filters, f""", {signals_cte()}
         select g.account_id, i.name, i.csm_name, i.segment, i.arr, g.rule, g.label, g.kind, g.severity,
                g.evidence, g.value, g.threshold, g.since
         from signals as g
@@ -159,10 +159,10 @@ def firing(wh: Warehouse, filters: Filters, limit: int = d.LIST_LIMIT) -> pl.Dat
     return fetch(wh, statement, {**params, "limit": limit})
 
 
-@cached
+@reads_writeback
 def counts(wh: Warehouse, filters: Filters) -> pl.DataFrame:
     """Accounts and ARR per rule that fires, for the portfolio's overview."""
-    statement, params = scoped(filters, f""", {signals_cte(with_since=False)}
+    statement, params = scoped(wh, filters, f""", {signals_cte(with_since=False)}
         select g.rule, g.label, g.kind, g.severity, count(*) as accounts, coalesce(sum(i.arr), 0) as arr
         from signals as g
         inner join in_scope as i on i.account_id = g.account_id

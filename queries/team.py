@@ -6,7 +6,7 @@ import polars as pl
 
 from queries import definitions as d
 from queries.db import Warehouse, fetch, reads_writeback
-from queries.renewals import open_flags_cte
+from queries.flags import open_flags_cte
 from queries.scope import Filters, scoped
 
 _BOOKS = """books as (
@@ -22,7 +22,7 @@ _BOOKS = """books as (
 @reads_writeback
 def workload(wh: Warehouse, filters: Filters) -> pl.DataFrame:
     """One row per CSM (with no live accounts too): book measures and their share of target."""
-    statement, params = scoped(filters, f""", {open_flags_cte(wh)}, {_BOOKS},
+    statement, params = scoped(wh, filters, f""", {open_flags_cte(wh)}, {_BOOKS},
         per_csm as (
             select csm_id, {d.ACCOUNTS} as accounts, {d.ARR} as arr,
                    coalesce(sum(case when days_to_term_end <= 90 then arr end), 0) as renewable_arr_90d,
@@ -66,7 +66,7 @@ def movable_accounts(wh: Warehouse, filters: Filters, segment: str | None = None
     """Live accounts in scope (of one segment) with whether a rebalancing may move them, and why not."""
     where = " and ".join(w for w in ("segment = :segment" if segment else "",
                                        "locked_because is null" if movable_only else "") if w)
-    statement, params = scoped(filters, f""", {open_flags_cte(wh)}, {_BOOKS},
+    statement, params = scoped(wh, filters, f""", {open_flags_cte(wh)}, {_BOOKS},
         reasons as (
         select account_id, name, csm_id, segment, team, arr, lifecycle_stage,
                case when segment = 'high_touch' then 'high-touch: moved by hand only'

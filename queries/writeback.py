@@ -19,7 +19,9 @@ import sqlalchemy as sa
 
 from queries.db import Warehouse, fetch, forget_cached_writes, reads_writeback
 from queries import roles
-from queries.renewals import open_flags_cte
+from queries import flags
+from queries.definitions import TOUCH_KINDS
+from queries.flags import open_flags_cte
 
 REASON_MAX = 200
 NOTE_MAX = 2000
@@ -30,6 +32,11 @@ _duckdb_lock = threading.Lock()  # the embedded file has one writer process: thi
 
 class Rejected(ValueError):
     """Input that must not be written; the message is for the user."""
+
+
+class AlreadySaved(Rejected):
+    """The same submitted form arrived again (a double click, a resubmit): its first arrival was
+    written, this one is not."""
 
 
 @dataclass(frozen=True)
@@ -53,51 +60,13 @@ def reasons(wh: Warehouse, include_retired: bool = False) -> pl.DataFrame:
 def tag_history(wh: Warehouse, account_id: int) -> pl.DataFrame:
     """Every version of the account's churn tag, newest first."""
     return fetch(wh, sa.text(f"""
-        select t.version, r.label as primary_reason, t.reasons, t.note, t.tagged_by, t.tagged_at
+        select t.version, r.label as primary_reason, t.reasons, t.note, t.tagged_by,
+               coalesce(c.name, t.tagged_by) as tagged_by_name, t.tagged_at
         from {wh.app_schema}.churn_tags as t
         inner join {wh.app_schema}.churn_reasons as r on r.code = t.primary_reason
+        left join csms as c on lower(c.email) = t.tagged_by
         where t.account_id = :account_id
         order by t.version desc"""), {"account_id": int(account_id)})
-
-
-def _flag_state(s: str) -> str:
-    """Per flag: open or resolved, its current owner and due date (from the latest event that set them)."""
-    return f"""flag_state as (
-        select f.flag_id, f.account_id, f.severity, f.reason, f.raised_by, f.raised_at,
-               (select e.owner from {s}.risk_flag_events as e where e.flag_id = f.flag_id and e.owner is not null
-                order by e.event_id desc limit 1) as owner,
-               (select e.due_date from {s}.risk_flag_events as e
-                where e.flag_id = f.flag_id and e.event in ('raised', 'reassigned')
-                order by e.event_id desc limit 1) as due_date,
-               (select e.by_user from {s}.risk_flag_events as e where e.flag_id = f.flag_id and e.event = 'resolved'
-                order by e.event_id limit 1) as resolved_by,
-               (select e.event_at from {s}.risk_flag_events as e where e.flag_id = f.flag_id and e.event = 'resolved'
-                order by e.event_id limit 1) as resolved_at
-        from {s}.risk_flags as f
-    )"""
-
-
-@reads_writeback
-def flags(wh: Warehouse, account_id: int) -> pl.DataFrame:
-    """The account's risk flags, open ones first, newest first."""
-    return fetch(wh, sa.text(f"""with {_flag_state(wh.app_schema)}
-        select flag_id, severity, reason, owner, due_date, raised_by, raised_at, resolved_by, resolved_at,
-               case when resolved_at is null then 'open' else 'resolved' end as status
-        from flag_state
-        where account_id = :account_id
-        order by case when resolved_at is null then 0 else 1 end, flag_id desc"""), {"account_id": int(account_id)})
-
-
-@reads_writeback
-def flag_events(wh: Warehouse, account_id: int) -> pl.DataFrame:
-    """Everything that happened to the account's flags, in order."""
-    s = wh.app_schema
-    return fetch(wh, sa.text(f"""
-        select e.flag_id, e.event_id, e.event, e.owner, e.due_date, e.note, e.by_user, e.event_at
-        from {s}.risk_flag_events as e
-        inner join {s}.risk_flags as f on f.flag_id = e.flag_id
-        where f.account_id = :account_id
-        order by e.event_id desc"""), {"account_id": int(account_id)})
 
 
 # --- rights and validation ------------------------------------------------------------------------
@@ -147,8 +116,10 @@ def _staff_email(conn, email) -> str:
 def _due(value) -> dt.date | None:
     if value is None:
         return None
-    if not isinstance(value, dt.date):
+    if type(value) is not dt.date:
         raise Rejected("The due date is not a date.")
+    if value < dt.date.today():
+        raise Rejected("The due date is in the past: choose today or a later day.")
     return value
 
 
@@ -157,25 +128,54 @@ def _now() -> dt.datetime:
 
 
 @contextmanager
-def _serialised(wh: Warehouse, account_ids):
+def _serialised(wh: Warehouse, account_ids, writer: Writer, submission: str | None, action: str):
     """A transaction in which writes on the given accounts are serialised across sessions and
-    processes (locks taken in id order, so two bulk writes cannot deadlock)."""
+    processes (locks taken in id order, so two bulk writes cannot deadlock), and which first
+    records the form's submission key: the database holds it unique, so a form submitted twice
+    (a double click, a rerun, another process) writes once and the repeat is AlreadySaved."""
     ids = sorted({int(a) for a in (account_ids if isinstance(account_ids, (list, tuple)) else [account_ids])})
+    key = _submission_key(submission)
     on_postgres = wh.engine.dialect.name == "postgresql"
-    with (nullcontext() if on_postgres else _duckdb_lock), wh.engine.begin() as conn:
-        if on_postgres:
-            for account_id in ids:
-                conn.execute(sa.text("select pg_advisory_xact_lock(:k, :a)"), {"k": _LOCK_CLASS, "a": account_id})
-        yield conn
+    try:
+        with (nullcontext() if on_postgres else _duckdb_lock), wh.engine.begin() as conn:
+            if on_postgres:
+                for account_id in ids:
+                    conn.execute(sa.text("select pg_advisory_xact_lock(:k, :a)"), {"k": _LOCK_CLASS, "a": account_id})
+            if key is not None:
+                conn.execute(sa.text(f"insert into {wh.app_schema}.submissions (submission_key, action, by_user, "
+                                     f"submitted_at) values (:key, :action, :by, :at)"),
+                             {"key": key, "action": action, "by": writer.email, "at": _now()})
+            yield conn
+    except sa.exc.IntegrityError:
+        if key is not None and _submitted_before(wh, key):
+            raise AlreadySaved("This form was already submitted, and saved once; the repeat was not written.") \
+                from None
+        raise
+
+
+def _submission_key(value) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not 16 <= len(value) <= 64 or not value.isalnum() or not value.isascii():
+        raise Rejected("This form's submission key is not valid; reload the page and submit again.")
+    return value
+
+
+def _submitted_before(wh: Warehouse, key: str) -> bool:
+    with wh.engine.connect() as conn:
+        return bool(conn.execute(sa.text(f"select count(*) from {wh.app_schema}.submissions "
+                                         f"where submission_key = :key"), {"key": key}).scalar_one())
 
 
 # --- churn tags -----------------------------------------------------------------------------------
-def tag_churn(wh: Warehouse, writer: Writer, account_id, primary: str, codes, note: str | None) -> int:
+def tag_churn(wh: Warehouse, writer: Writer, account_id, primary: str, codes, note: str | None,
+              submission: str | None = None) -> int:
     """Tag an account that churned or is churning; returns the new version number."""
-    return tag_churns(wh, writer, [account_id], primary, codes, note)[0]
+    return tag_churns(wh, writer, [account_id], primary, codes, note, submission)[0]
 
 
-def tag_churns(wh: Warehouse, writer: Writer, account_ids, primary: str, codes, note: str | None) -> list[int]:
+def tag_churns(wh: Warehouse, writer: Writer, account_ids, primary: str, codes, note: str | None,
+               submission: str | None = None) -> list[int]:
     """Tag several accounts with the same reasons, all or none; returns each new version number."""
     s = wh.app_schema
     codes = list(dict.fromkeys(codes or []))
@@ -201,7 +201,7 @@ def tag_churns(wh: Warehouse, writer: Writer, account_ids, primary: str, codes, 
             raise Rejected(f"Only a churned or churning account can be tagged: account {account['account_id']} is "
                            f"live, its renewal is not forecast at risk and it has no open risk flag.")
     versions = []
-    with _serialised(wh, [a["account_id"] for a in accounts]) as conn:
+    with _serialised(wh, [a["account_id"] for a in accounts], writer, submission, "churn tag") as conn:
         for account in accounts:
             version = conn.execute(sa.text(f"select coalesce(max(version), 0) + 1 from {s}.churn_tags "
                                            f"where account_id = :a"), {"a": account["account_id"]}).scalar_one()
@@ -239,8 +239,9 @@ def retire_reason(wh: Warehouse, writer: Writer, code: str) -> None:
 
 # --- risk flags -----------------------------------------------------------------------------------
 def raise_flag(wh: Warehouse, writer: Writer, account_id, severity, reason: str, note: str | None,
-               owner: str | None, due_date: dt.date | None = None) -> int:
-    """Raise a flag on an account; returns its id. The owner defaults to the writer."""
+               owner: str | None, due_date: dt.date | None = None, submission: str | None = None) -> int:
+    """Raise a flag on an account; returns its id. The owner defaults to the writer, the due date
+    to the severity's default (flags.default_due)."""
     if severity not in SEVERITIES:
         raise Rejected("Severity must be 1 (low), 2 (medium) or 3 (high).")
     reason = _text(reason, "The reason", REASON_MAX, required=True)
@@ -250,7 +251,8 @@ def raise_flag(wh: Warehouse, writer: Writer, account_id, severity, reason: str,
         account = _account(conn, account_id)
         _check_rights(writer, account)
         owner = _staff_email(conn, owner or writer.email)
-    with _serialised(wh, account["account_id"]) as conn:
+    due_date = due_date or flags.default_due(severity)
+    with _serialised(wh, account["account_id"], writer, submission, "raise flag") as conn:
         s, now = wh.app_schema, _now()
         flag_id = conn.execute(sa.text(f"""insert into {s}.risk_flags (account_id, severity, reason, raised_by, raised_at)
             values (:a, :sev, :reason, :by, :at) returning flag_id"""),
@@ -268,9 +270,10 @@ def _event(conn, s, flag_id, event, writer, at, owner=None, due_date=None, note=
 
 def _open_flag(conn, s, flag_id) -> dict:
     """The flag, checked open under the account's lock (someone may have resolved it meanwhile)."""
-    state = conn.execute(sa.text(f"""with {_flag_state(s)}
-        select flag_id, account_id, owner, resolved_by, resolved_at from flag_state where flag_id = :f"""),
-        {"f": flag_id}).mappings().first()
+    state = conn.execute(sa.text(f"""with {flags.flag_state_cte(s)}
+        select f.flag_id, f.account_id, f.owner, coalesce(c.name, f.resolved_by) as resolved_by, f.resolved_at
+        from flag_state as f left join csms as c on lower(c.email) = f.resolved_by
+        where f.flag_id = :f"""), {"f": flag_id}).mappings().first()
     if state is None:
         raise Rejected(f"There is no risk flag {flag_id}.")
     if state["resolved_at"] is not None:
@@ -292,19 +295,19 @@ def _flag_account(wh: Warehouse, flag_id) -> tuple[int, dict]:
         return flag_id, _account(conn, account_id)
 
 
-def note_flag(wh: Warehouse, writer: Writer, flag_id, note: str) -> None:
+def note_flag(wh: Warehouse, writer: Writer, flag_id, note: str, submission: str | None = None) -> None:
     """Anyone with rights on the account adds a note to an open flag."""
     note = _text(note, "The note", NOTE_MAX, required=True)
     flag_id, account = _flag_account(wh, flag_id)
     _check_rights(writer, account)
-    with _serialised(wh, account["account_id"]) as conn:
+    with _serialised(wh, account["account_id"], writer, submission, "flag note") as conn:
         _open_flag(conn, wh.app_schema, flag_id)
         _event(conn, wh.app_schema, flag_id, "note", writer, _now(), note=note)
     forget_cached_writes()
 
 
 def reassign_flag(wh: Warehouse, writer: Writer, flag_id, owner: str, due_date: dt.date | None = None,
-                  note: str | None = None) -> None:
+                  note: str | None = None, submission: str | None = None) -> None:
     """A lead (or leadership, operations) gives an open flag a new follow-up owner."""
     note = _text(note, "The note", NOTE_MAX, required=False)
     due_date = _due(due_date)
@@ -312,20 +315,66 @@ def reassign_flag(wh: Warehouse, writer: Writer, flag_id, owner: str, due_date: 
     _check_rights(writer, account)
     if not roles.may_reassign_flags(writer):
         raise Rejected("Only a team lead, leadership or CS operations can reassign a flag.")
-    with _serialised(wh, account["account_id"]) as conn:
+    with _serialised(wh, account["account_id"], writer, submission, "reassign flag") as conn:
         owner = _staff_email(conn, owner)
         _open_flag(conn, wh.app_schema, flag_id)
         _event(conn, wh.app_schema, flag_id, "reassigned", writer, _now(), owner=owner, due_date=due_date, note=note)
     forget_cached_writes()
 
 
-def resolve_flag(wh: Warehouse, writer: Writer, flag_id, note: str) -> None:
+def resolve_flag(wh: Warehouse, writer: Writer, flag_id, note: str, submission: str | None = None) -> None:
     """The flag's owner, or a lead with rights on the account, resolves it with a resolution note."""
     note = _text(note, "The resolution note", NOTE_MAX, required=True)
     flag_id, account = _flag_account(wh, flag_id)
-    with _serialised(wh, account["account_id"]) as conn:
+    with _serialised(wh, account["account_id"], writer, submission, "resolve flag") as conn:
         state = _open_flag(conn, wh.app_schema, flag_id)
-        if not roles.may_resolve_flag(writer, state["owner"], account["csm_id"], account["team"]):
+        if not roles.may_manage_flag(writer, state["owner"], account["csm_id"], account["team"]):
             raise Rejected("Only the flag's owner or a team lead can resolve it.")
         _event(conn, wh.app_schema, flag_id, "resolved", writer, _now(), note=note)
     forget_cached_writes()
+
+
+def move_due_date(wh: Warehouse, writer: Writer, flag_id, due_date: dt.date, note: str | None = None,
+                  submission: str | None = None) -> None:
+    """The flag's owner, or a lead with rights on the account, moves its due date (kept as history)."""
+    note = _text(note, "The note", NOTE_MAX, required=False)
+    due_date = _due(due_date)
+    if due_date is None:
+        raise Rejected("Choose the new due date.")
+    flag_id, account = _flag_account(wh, flag_id)
+    with _serialised(wh, account["account_id"], writer, submission, "move due date") as conn:
+        state = _open_flag(conn, wh.app_schema, flag_id)
+        if not roles.may_manage_flag(writer, state["owner"], account["csm_id"], account["team"]):
+            raise Rejected("Only the flag's owner or a team lead can move its due date.")
+        _event(conn, wh.app_schema, flag_id, "due_moved", writer, _now(), due_date=due_date, note=note)
+    forget_cached_writes()
+
+
+# --- touches --------------------------------------------------------------------------------------
+TOUCH_BACKDATE_DAYS = 90  # a touch logged late is still a touch; older than this is history, not a log
+
+
+def log_touch(wh: Warehouse, writer: Writer, account_id, kind: str, touched_on: dt.date, note: str,
+              submission: str | None = None) -> int:
+    """Record a call, meeting, on-site visit, business review or note on an account; returns its id.
+    It counts toward "last touch" at once, beside the warehouse's cs_activities."""
+    if not isinstance(kind, str) or kind not in TOUCH_KINDS:
+        raise Rejected("Choose what kind of touch it was: " + ", ".join(TOUCH_KINDS.values()).lower() + ".")
+    if type(touched_on) is not dt.date:
+        raise Rejected("The day of the touch is not a date.")
+    today = dt.date.today()
+    if touched_on > today:
+        raise Rejected("A touch is logged once it happened: the day is in the future.")
+    if touched_on < today - dt.timedelta(days=TOUCH_BACKDATE_DAYS):
+        raise Rejected(f"A touch more than {TOUCH_BACKDATE_DAYS} days ago belongs in the CRM's history, not here.")
+    note = _text(note, "What happened", NOTE_MAX, required=True)
+    with wh.engine.connect() as conn:
+        account = _account(conn, account_id)
+    _check_rights(writer, account)
+    with _serialised(wh, account["account_id"], writer, submission, "log touch") as conn:
+        touch_id = conn.execute(sa.text(f"""insert into {wh.app_schema}.touches
+            (account_id, kind, touched_on, note, by_user, logged_at) values (:a, :k, :d, :n, :by, :at)
+            returning touch_id"""), {"a": account["account_id"], "k": kind, "d": touched_on, "n": note,
+                                     "by": writer.email, "at": _now()}).scalar_one()
+    forget_cached_writes()
+    return touch_id

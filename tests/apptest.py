@@ -17,3 +17,14 @@ class NavigationPagesManager(PagesManager):
 def keep_apptest_on_navigation(setattr_) -> None:
     """Install the page manager above; `setattr_` is monkeypatch.setattr in tests, setattr in bench."""
     setattr_(app_test_module, "PagesManager", NavigationPagesManager)
+
+
+def form_key(at, form: str, field: str) -> str:
+    """The key of a write form's widget as rendered now: components.writeback_forms.Form names
+    its widgets with a nonce that changes after each successful write."""
+    return f"{form}-{at.session_state[f'_form_nonce_{form}'][:8]}-{field}"
+
+
+def submit_key(at, form: str, label: str) -> str:
+    """The key of a write form's submit button as rendered now."""
+    return f"FormSubmitter:{form}-{at.session_state[f'_form_nonce_{form}'][:8]}-{label}"

@@ -1,4 +1,5 @@
 """The app as a user runs it, through AppTest, on both backends."""
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -6,8 +7,8 @@ import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 
-from queries import portfolio
-from tests.apptest import keep_apptest_on_navigation
+from queries import flags, portfolio
+from tests.apptest import form_key, keep_apptest_on_navigation, submit_key
 from components.identity import UNSAFE_DEMO_ENV
 from queries.db import APP_SCHEMA_ENV, DEMO_PATH_ENV, URL_ENV
 from queries.scope import Filters
@@ -421,15 +422,15 @@ def flag_rows(wh, account_id) -> int:
 
 def test_raising_a_flag_from_the_account_page(backend, writable_demo, monkeypatch):
     at, csm, account_id = account_page_as(monkeypatch, writable_demo, "csm", 2)
-    at.text_input(key="flag_reason").input("   ")
-    at.button(key="FormSubmitter:flag_raise-Raise flag").click().run()
+    at.text_input(key=form_key(at, "flag_raise", "reason")).input("   ")
+    at.button(key=submit_key(at, "flag_raise", "Raise flag")).click().run()
     assert any("reason is required" in e.value for e in at.error)
     assert flag_rows(writable_demo, account_id) == 0
 
     payload = "<script>alert('x')</script> **not bold**"
-    at.text_input(key="flag_reason").input(payload)
-    at.selectbox(key="flag_severity").set_value(3)
-    at.button(key="FormSubmitter:flag_raise-Raise flag").click().run()
+    at.text_input(key=form_key(at, "flag_raise", "reason")).input(payload)
+    at.selectbox(key=form_key(at, "flag_raise", "severity")).set_value(3)
+    at.button(key=submit_key(at, "flag_raise", "Raise flag")).click().run()
     assert not at.exception and not at.error
     assert any("Risk flag raised" in s.value for s in at.success)
     assert flag_rows(writable_demo, account_id) == 1
@@ -446,9 +447,9 @@ def test_raising_a_flag_from_the_account_page(backend, writable_demo, monkeypatc
 def test_an_over_long_note_is_refused_with_a_message(backend, writable_demo, monkeypatch):
     from queries import writeback as wb
     at, _csm, account_id = account_page_as(monkeypatch, writable_demo, "csm", 2)
-    at.text_input(key="flag_reason").input("ok")
-    at.text_area(key="flag_note").input("n" * (wb.NOTE_MAX + 1))
-    at.button(key="FormSubmitter:flag_raise-Raise flag").click().run()
+    at.text_input(key=form_key(at, "flag_raise", "reason")).input("ok")
+    at.text_area(key=form_key(at, "flag_raise", "note")).input("n" * (wb.NOTE_MAX + 1))
+    at.button(key=submit_key(at, "flag_raise", "Raise flag")).click().run()
     assert any("too long" in e.value for e in at.error)
     assert flag_rows(writable_demo, account_id) == 0
 
@@ -456,22 +457,22 @@ def test_an_over_long_note_is_refused_with_a_message(backend, writable_demo, mon
 def test_resolving_a_flag_resolved_meanwhile_says_who_did_it(writable_demo, monkeypatch, backend):
     from queries import writeback as wb
     at, csm, account_id = account_page_as(monkeypatch, writable_demo, "csm", 2)
-    at.text_input(key="flag_reason").input("Sponsor leaving")
-    at.button(key="FormSubmitter:flag_raise-Raise flag").click().run()
-    flag_id = wb.flags(writable_demo, account_id)["flag_id"][0]
+    at.text_input(key=form_key(at, "flag_raise", "reason")).input("Sponsor leaving")
+    at.button(key=submit_key(at, "flag_raise", "Raise flag")).click().run()
+    flag_id = flags.of_account(writable_demo, account_id, dt.date.today())["flag_id"][0]
     other = wb.Writer("ops@wingtip.example", "ops", "Operations", None)
     wb.resolve_flag(writable_demo, other, flag_id, "Handled by ops")
-    events = wb.flag_events(writable_demo, account_id).height
-    at.text_area(key=f"flag_resolution_{flag_id}").input("Me too")
-    at.button(key=f"FormSubmitter:flag_resolve_{flag_id}-Resolve flag").click().run()
+    events = flags.events(writable_demo, account_id).height
+    at.text_area(key=form_key(at, f"flag_resolve_{flag_id}", "text")).input("Me too")
+    at.button(key=submit_key(at, f"flag_resolve_{flag_id}", "Resolve flag")).click().run()
     assert any("already resolved by ops@wingtip.example" in e.value for e in at.error)
-    assert wb.flag_events(writable_demo, account_id).height == events
+    assert flags.events(writable_demo, account_id).height == events
 
 
 def test_someone_elses_account_is_read_only_for_a_csm(writable_demo, monkeypatch, backend):
     at, _csm, _account = account_page_as(monkeypatch, writable_demo, "csm", 2, own=False)
     assert any("writing is for its CSM" in i.value for i in at.info)
-    assert not [t for t in at.text_input if t.key == "flag_reason"]
+    assert not [t for t in at.text_input if t.key.startswith("flag_raise")]
 
 
 def churn_reasons_as(monkeypatch, wh, role: str) -> tuple[AppTest, dict]:
@@ -488,22 +489,22 @@ def test_tagging_the_churn_backlog_in_bulk(writable_demo, monkeypatch, backend):
     from components.periods import presets
     from queries import retention, writeback as wb
     at, leader = churn_reasons_as(monkeypatch, writable_demo, "leader")
-    at.button(key="FormSubmitter:retention_bulk_tag-Save tag").click().run()
+    at.button(key=submit_key(at, "retention_bulk_tag", "Save tag")).click().run()
     assert any("Choose at least one account" in e.value for e in at.error)
 
     period = presets(DEMO_AS_OF)["Last 4 full quarters"]
     backlog = retention.untagged_churns(writable_demo, Filters(), period.start, period.end)
     chosen = backlog["account_id"].to_list()[:3]
-    at.multiselect(key="retention_bulk_tag_accounts").set_value(chosen)
-    at.selectbox(key="retention_bulk_tag_primary").set_value("competitor")
-    at.text_area(key="retention_bulk_tag_note").input("Lost to a rival in one quarter")
-    at.button(key="FormSubmitter:retention_bulk_tag-Save tag").click().run()
+    at.multiselect(key=form_key(at, "retention_bulk_tag", "accounts")).set_value(chosen)
+    at.selectbox(key=form_key(at, "retention_bulk_tag", "primary")).set_value("competitor")
+    at.text_area(key=form_key(at, "retention_bulk_tag", "note")).input("Lost to a rival in one quarter")
+    at.button(key=submit_key(at, "retention_bulk_tag", "Save tag")).click().run()
     assert not at.exception and not at.error
     assert any("saved on 3 account(s)" in s.value for s in at.success)
     for account_id in chosen:
         tag = wb.tag_history(writable_demo, account_id).row(0, named=True)
         assert (tag["version"], tag["primary_reason"], tag["tagged_by"]) == (1, "Moved to competitor", leader["email"])
-    assert not set(chosen) & set(at.multiselect(key="retention_bulk_tag_accounts").options)
+    assert not set(chosen) & set(at.multiselect(key=form_key(at, "retention_bulk_tag", "accounts")).options)
 
 
 @pytest.fixture
@@ -545,8 +546,8 @@ def test_losing_the_database_mid_session_and_getting_it_back(own_postgres, monke
     at.run()
 
     def raise_flag(reason: str):
-        at.text_input(key="flag_reason").input(reason)
-        at.button(key="FormSubmitter:flag_raise-Raise flag").click().run()
+        at.text_input(key=form_key(at, "flag_raise", "reason")).input(reason)
+        at.button(key=submit_key(at, "flag_raise", "Raise flag")).click().run()
 
     raise_flag("before the outage")
     assert any("Risk flag raised" in s.value for s in at.success)
@@ -566,17 +567,17 @@ def test_losing_the_database_mid_session_and_getting_it_back(own_postgres, monke
     assert at.title[0].value == "Account 1"
     raise_flag("after the outage")
     assert any("Risk flag raised" in s.value for s in at.success)
-    assert wb.flags(wh, 1)["reason"].to_list() == ["after the outage", "before the outage"]
+    assert flags.of_account(wh, 1, dt.date.today())["reason"].to_list() == ["after the outage", "before the outage"]
     assert count(wh, "select count(*) from cockpit.risk_flag_events") == 2  # nothing half-written
 
 
 def test_operations_retire_a_reason_code_and_it_leaves_the_forms(writable_demo, monkeypatch, backend):
     from queries import writeback as wb
     at, _ops = churn_reasons_as(monkeypatch, writable_demo, "ops")
-    at.button(key="FormSubmitter:reason_retire-Retire").click().run()
+    at.button(key=submit_key(at, "reason_retire", "Retire")).click().run()
     assert any("Choose the reason code" in e.value for e in at.error)
-    at.selectbox(key="reason_retire_code").set_value("budget_cut")
-    at.button(key="FormSubmitter:reason_retire-Retire").click().run()
+    at.selectbox(key=form_key(at, "reason_retire", "code")).set_value("budget_cut")
+    at.button(key=submit_key(at, "reason_retire", "Retire")).click().run()
     assert any("Reason code retired" in s.value for s in at.success)
     assert "budget_cut" not in wb.reasons(writable_demo)["code"].to_list()
-    assert "Budget cut" not in at.selectbox(key="retention_bulk_tag_primary").options
+    assert "Budget cut" not in at.selectbox(key=form_key(at, "retention_bulk_tag", "primary")).options

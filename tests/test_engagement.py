@@ -63,7 +63,7 @@ def fired(wh, rule: str) -> dict[int, dict]:
 def test_days_since_the_last_conversation(book):
     from queries.db import fetch
     from queries.scope import scoped
-    statement, params = scoped(Filters(), "select account_id, days_since_touch from in_scope where account_id < 10")
+    statement, params = scoped(book, Filters(), "select account_id, days_since_touch from in_scope where account_id < 10")
     got = dict(fetch(book, statement, params).iter_rows())
     assert got == {a: expected for a, (*_x, expected) in TOUCHES.items()}
 

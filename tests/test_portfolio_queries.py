@@ -69,7 +69,7 @@ def live(ids=None):
 
 
 def test_stage_tier_and_band_at_their_boundaries(book):
-    statement, params = scoped(Filters(stages=()), """
+    statement, params = scoped(book, Filters(stages=()), """
         select account_id, lifecycle_stage, activity_tier, health_band, arr, is_live
         from in_scope order by account_id""")
     rows = {r["account_id"]: r for r in fetch(book, statement, params).iter_rows(named=True)}

@@ -52,8 +52,8 @@ def test_flag_rules():
     assert not roles.may_reassign_flags(CSM_A1)
     assert all(roles.may_reassign_flags(p) for p in (LEAD_A, LEADER, OPS))
     # the owner resolves wherever the account sits; a lead only within reach; a CSM never for others
-    assert roles.may_resolve_flag(CSM_A1, CSM_A1.email, 3, "B")
-    assert not roles.may_resolve_flag(CSM_A1, "x@example.com", 1, "A")
-    assert roles.may_resolve_flag(LEAD_A, "x@example.com", 2, "A")
-    assert not roles.may_resolve_flag(LEAD_A, "x@example.com", 3, "B")
+    assert roles.may_manage_flag(CSM_A1, CSM_A1.email, 3, "B")
+    assert not roles.may_manage_flag(CSM_A1, "x@example.com", 1, "A")
+    assert roles.may_manage_flag(LEAD_A, "x@example.com", 2, "A")
+    assert not roles.may_manage_flag(LEAD_A, "x@example.com", 3, "B")
     assert roles.may_retire_reason_codes(OPS) and not roles.may_retire_reason_codes(LEADER)
