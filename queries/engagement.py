@@ -4,7 +4,7 @@ from __future__ import annotations
 import polars as pl
 
 from queries import definitions as d
-from queries.db import Warehouse, cached, fetch, reads_writeback
+from queries.db import Warehouse, fetch, reads_writeback
 from queries.scope import Filters, activities_cte, scoped
 from warehouse.schema import ACTIVITY_KINDS
 

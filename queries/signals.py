@@ -16,7 +16,7 @@ from __future__ import annotations
 import polars as pl
 
 from queries import definitions as d
-from queries.db import Warehouse, cached, fetch, reads_writeback
+from queries.db import Warehouse, fetch, reads_writeback
 from queries.scope import Filters, scoped
 
 SEVERITY_LABELS = {3: "high", 2: "medium", 1: "low"}
