@@ -39,16 +39,14 @@ def browser():
 
 
 @pytest.fixture(scope="session")
-def servers(tmp_path_factory, demo_warehouses):
-    """Started on first use: DuckDB builds its own demo file on first start, as a new user's
-    does (the test process must not hold that file open); PostgreSQL serves the demo book, with
-    app tables the app creates in a schema of this session's own."""
+def start_server(tmp_path_factory, demo_warehouses):
+    """A new app server for a backend on each call, as a new user starts it: DuckDB builds its own
+    demo file on first start (the test process must not hold that file open); PostgreSQL serves
+    the demo book, with app tables the app creates in a schema of the server's own."""
     from tests.e2e.browser import AppServer
-    started, cleanups = {}, []
+    cleanups = []
 
-    def get(backend: str) -> AppServer:
-        if backend in started:
-            return started[backend]
+    def start(backend: str) -> AppServer:
         home = tmp_path_factory.mktemp(f"e2e-{backend}")
         if backend == "duckdb":
             env = {URL_ENV: "", DEMO_PATH_ENV: str(home / "demo.duckdb"), APP_SCHEMA_ENV: "cockpit"}
@@ -63,11 +61,22 @@ def servers(tmp_path_factory, demo_warehouses):
             cleanups.append(drop)
         server = AppServer(env, home / "streamlit.log")
         cleanups.insert(0, server.stop)
-        started[backend] = server
         return server
-    yield get
+    yield start
     for cleanup in cleanups:
         cleanup()
+
+
+@pytest.fixture(scope="session")
+def servers(start_server):
+    """One server per backend for the whole session, started on first use."""
+    started = {}
+
+    def get(backend: str):
+        if backend not in started:
+            started[backend] = start_server(backend)
+        return started[backend]
+    return get
 
 
 @pytest.fixture
