@@ -18,6 +18,7 @@ import pytest
 from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.RootContainer_pb2 import MAIN
 from websockets.asyncio.client import connect
 from websockets.exceptions import WebSocketException
 
@@ -33,7 +34,7 @@ async def first_page(ws_url: str, together: asyncio.Barrier) -> str:
         ask = BackMsg()
         ask.rerun_script.query_string = ""  # the default page, as a new visitor lands
         await ws.send(ask.SerializeToString())
-        saw_heading = False
+        saw_page = False
         async for data in ws:
             msg = ForwardMsg.FromString(data)
             if msg.WhichOneof("type") == "delta" and msg.delta.WhichOneof("type") == "new_element":
@@ -43,10 +44,11 @@ async def first_page(ws_url: str, together: asyncio.Barrier) -> str:
                     return f"error page: {element.exception.type or 'exception'}"
                 if kind == "alert" and element.alert.format == Alert.ERROR:
                     return f"error notice: {element.alert.body[:80]}"
-                saw_heading = saw_heading or kind == "heading"
+                # the page's own title, not the sidebar's: the router has handed over to the page
+                saw_page = saw_page or (kind == "heading" and msg.metadata.delta_path[0] == MAIN)
             elif msg.WhichOneof("type") == "script_finished":
                 if msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
-                    return RENDERED if saw_heading else "blank page"
+                    return RENDERED if saw_page else "blank page"
                 if msg.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
                     return "error page: compile error"
                 # FINISHED_EARLY_FOR_RERUN: the page asked for a rerun; keep reading
