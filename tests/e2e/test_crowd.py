@@ -13,6 +13,7 @@ sessions connect first and then all ask for their page at the same moment.
 import asyncio
 import re
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from streamlit.proto.Alert_pb2 import Alert
@@ -84,7 +85,10 @@ def fresh_server(backend, start_server):
 
 
 def test_fifty_first_visitors_at_once_all_get_their_page(fresh_server):
-    outcomes = Counter(asyncio.run(crowd(fresh_server.url)))
+    # a thread of its own: Playwright's sync API, used by the other browser tests of the session,
+    # keeps an event loop running in this one
+    with ThreadPoolExecutor(1) as thread:
+        outcomes = Counter(thread.submit(asyncio.run, crowd(fresh_server.url)).result())
     report = f"{dict(outcomes)}; server log {fresh_server.log}: {dict(server_errors(fresh_server.log))}"
     assert not [o for o in outcomes if o.startswith("error")], report
     assert outcomes[RENDERED] == CROWD, report
