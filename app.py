@@ -3,6 +3,7 @@
 Pages never repeat these steps; they read the warehouse, filters and data date from
 components.context and only place their own queries and components.
 """
+import components.preload  # noqa: F401  (first: a crowd on a fresh server, see its docstring)
 import sqlalchemy as sa
 import streamlit as st
 

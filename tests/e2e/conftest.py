@@ -53,18 +53,15 @@ def oidc_provider(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def servers(tmp_path_factory, demo_warehouses):
-    """Started on first use: DuckDB builds its own demo file on first start, as a new user's
-    does (the test process must not hold that file open); PostgreSQL serves the demo book, with
-    app tables the app creates in a schema of this session's own. With `sign_in` (an
-    OidcProvider), a separate server whose secrets.toml has an `[auth]` section for it."""
+def start_server(tmp_path_factory, demo_warehouses):
+    """A new app server for a backend on each call, as a new user starts it: DuckDB builds its own
+    demo file on first start (the test process must not hold that file open); PostgreSQL serves
+    the demo book as the app's least-privileged role, with app tables in a schema of the server's
+    own. With `sign_in` (an OidcProvider), its secrets.toml has an `[auth]` section for it."""
     from tests.e2e.browser import AppServer, free_port
-    started, cleanups = {}, []
+    cleanups = []
 
-    def get(backend: str, sign_in=None) -> AppServer:
-        key = (backend, sign_in is not None)
-        if key in started:
-            return started[key]
+    def start(backend: str, sign_in=None) -> AppServer:
         home = tmp_path_factory.mktemp(f"e2e-{backend}")
         if backend == "duckdb":
             env = {URL_ENV: "", DEMO_PATH_ENV: str(home / "demo.duckdb"), APP_SCHEMA_ENV: "cockpit"}
@@ -83,11 +80,23 @@ def servers(tmp_path_factory, demo_warehouses):
             env["STREAMLIT_SECRETS_FILES"] = str(home / "secrets.toml")  # Streamlit's secrets.files option
         server = AppServer(env, home / "streamlit.log", port=port)
         cleanups.insert(0, server.stop)
-        started[key] = server
         return server
-    yield get
+    yield start
     for cleanup in cleanups:
         cleanup()
+
+
+@pytest.fixture(scope="session")
+def servers(start_server):
+    """One server per backend (and sign-in) for the whole session, started on first use."""
+    started = {}
+
+    def get(backend: str, sign_in=None):
+        key = (backend, sign_in is not None)
+        if key not in started:
+            started[key] = start_server(backend, sign_in)
+        return started[key]
+    return get
 
 
 @pytest.fixture
