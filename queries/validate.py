@@ -38,7 +38,7 @@ def account_id(value) -> int:
     if not _is_int(value):
         raise Rejected("Pick an account: the one given is not an account id.")
     if not 1 <= value <= ACCOUNT_ID_MAX:
-        raise Rejected(f"There is no account with the id {value}.")
+        raise Rejected("There is no account with that id.")  # not echoed: it may have thousands of digits
     return int(value)
 
 
@@ -57,7 +57,7 @@ def flag_id(value) -> int:
     if not _is_int(value):
         raise Rejected("Pick a risk flag.")
     if not 1 <= value <= FLAG_ID_MAX:
-        raise Rejected(f"There is no risk flag {value}.")
+        raise Rejected("There is no such risk flag.")
     return int(value)
 
 
@@ -179,5 +179,5 @@ def due_date(value) -> dt.date | None:
         raise Rejected("The due date is not a date.")
     value = dt.date(value.year, value.month, value.day)
     if value < earliest_due_date():
-        raise Rejected(f"The due date {value:%Y-%m-%d} is in the past: choose today or a later day.")
+        raise Rejected(f"The due date {value.isoformat()} is in the past: choose today or a later day.")
     return value
