@@ -2,8 +2,9 @@
 bad input, each classified by this test from how it was built (never by asking the validators).
 
 Per function it counts, and requires zero of: bad input accepted, exceptions other than
-`Rejected`, good input refused, and good input stored otherwise than the test expects. Each test
-builds one book of its own (a fresh schema), so a run is repeatable and no example rebuilds it.
+`Rejected`, good input refused, and good input stored otherwise than the test expects. The book
+(build_book's accounts and team) is built once in a fresh schema; each test writes into
+write-back tables of its own, so a run is repeatable and no example rebuilds anything.
 """
 from __future__ import annotations
 
