@@ -1,11 +1,12 @@
 """Write-back: churn-reason tags and risk flags, and their history.
 
-Every write is validated first (a `Rejected` carries the message for the user, and nothing is
-written), checked against the writer's rights on the account, attributed to the signed-in
-viewer (never to a name typed in a form), parameterised, and appended: a re-tag is a new
-version, a flag changes only by adding events. Writes on one account are serialised (an
-advisory lock on PostgreSQL, a process lock on the embedded DuckDB file) so that two people
-writing at the same moment both succeed, in order.
+Every write is validated first, strictly and without coercion, by queries.validate (a
+`Rejected` carries the message for the user, and nothing is written), checked against the
+writer's rights on the account, attributed to the signed-in viewer (never to a name typed in a
+form), parameterised, and appended: a re-tag is a new version, a flag changes only by adding
+events. Writes on one account are serialised (an advisory lock on PostgreSQL, a process lock
+on the embedded DuckDB file) so that two people writing at the same moment both succeed, in
+order.
 """
 from __future__ import annotations
 
@@ -17,21 +18,18 @@ from dataclasses import dataclass
 import polars as pl
 import sqlalchemy as sa
 
+from queries import validate
 from queries.db import Warehouse, fetch, forget_cached_writes, reads_writeback
-from queries import roles
-from queries import flags
+from queries import flags, roles
 from queries.definitions import TOUCH_KINDS
 from queries.flags import open_flags_cte
+from queries.validate import Rejected
 
 REASON_MAX = 200
 NOTE_MAX = 2000
 SEVERITIES = {1: "low", 2: "medium", 3: "high"}
 _LOCK_CLASS = 7401  # advisory-lock namespace for write-back on one account
 _duckdb_lock = threading.Lock()  # the embedded file has one writer process: this one
-
-
-class Rejected(ValueError):
-    """Input that must not be written; the message is for the user."""
 
 
 class AlreadySaved(Rejected):
@@ -70,11 +68,8 @@ def tag_history(wh: Warehouse, account_id: int) -> pl.DataFrame:
 
 
 # --- rights and validation ------------------------------------------------------------------------
-def _account(conn, account_id) -> dict:
-    try:
-        account_id = int(account_id)
-    except (TypeError, ValueError):
-        raise Rejected("Pick an account: the one given is not an account id.") from None
+def _account(conn, account_id: int) -> dict:
+    """The account's owner, team and state; `account_id` is already validated."""
     row = conn.execute(sa.text("""
         select a.account_id, a.csm_id, c.team, s.is_live, s.renewal_forecast
         from accounts as a
@@ -92,35 +87,16 @@ def _check_rights(writer: Writer, account: dict) -> None:
                        "operations on all). Ask the account's CSM or your lead.")
 
 
-def _text(value, what: str, limit: int, required: bool) -> str | None:
-    if value is None or not str(value).strip():
-        if required:
-            raise Rejected(f"{what} is required.")
-        return None
-    value = str(value)
-    if len(value) > limit:
-        raise Rejected(f"{what} is too long: {len(value):,} characters, at most {limit:,}.")
-    if "\x00" in value:
-        raise Rejected(f"{what} contains a NUL character, which cannot be stored.")
-    return value
+_NOT_STAFF = "The follow-up owner must be someone in the CS team list."
 
 
-def _staff_email(conn, email) -> str:
-    email = (email or "").strip().lower()
-    known = conn.execute(sa.text("select count(*) from csms where lower(email) = :e"), {"e": email}).scalar_one()
+def _staff_email(conn, email: str | None) -> str:
+    """A validated email that is someone's in `csms` (matched case-insensitively), as stored: lower case."""
+    known = email is not None and conn.execute(sa.text("select count(*) from csms where lower(email) = :e"),
+                                               {"e": email}).scalar_one()
     if not known:
-        raise Rejected("The follow-up owner must be someone in the CS team list.")
+        raise Rejected(_NOT_STAFF)
     return email
-
-
-def _due(value) -> dt.date | None:
-    if value is None:
-        return None
-    if type(value) is not dt.date:
-        raise Rejected("The due date is not a date.")
-    if value < dt.date.today():
-        raise Rejected("The due date is in the past: choose today or a later day.")
-    return value
 
 
 def _now() -> dt.datetime:
@@ -156,7 +132,7 @@ def _serialised(wh: Warehouse, account_ids, writer: Writer, submission: str | No
 def _submission_key(value) -> str | None:
     if value is None:
         return None
-    if not isinstance(value, str) or not 16 <= len(value) <= 64 or not value.isalnum() or not value.isascii():
+    if type(value) is not str or not 16 <= len(value) <= 64 or not value.isalnum() or not value.isascii():
         raise Rejected("This form's submission key is not valid; reload the page and submit again.")
     return value
 
@@ -178,23 +154,12 @@ def tag_churns(wh: Warehouse, writer: Writer, account_ids, primary: str, codes, 
                submission: str | None = None) -> list[int]:
     """Tag several accounts with the same reasons, all or none; returns each new version number."""
     s = wh.app_schema
-    codes = list(dict.fromkeys(codes or []))
-    if not primary:
-        raise Rejected("Choose the primary reason.")
-    if primary not in codes:
-        codes.insert(0, primary)
-    note = _text(note, "The note", NOTE_MAX, required=False)
-    if not account_ids:
-        raise Rejected("Choose at least one account.")
+    note = validate.text(note, "The note", NOTE_MAX, required=False)
+    account_ids = validate.account_ids(account_ids)
     with wh.engine.connect() as conn:
+        known = dict(conn.execute(sa.text(f"select code, retired_at from {s}.churn_reasons")).all())
+        codes = validate.reason_codes(primary, codes, known)
         accounts = [_account(conn, a) for a in account_ids]
-        active = dict(conn.execute(sa.text(f"select code, retired_at from {s}.churn_reasons")).all())
-    unknown = [c for c in codes if c not in active]
-    retired = [c for c in codes if c in active and active[c] is not None]
-    if unknown:
-        raise Rejected("Unknown churn reason: " + ", ".join(map(str, unknown)) + ".")
-    if retired:
-        raise Rejected("Retired churn reason, no longer used for new tags: " + ", ".join(retired) + ".")
     for account in accounts:
         _check_rights(writer, account)
         if account["is_live"] and account["renewal_forecast"] != "at_risk" and not _open_flags(wh, account["account_id"]):
@@ -227,8 +192,7 @@ def retire_reason(wh: Warehouse, writer: Writer, code: str) -> None:
     """Codes are never deleted (tags point at them); CS operations retire one from new tags."""
     if not roles.may_retire_reason_codes(writer):
         raise Rejected("Only CS operations can retire a churn reason.")
-    if not code:
-        raise Rejected("Choose the reason code to retire.")
+    code = validate.code(code)
     with wh.engine.begin() as conn:
         done = conn.execute(sa.text(f"update {wh.app_schema}.churn_reasons set retired_at = :at "
                                     f"where code = :c and retired_at is null"), {"c": code, "at": _now()}).rowcount
@@ -240,18 +204,18 @@ def retire_reason(wh: Warehouse, writer: Writer, code: str) -> None:
 # --- risk flags -----------------------------------------------------------------------------------
 def raise_flag(wh: Warehouse, writer: Writer, account_id, severity, reason: str, note: str | None,
                owner: str | None, due_date: dt.date | None = None, submission: str | None = None) -> int:
-    """Raise a flag on an account; returns its id. The owner defaults to the writer, the due date
-    to the severity's default (flags.default_due)."""
-    if severity not in SEVERITIES:
-        raise Rejected("Severity must be 1 (low), 2 (medium) or 3 (high).")
-    reason = _text(reason, "The reason", REASON_MAX, required=True)
-    note = _text(note, "The note", NOTE_MAX, required=False)
-    due_date = _due(due_date)
+    """Raise a flag on an account; returns its id. The owner (None or blank) defaults to the
+    writer, the due date to the severity's default (flags.default_due)."""
+    account_id = validate.account_id(account_id)
+    severity = validate.severity(severity, SEVERITIES)
+    reason = validate.text(reason, "The reason", REASON_MAX, required=True)
+    note = validate.text(note, "The note", NOTE_MAX, required=False)
+    owner = validate.email(owner, _NOT_STAFF) or validate.email(writer.email, _NOT_STAFF)
+    due_date = validate.due_date(due_date) or flags.default_due(severity)
     with wh.engine.connect() as conn:
         account = _account(conn, account_id)
         _check_rights(writer, account)
-        owner = _staff_email(conn, owner or writer.email)
-    due_date = due_date or flags.default_due(severity)
+        owner = _staff_email(conn, owner)
     with _serialised(wh, account["account_id"], writer, submission, "raise flag") as conn:
         s, now = wh.app_schema, _now()
         flag_id = conn.execute(sa.text(f"""insert into {s}.risk_flags (account_id, severity, reason, raised_by, raised_at)
@@ -283,10 +247,7 @@ def _open_flag(conn, s, flag_id) -> dict:
 
 
 def _flag_account(wh: Warehouse, flag_id) -> tuple[int, dict]:
-    try:
-        flag_id = int(flag_id)
-    except (TypeError, ValueError):
-        raise Rejected("Pick a risk flag.") from None
+    flag_id = validate.flag_id(flag_id)
     with wh.engine.connect() as conn:
         account_id = conn.execute(sa.text(f"select account_id from {wh.app_schema}.risk_flags where flag_id = :f"),
                                   {"f": flag_id}).scalar_one_or_none()
@@ -297,7 +258,7 @@ def _flag_account(wh: Warehouse, flag_id) -> tuple[int, dict]:
 
 def note_flag(wh: Warehouse, writer: Writer, flag_id, note: str, submission: str | None = None) -> None:
     """Anyone with rights on the account adds a note to an open flag."""
-    note = _text(note, "The note", NOTE_MAX, required=True)
+    note = validate.text(note, "The note", NOTE_MAX, required=True)
     flag_id, account = _flag_account(wh, flag_id)
     _check_rights(writer, account)
     with _serialised(wh, account["account_id"], writer, submission, "flag note") as conn:
@@ -309,8 +270,9 @@ def note_flag(wh: Warehouse, writer: Writer, flag_id, note: str, submission: str
 def reassign_flag(wh: Warehouse, writer: Writer, flag_id, owner: str, due_date: dt.date | None = None,
                   note: str | None = None, submission: str | None = None) -> None:
     """A lead (or leadership, operations) gives an open flag a new follow-up owner."""
-    note = _text(note, "The note", NOTE_MAX, required=False)
-    due_date = _due(due_date)
+    note = validate.text(note, "The note", NOTE_MAX, required=False)
+    owner = validate.email(owner, _NOT_STAFF)
+    due_date = validate.due_date(due_date)
     flag_id, account = _flag_account(wh, flag_id)
     _check_rights(writer, account)
     if not roles.may_reassign_flags(writer):
@@ -324,7 +286,7 @@ def reassign_flag(wh: Warehouse, writer: Writer, flag_id, owner: str, due_date: 
 
 def resolve_flag(wh: Warehouse, writer: Writer, flag_id, note: str, submission: str | None = None) -> None:
     """The flag's owner, or a lead with rights on the account, resolves it with a resolution note."""
-    note = _text(note, "The resolution note", NOTE_MAX, required=True)
+    note = validate.text(note, "The resolution note", NOTE_MAX, required=True)
     flag_id, account = _flag_account(wh, flag_id)
     with _serialised(wh, account["account_id"], writer, submission, "resolve flag") as conn:
         state = _open_flag(conn, wh.app_schema, flag_id)
@@ -337,8 +299,8 @@ def resolve_flag(wh: Warehouse, writer: Writer, flag_id, note: str, submission: 
 def move_due_date(wh: Warehouse, writer: Writer, flag_id, due_date: dt.date, note: str | None = None,
                   submission: str | None = None) -> None:
     """The flag's owner, or a lead with rights on the account, moves its due date (kept as history)."""
-    note = _text(note, "The note", NOTE_MAX, required=False)
-    due_date = _due(due_date)
+    note = validate.text(note, "The note", NOTE_MAX, required=False)
+    due_date = validate.due_date(due_date)
     if due_date is None:
         raise Rejected("Choose the new due date.")
     flag_id, account = _flag_account(wh, flag_id)
@@ -367,7 +329,8 @@ def log_touch(wh: Warehouse, writer: Writer, account_id, kind: str, touched_on: 
         raise Rejected("A touch is logged once it happened: the day is in the future.")
     if touched_on < today - dt.timedelta(days=TOUCH_BACKDATE_DAYS):
         raise Rejected(f"A touch more than {TOUCH_BACKDATE_DAYS} days ago belongs in the CRM's history, not here.")
-    note = _text(note, "What happened", NOTE_MAX, required=True)
+    note = validate.text(note, "What happened", NOTE_MAX, required=True)
+    account_id = validate.account_id(account_id)
     with wh.engine.connect() as conn:
         account = _account(conn, account_id)
     _check_rights(writer, account)

@@ -117,7 +117,7 @@ def test_the_owner_or_a_lead_moves_the_due_date_and_history_keeps_both(book):
     with pytest.raises(wb.Rejected, match="owner or a team lead"):
         wb.move_due_date(book, CSM2, flag, TODAY + days(20))
     with pytest.raises(wb.Rejected, match="past"):
-        wb.move_due_date(book, CSM1, flag, TODAY - days(1))
+        wb.move_due_date(book, CSM1, flag, TODAY - days(2))
     wb.move_due_date(book, CSM1, flag, TODAY + days(20), "customer on holiday")
     wb.move_due_date(book, LEAD_A, flag, TODAY + days(10))
     assert flags.of_account(book, 1, TODAY)["due_date"].to_list() == [TODAY + days(10)]
