@@ -9,6 +9,7 @@ import streamlit as st
 from components import notices, sidebar
 from components.context import publish
 from components.identity import ROLE_LABELS, identify
+from components.safe_text import md
 from components.startup import ensure_demo_warehouse
 from queries import people, portfolio
 from queries.db import current_warehouse
@@ -53,7 +54,7 @@ filters = sidebar.render_filters(staff.filter(staff["role"] == "csm"), viewer)
 publish(wh, filters, as_of, viewer)
 with st.sidebar:
     if viewer.mode != "demo":
-        st.caption(f"Signed in as {viewer.name} ({ROLE_LABELS.get(viewer.role, viewer.role)})")
+        st.caption(f"Signed in as {md(viewer.name)} ({md(ROLE_LABELS.get(viewer.role, viewer.role))})")
     st.caption(("Demo data (embedded DuckDB, synthetic)" if wh.is_demo
                 else f"Warehouse: {sa.make_url(wh.url).get_backend_name()}") + f" · data as of {as_of:%d %b %Y}")
 

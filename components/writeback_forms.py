@@ -13,6 +13,7 @@ import polars as pl
 import sqlalchemy as sa
 import streamlit as st
 
+from components.safe_text import md
 from queries import writeback as wb
 from queries.db import Warehouse
 
@@ -40,7 +41,7 @@ def _attempt(write, done: str) -> None:
     try:
         write()
     except wb.Rejected as refusal:
-        st.error(str(refusal), icon=":material/block:")
+        st.error(md(str(refusal)), icon=":material/block:")  # it may quote codes, names, emails
         return
     except sa.exc.SQLAlchemyError as err:
         log.error("write-back failed", exc_info=err)

@@ -1,0 +1,59 @@
+"""Data shown as text: the one place that knows how to put a value from the warehouse, the app's
+own tables or the URL into something that renders Markup.
+
+Streamlit renders Markdown in titles, captions, alerts, metric values and deltas, expander and
+segmented-control labels; plotly renders a subset of HTML in titles, ticks, legends and hovers;
+spreadsheets run a cell that starts with `=` as a formula. Each has its escape here, so the app's
+own words can stay Markdown around a data value, and pages never compose markup from data.
+"""
+from __future__ import annotations
+
+import html
+import re
+
+import polars as pl
+
+WORD_JOINER = "\u2060"  # zero width, no break: splits a would-be autolink without changing what is seen
+_MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character (CommonMark)
+# GitHub-flavoured Markdown turns bare URLs and email addresses into links after parsing, escapes
+# or not; a word joiner inside `://`, `www.` and before `@` keeps them plain text.
+_AUTOLINK = re.compile(r"(:(?=//)|www(?=\.)|(?=@))", re.IGNORECASE)
+_LINE_BREAKS = re.compile(r"[\r\n]+")
+_TEXT_TYPES = (pl.String, pl.Categorical, pl.Enum)
+_FORMULA_START = r"^[=+\-@\t\r]"
+_PLAIN_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+
+
+def md(value) -> str:
+    """A value for a Markdown context (st.title, st.caption, st.warning, st.metric, a label): shown
+    literally, never a link, image, emphasis, colour, icon or formula. None reads as an en dash."""
+    if value is None:
+        return "–"
+    text = _LINE_BREAKS.sub(" ", str(value))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", _AUTOLINK.sub(lambda m: m.group(0) + WORD_JOINER, text))
+
+
+def plotly(value) -> str:
+    """A value for plotly text (labels, ticks, legends, hovers): its HTML subset shown as text."""
+    return html.escape(str(value), quote=False)
+
+
+def plotly_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every text column of a chart's frame escaped for plotly; numbers and dates untouched."""
+    text = [c for c, t in frame.schema.items() if isinstance(t, _TEXT_TYPES)]
+    return frame.with_columns(pl.col(text).cast(pl.String).str.replace_all("&", "&amp;", literal=True)
+                              .str.replace_all("<", "&lt;", literal=True)
+                              .str.replace_all(">", "&gt;", literal=True))
+
+
+def _as_spreadsheet_text(name: str) -> pl.Expr:
+    cell = pl.col(name).cast(pl.String)
+    formula = cell.str.contains(_FORMULA_START) & ~cell.str.contains(_PLAIN_NUMBER)
+    return pl.when(formula).then(pl.lit("'") + cell).otherwise(cell).alias(name)
+
+
+def spreadsheet_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame as a spreadsheet must receive it (OWASP's CSV-injection advice): a text cell that
+    starts like a formula (=, +, -, @, tab, carriage return) gets a leading single quote, so it is
+    shown as text; a plain number written as text, and every numeric column, stay as they are."""
+    return frame.with_columns(_as_spreadsheet_text(c) for c, t in frame.schema.items() if isinstance(t, _TEXT_TYPES))
