@@ -19,6 +19,11 @@ _MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation 
 # or not; a word joiner inside `://`, `www.` and before `@` keeps them plain text.
 _AUTOLINK = re.compile(r"(:(?=//)|www(?=\.)|(?=@))", re.IGNORECASE)
 _LINE_BREAKS = re.compile(r"[\r\n]+")
+# A right-to-left override in a name would reorder the app's words after it: a value holding bidi
+# controls is isolated (FSI ... PDI), and its own isolate controls, which could close ours, dropped.
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_ISOLATE_CONTROLS = re.compile("[\u2066-\u2069]")
+FIRST_STRONG_ISOLATE, POP_DIRECTIONAL_ISOLATE = "\u2068", "\u2069"
 _TEXT_TYPES = (pl.String, pl.Categorical, pl.Enum)
 _FORMULA_START = r"^[=+\-@\t\r]"
 _PLAIN_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
@@ -26,11 +31,14 @@ _PLAIN_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 
 def md(value) -> str:
     """A value for a Markdown context (st.title, st.caption, st.warning, st.metric, a label): shown
-    literally, never a link, image, emphasis, colour, icon or formula. None reads as an en dash."""
+    literally, never a link, image, emphasis, colour or icon. None reads as an en dash."""
     if value is None:
         return "–"
     text = _LINE_BREAKS.sub(" ", str(value))
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", _AUTOLINK.sub(lambda m: m.group(0) + WORD_JOINER, text))
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", _AUTOLINK.sub(lambda m: m.group(0) + WORD_JOINER, text))
+    if _BIDI_CONTROLS.search(escaped):
+        escaped = FIRST_STRONG_ISOLATE + _ISOLATE_CONTROLS.sub("", escaped) + POP_DIRECTIONAL_ISOLATE
+    return escaped
 
 
 def plotly(value) -> str:

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 
+from components.safe_text import md
 from queries import portfolio
 from tests.apptest import keep_apptest_on_navigation
 from queries.db import APP_SCHEMA_ENV, DEMO_PATH_ENV, URL_ENV
@@ -456,7 +457,7 @@ def test_resolving_a_flag_resolved_meanwhile_says_who_did_it(writable_demo, monk
     events = wb.flag_events(writable_demo, account_id).height
     at.text_area(key=f"flag_resolution_{flag_id}").input("Me too")
     at.button(key=f"FormSubmitter:flag_resolve_{flag_id}-Resolve flag").click().run()
-    assert any("already resolved by ops@wingtip.example" in e.value for e in at.error)
+    assert any(md("already resolved by ops@wingtip.example") in e.value for e in at.error)  # shown as text
     assert wb.flag_events(writable_demo, account_id).height == events
 
 

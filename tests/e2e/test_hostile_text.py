@@ -9,6 +9,7 @@ payloads are shown literally.
 """
 from __future__ import annotations
 
+import csv
 import http.server
 import re
 import threading
@@ -18,7 +19,7 @@ import pytest
 import sqlalchemy as sa
 
 from components.identity import TRUSTED_HEADER_ENV
-from components.safe_text import WORD_JOINER
+from components.safe_text import FIRST_STRONG_ISOLATE, POP_DIRECTIONAL_ISOLATE, WORD_JOINER
 from queries.db import APP_SCHEMA_ENV, URL_ENV
 from tests.conftest import DEMO_AS_OF, new_warehouse
 from tests.hostile_book import build_hostile_book
@@ -131,6 +132,18 @@ def _hover_charts(page) -> None:
             continue
 
 
+FORMULA = re.compile(r"^[=+\-@\t\r]")
+PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def _download_last_csv(page) -> list[list[str]]:
+    """Click the page's last "Download CSV" (on NPS: the detractor comments) and read the file."""
+    with page.expect_download() as download:
+        page.get_by_test_id("stDownloadButton").last.click()
+    with open(download.value.path(), newline="", encoding="utf-8") as f:
+        return list(csv.reader(f))
+
+
 def _visit_account_tabs(page, collect) -> None:
     from tests.e2e.browser import after_action
     tabs = page.get_by_role("tab")
@@ -151,11 +164,13 @@ def test_hostile_text_is_shown_as_text_everywhere(browser, hostile_servers, beac
     beacon.hits.clear()
     offenders: dict[str, set[str]] = {}
     texts: list[str] = []
+    exported: list[list[str]] = []
 
     def collect(where: str) -> None:
         for found in page.evaluate(FIND_OFFENDERS, markers):
             offenders.setdefault(where, set()).add(found)
         texts.append(page.locator("body").inner_text())
+        assert page.get_by_test_id("stException").count() == 0, f"an exception on {where}"
 
     try:
         page.goto(app.url, timeout=120_000)
@@ -164,6 +179,8 @@ def test_hostile_text_is_shown_as_text_everywhere(browser, hostile_servers, beac
             open_page(page, "", title)
             _hover_charts(page)
             collect(title)
+            if title == "NPS":
+                exported = _download_last_csv(page)
             for control, option in VIEWS.get(title, []):
                 _choose_view(page, control, option)
                 _hover_charts(page)
@@ -183,15 +200,19 @@ def test_hostile_text_is_shown_as_text_everywhere(browser, hostile_servers, beac
     finally:
         context.close()
 
-    shown = "\n".join(texts).replace(WORD_JOINER, "")
+    shown = re.sub(f"[{WORD_JOINER}{FIRST_STRONG_ISOLATE}{POP_DIRECTIONAL_ISOLATE}]", "", "\n".join(texts))
     total = sum(len(v) for v in offenders.values())
     print(f"\n[{backend}] elements from data: {total}; beacon hits: {len(beacon.hits)}")
     for where, found in offenders.items():
         print(f"  {where}: {len(found)}: {sorted(found)[:3]}")
     print(f"  beacon paths: {sorted(set(beacon.hits))}")
+    formulas = [cell for row in exported for cell in row if FORMULA.match(cell) and not PLAIN_NUMBER.match(cell)]
+    print(f"  CSV cells a spreadsheet would run as a formula: {len(formulas)} of {sum(map(len, exported))}")
     assert total == 0, f"{total} links, images or formatting built from data (listed above)"
     assert beacon.hits == [], f"the page fetched from the beacon: {beacon.hits}"
     for literal in ["**bold**", f"[Session expired, sign in again]({beacon.url}/link)", phish,
                     f"<a href=\"{beacon.url}/anchor\">click here</a>"]:
         assert literal in shown, f"not shown literally: {literal}"
+    assert formulas == [], f"CSV cells that a spreadsheet would run: {formulas[:5]}"
+    assert any(cell.startswith("'=HYPERLINK(") for row in exported for cell in row), "no payload in the CSV export"
     assert re.search(r"Signed in as \S", shown), "the signed-in viewer's name is not in the sidebar"
