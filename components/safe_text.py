@@ -1,5 +1,5 @@
 """Data shown as text: the one place that knows how to put a value from the warehouse, the app's
-own tables or the URL into something that renders Markup.
+own tables or the URL into something that renders markup.
 
 Streamlit renders Markdown in titles, captions, alerts, metric values and deltas, expander and
 segmented-control labels; plotly renders a subset of HTML in titles, ticks, legends and hovers;
@@ -8,7 +8,6 @@ own words can stay Markdown around a data value, and pages never compose markup 
 """
 from __future__ import annotations
 
-import html
 import re
 
 import polars as pl
@@ -41,13 +40,9 @@ def md(value) -> str:
     return escaped
 
 
-def plotly(value) -> str:
-    """A value for plotly text (labels, ticks, legends, hovers): its HTML subset shown as text."""
-    return html.escape(str(value), quote=False)
-
-
 def plotly_frame(frame: pl.DataFrame) -> pl.DataFrame:
-    """Every text column of a chart's frame escaped for plotly; numbers and dates untouched."""
+    """Every text column of a chart's frame escaped for plotly's HTML subset (labels, ticks, legends,
+    hovers), so it is shown as typed; numbers and dates untouched."""
     text = [c for c, t in frame.schema.items() if isinstance(t, _TEXT_TYPES)]
     return frame.with_columns(pl.col(text).cast(pl.String).str.replace_all("&", "&amp;", literal=True)
                               .str.replace_all("<", "&lt;", literal=True)

@@ -9,8 +9,8 @@ import polars as pl
 import pytest
 
 from components import charts
-from components.safe_text import (FIRST_STRONG_ISOLATE, POP_DIRECTIONAL_ISOLATE, WORD_JOINER, md, plotly,
-                                  plotly_frame, spreadsheet_frame)
+from components.safe_text import (FIRST_STRONG_ISOLATE, POP_DIRECTIONAL_ISOLATE, WORD_JOINER, md, plotly_frame,
+                                  spreadsheet_frame)
 from tests.hostile_book import payloads
 
 PAYLOADS = payloads("http://127.0.0.1:9")
@@ -58,9 +58,10 @@ def test_md_keeps_a_value_on_one_line_and_reads_none_as_a_dash():
     assert md(42) == "42"
 
 
-def test_plotly_shows_its_html_subset_as_text():
-    assert plotly('<a href="http://x">CSM</a> & <br>') == '&lt;a href="http://x"&gt;CSM&lt;/a&gt; &amp; &lt;br&gt;'
-    assert plotly("&lt;") == "&amp;lt;"  # an entity in the data is shown as typed, not decoded
+def test_plotly_frame_shows_its_html_subset_as_text():
+    out = plotly_frame(pl.DataFrame({"name": ['<a href="http://x">CSM</a> & <br>', "&lt;"]}))
+    assert out["name"].to_list() == ['&lt;a href="http://x"&gt;CSM&lt;/a&gt; &amp; &lt;br&gt;',
+                                     "&amp;lt;"]  # an entity in the data is shown as typed, not decoded
 
 
 def test_plotly_frame_escapes_text_columns_only():

@@ -123,12 +123,13 @@ def _choose_view(page, control: str, option: str) -> None:
 
 def _hover_charts(page) -> None:
     """Hover a few bars or points of every visible chart, so hover labels are in the DOM."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     points = page.locator("[data-testid=stPlotlyChart] .point path, [data-testid=stPlotlyChart] .points path")
     for i in range(min(points.count(), 12)):
         try:
             points.nth(i).hover(force=True, timeout=2_000)
             page.wait_for_timeout(150)
-        except Exception:  # a point hidden under another is not a failure of this test
+        except PlaywrightTimeout:  # a point hidden under another is not a failure of this test
             continue
 
 
@@ -156,7 +157,7 @@ def _visit_account_tabs(page, collect) -> None:
 
 @pytest.mark.parametrize("backend", ["postgres", "duckdb"])
 def test_hostile_text_is_shown_as_text_everywhere(browser, hostile_servers, beacon, backend):
-    from tests.e2e.browser import after_action, open_page, wait_for_app
+    from tests.e2e.browser import open_page, wait_for_app
     app, viewer, flagged = hostile_servers(backend)
     markers = [beacon.url.removeprefix("http://"), "evil.example", "Session expired", "click here", "pixel"]
     context = browser.new_context(viewport={"width": 1500, "height": 1100}, extra_http_headers={HEADER: viewer})
