@@ -123,13 +123,14 @@ def _choose_view(page, control: str, option: str) -> None:
 
 def _hover_charts(page) -> None:
     """Hover a few bars or points of every visible chart, so hover labels are in the DOM."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-    points = page.locator("[data-testid=stPlotlyChart] .point path, [data-testid=stPlotlyChart] .points path")
+    from playwright.sync_api import Error as PlaywrightError
+    points = page.locator("[data-testid=stPlotlyChart] .point path, [data-testid=stPlotlyChart] .points path") \
+        .filter(visible=True)
     for i in range(min(points.count(), 12)):
         try:
             points.nth(i).hover(force=True, timeout=2_000)
             page.wait_for_timeout(150)
-        except PlaywrightTimeout:  # a point hidden under another is not a failure of this test
+        except PlaywrightError:  # a point hidden or redrawn meanwhile is not a failure of this test
             continue
 
 
