@@ -1,10 +1,14 @@
-"""Plotly figure builders: pure functions of a frame, testable without Streamlit."""
+"""Plotly figure builders: pure functions of a frame, testable without Streamlit.
+
+Each builder first escapes its frame's text (safe_text.plotly_frame): plotly renders a subset of
+HTML in titles, ticks, legends and hovers, and names from the data must show as text there."""
 from __future__ import annotations
 
 import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
 
+from components.safe_text import plotly_frame
 from queries.definitions import DUE_WINDOWS, GREEN_FROM, HEALTH_BANDS, RED_BELOW, SEGMENT_LABELS
 
 BAND_COLOURS = {"red": "#d64545", "yellow": "#e8b339", "green": "#3a9d5d", "no score": "#a0a4ab"}
@@ -18,6 +22,7 @@ def _layout(fig: go.Figure, height: int = 360) -> go.Figure:
 
 def build_band_mix(frame: pl.DataFrame, measure: str, dimension_label: str) -> go.Figure:
     """Stacked bars of accounts or ARR per bucket, coloured by health band."""
+    frame = plotly_frame(frame)
     data = frame.with_columns(pl.col("bucket").replace(SEGMENT_LABELS))
     fig = px.bar(data, x="bucket", y=measure, color="health_band", color_discrete_map=BAND_COLOURS,
                  category_orders={"health_band": HEALTH_BANDS},
@@ -31,6 +36,7 @@ def build_band_mix(frame: pl.DataFrame, measure: str, dimension_label: str) -> g
 
 def build_health_trend(frame: pl.DataFrame) -> go.Figure:
     """Average weekly health score, with the band thresholds drawn in."""
+    frame = plotly_frame(frame)
     fig = px.line(frame, x="day", y="avg_health", markers=True, hover_data={"accounts": True},
                   labels={"day": "Snapshot", "avg_health": "Average health", "accounts": "Accounts scored"},
                   title="Average health score, weekly snapshots")
@@ -46,6 +52,7 @@ RATE_LABELS = {"logo_renewal_rate": "Logo renewal rate", "grr": "GRR (pure)", "n
 
 def build_renewal_funnel(frame: pl.DataFrame, measure: str, colour: str) -> go.Figure:
     """Open renewals per due window, stacked by forecast or stage."""
+    frame = plotly_frame(frame)
     fig = px.bar(frame, x="due_window", y=measure, color=colour,
                  color_discrete_map=FORECAST_COLOURS if colour == "forecast" else None,
                  category_orders={"due_window": DUE_WINDOWS, "forecast": list(FORECAST_COLOURS)},
@@ -59,6 +66,7 @@ def build_renewal_funnel(frame: pl.DataFrame, measure: str, colour: str) -> go.F
 
 def build_rates_trend(frame: pl.DataFrame) -> go.Figure:
     """Logo renewal rate, GRR and NRR per period, side by side."""
+    frame = plotly_frame(frame)
     long = frame.unpivot(index=["period"], on=list(RATE_LABELS), variable_name="rate", value_name="value") \
         .with_columns(pl.col("rate").replace(RATE_LABELS))
     fig = px.line(long, x="period", y="value", color="rate", markers=True,
@@ -69,6 +77,7 @@ def build_rates_trend(frame: pl.DataFrame) -> go.Figure:
 
 def build_rates_by_segment(frame: pl.DataFrame) -> go.Figure:
     """The three rates per segment, so a few large renewals cannot hide many small churns."""
+    frame = plotly_frame(frame)
     long = frame.with_columns(pl.col("segment").replace(SEGMENT_LABELS)) \
         .unpivot(index=["segment"], on=list(RATE_LABELS), variable_name="rate", value_name="value") \
         .with_columns(pl.col("rate").replace(RATE_LABELS))
@@ -96,6 +105,7 @@ def build_arr_bridge(row: dict, title: str) -> go.Figure:
 
 def build_churn_reasons(frame: pl.DataFrame, measure: str) -> go.Figure:
     """Churned ARR or logos by reason, stacked by segment; 'Untagged' stays visible."""
+    frame = plotly_frame(frame)
     data = frame.group_by("reason", "segment").agg(pl.col(measure).sum()) \
         .with_columns(pl.col("segment").replace(SEGMENT_LABELS))
     order = data.group_by("reason").agg(pl.col(measure).sum()).sort(measure, descending=True)["reason"].to_list()
@@ -108,6 +118,7 @@ def build_churn_reasons(frame: pl.DataFrame, measure: str) -> go.Figure:
 
 def build_cohort_curves(frame: pl.DataFrame, value: str) -> go.Figure:
     """One retention curve per signing quarter."""
+    frame = plotly_frame(frame)
     data = frame.with_columns(pl.col("cohort").cast(pl.String))
     fig = px.line(data, x="months", y=value, color="cohort", markers=True,
                   labels={"months": "Months since start", value: "", "cohort": "Signed in quarter"},
@@ -128,6 +139,7 @@ def _heatmap(rows: list[str], columns: list[str], values: list[list], text: list
 
 def build_milestone_heatmap(frame: pl.DataFrame) -> go.Figure:
     """Cohort x milestone on-time rate; a milestone nobody in the cohort has reached reads 'not due yet'."""
+    frame = plotly_frame(frame)
     cohorts = sorted(set(frame["cohort"].to_list()))
     milestones = frame.sort("day_offset")["milestone"].unique(maintain_order=True).to_list()
     cell = {(r["cohort"], r["milestone"]): r["on_time_rate"] for r in frame.iter_rows(named=True)}
@@ -144,6 +156,7 @@ NPS_COLOURS = {"promoters": BAND_COLOURS["green"], "passives": BAND_COLOURS["no 
 
 def build_nps_trend(frame: pl.DataFrame) -> go.Figure:
     """Promoter/passive/detractor shares stacked per period, the NPS line on top; small samples hollow."""
+    frame = plotly_frame(frame)
     fig = go.Figure()
     for kind in ("detractors", "passives", "promoters"):
         share = (frame[kind] / frame["responses"]).fill_nan(None).to_list()
@@ -164,6 +177,7 @@ def build_nps_trend(frame: pl.DataFrame) -> go.Figure:
 
 def build_nps_by_group(frame: pl.DataFrame, label: str) -> go.Figure:
     """NPS per segment, team or CSM, with the number of answers; small samples greyed."""
+    frame = plotly_frame(frame)
     data = frame.with_columns(pl.col("grp").replace(SEGMENT_LABELS),
                               pl.when("small_sample").then(pl.lit("fewer than 10 answers"))
                               .otherwise(pl.lit("10 answers or more")).alias("sample"))
@@ -178,6 +192,7 @@ def build_nps_by_group(frame: pl.DataFrame, label: str) -> go.Figure:
 
 def build_tier_movement(frame: pl.DataFrame, tiers: list[str]) -> go.Figure:
     """Accounts by tier 90 days ago (rows) x tier now (columns)."""
+    frame = plotly_frame(frame)
     order = [*tiers, "not live"]
     cell = {(r["tier_then"], r["tier_now"]): r["accounts"] for r in frame.iter_rows(named=True)}
     values = [[cell.get((a, b), 0) for b in order] for a in order]
@@ -188,6 +203,7 @@ def build_tier_movement(frame: pl.DataFrame, tiers: list[str]) -> go.Figure:
 
 def build_workload_scatter(frame: pl.DataFrame) -> go.Figure:
     """Each CSM by share of book target (x) and of ARR target (y); the shaded box is 90-110%."""
+    frame = plotly_frame(frame)
     data = frame.filter(pl.col("book_load").is_not_null()).with_columns(pl.col("segment").replace(SEGMENT_LABELS))
     fig = px.scatter(data, x="book_load", y="arr_load", color="segment", hover_name="csm_name",
                      hover_data={"team": True, "accounts": True, "arr": ":$,.0f", "book_load": ":.0%",
@@ -207,6 +223,7 @@ def build_workload_scatter(frame: pl.DataFrame) -> go.Figure:
 def build_health_history(frame: pl.DataFrame) -> go.Figure:
     """Each component's points per kept snapshot, stacked to the score, with the score on top: a
     component with no data that week adds nothing and its weight sits with the others."""
+    frame = plotly_frame(frame)
     fig = px.area(frame, x="day", y="points", color="label",
                   labels={"day": "Snapshot", "points": "Points of the score", "label": "Component"},
                   title="Health score by component, weekly snapshots")
@@ -221,6 +238,7 @@ def build_health_history(frame: pl.DataFrame) -> go.Figure:
 
 def build_health_breakdown(frame: pl.DataFrame) -> go.Figure:
     """Points each component adds to the score, and the points it costs, on one 100-point bar each."""
+    frame = plotly_frame(frame)
     data = frame.filter(pl.col("value").is_not_null()).select(
         "label", pl.col("points").alias("Points earned"), pl.col("points_lost").alias("Points lost")
     ).unpivot(index="label", variable_name="part", value_name="points")
@@ -235,6 +253,7 @@ def build_health_breakdown(frame: pl.DataFrame) -> go.Figure:
 
 def build_usage_vs_seats(frame: pl.DataFrame) -> go.Figure:
     """Weekday active users against licensed seats, weekly."""
+    frame = plotly_frame(frame)
     long = frame.unpivot(index="week", on=["weekday_active_users", "licensed_seats"], variable_name="series",
                          value_name="users").with_columns(
         pl.col("series").replace({"weekday_active_users": "Weekday active users",
@@ -246,6 +265,7 @@ def build_usage_vs_seats(frame: pl.DataFrame) -> go.Figure:
 
 def build_activity_weeks(frame: pl.DataFrame) -> go.Figure:
     """Activities per week, stacked by kind."""
+    frame = plotly_frame(frame)
     fig = px.bar(frame, x="week", y="activities", color="kind",
                  labels={"week": "Week starting", "activities": "Activities", "kind": "Kind"},
                  title="CS activities per week, by kind")

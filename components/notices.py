@@ -7,6 +7,7 @@ import sqlalchemy as sa
 import streamlit as st
 
 from queries.db import DEMO_PATH_ENV, URL_ENV, Warehouse, demo_path
+from components.safe_text import md
 from queries.migrations import SETUP_COMMAND
 
 log = logging.getLogger("cs_cockpit")
@@ -14,7 +15,7 @@ DUCKDB_LOCKED = "Could not set lock on file"  # DuckDB's words when another proc
 
 
 def bad_warehouse_url(problem: str) -> None:
-    st.error(f"**The warehouse setting cannot be used.** {problem}", icon=":material/link_off:")
+    st.error(f"**The warehouse setting cannot be used.** {md(problem)}", icon=":material/link_off:")
     st.info(f"Fix `[connections.warehouse] url` in `.streamlit/secrets.toml` or the `{URL_ENV}` environment "
             "variable, then reload. Unset both to use the embedded demo data.", icon=":material/info:")
 

@@ -5,6 +5,7 @@ import polars as pl
 import streamlit as st
 
 from components import notices
+from components.safe_text import spreadsheet_frame
 from queries.definitions import DEFINITIONS, SIGNAL_RULES
 
 ACCOUNT_PAGE = "pages/account.py"
@@ -37,7 +38,8 @@ ACCOUNT_COLUMNS = {
 
 
 def download_csv(frame: pl.DataFrame, filename: str, key: str) -> None:
-    st.download_button("Download CSV", frame.write_csv(), file_name=filename, mime="text/csv",
+    """Every table's CSV export: text that starts like a formula reaches the spreadsheet as text."""
+    st.download_button("Download CSV", spreadsheet_frame(frame).write_csv(), file_name=filename, mime="text/csv",
                        key=key, icon=":material/download:")
 
 

@@ -18,6 +18,7 @@ import polars as pl
 import sqlalchemy as sa
 import streamlit as st
 
+from components.safe_text import md
 from queries import flags, roles
 from queries import writeback as wb
 from queries.db import Warehouse
@@ -58,7 +59,7 @@ def show_flash() -> None:
     """The confirmation of the write that triggered this run, if any."""
     message = st.session_state.pop(_FLASH, None)
     if message:
-        st.success(message, icon=":material/check_circle:")
+        st.success(md(message), icon=":material/check_circle:")  # it may name people: shown as text
 
 
 def _attempt(form: Form, write, done: str) -> None:
@@ -69,7 +70,7 @@ def _attempt(form: Form, write, done: str) -> None:
     except wb.AlreadySaved as repeat:
         done = str(repeat)
     except wb.Rejected as refusal:
-        st.error(str(refusal), icon=":material/block:")
+        st.error(md(str(refusal)), icon=":material/block:")  # it may quote codes, names, emails
         return
     except sa.exc.SQLAlchemyError as err:
         log.error("write-back failed", exc_info=err)

@@ -7,6 +7,7 @@ import streamlit as st
 from components import charts, kpi, notices, tables
 from components import writeback_forms as forms
 from components.context import current_viewer, page_context
+from components.safe_text import md
 from queries import account, flags, people, roles
 from queries import writeback as wb
 from queries.definitions import DEFINITIONS, SEGMENT_LABELS
@@ -19,7 +20,7 @@ def _account_id_from_url() -> int | None:
     try:
         return int(raw)
     except ValueError:
-        st.warning(f"The link names an account that is not a number: {raw!r}. Pick an account below.",
+        st.warning(f"The link names an account that is not a number: {md(repr(raw))}. Pick an account below.",
                    icon=":material/link_off:")
         return None
 
@@ -48,16 +49,17 @@ if head is None:
         st.warning(f"No account has the id {account_id}.", icon=":material/search_off:")
     _pick_account()
 
-st.title(head["name"])
-st.caption(f"{SEGMENT_LABELS.get(head['segment'], head['segment'])} · plan {head['plan']} · {head['industry']} · "
-           f"CSM {head['csm_name'] or 'unassigned'} ({head['team'] or 'no team'}) · data as of {as_of:%d %b %Y}")
+st.title(md(head["name"]), anchor=False)  # no anchor link built from the name
+st.caption(f"{md(SEGMENT_LABELS.get(head['segment'], head['segment']))} · plan {md(head['plan'])} · "
+           f"{md(head['industry'])} · CSM {md(head['csm_name'] or 'unassigned')} ({md(head['team'] or 'no team')}) · "
+           f"data as of {as_of:%d %b %Y}")
 if st.button("Find another account", key="account_other", icon=":material/search:"):
     st.query_params.clear()
     st.rerun()
 
 term = (f"term {head['term_start']:%d %b %Y} – {head['term_end']:%d %b %Y}, {head['seats']} seats"
         if head["term_start"] else "no contract term")
-st.caption(f"Lifecycle stage **{head['lifecycle_stage']}** · activity {head['activity_tier'] or '–'} · {term}",
+st.caption(f"Lifecycle stage **{md(head['lifecycle_stage'])}** · activity {md(head['activity_tier'])} · {term}",
            help=DEFINITIONS["lifecycle_stage"] + " " + DEFINITIONS["activity_tier"])
 health_change = (None if head["health_score"] is None or head["health_score_4w_ago"] is None
                  else head["health_score"] - head["health_score_4w_ago"])
@@ -67,7 +69,7 @@ kpi.kpi_row([
              delta=None if health_change is None else f"{health_change:+.0f} vs 4 weeks ago"),
     kpi.Tile("Renewal due", f"{head['renewal_due_date']:%Y-%m-%d}" if head["renewal_due_date"] else "–",
              "The open renewal of the current term: its due date, stage and forecast.",
-             delta=head["renewal_forecast"] and f"{head['renewal_stage']} · {head['renewal_forecast']}",
+             delta=head["renewal_forecast"] and f"{md(head['renewal_stage'])} · {md(head['renewal_forecast'])}",
              delta_color="off"),
     kpi.Tile("Open risk flags", kpi.number(head["open_flags"]), "Risk flags raised and not yet resolved."),
 ])
@@ -86,11 +88,11 @@ with health_tab:
         st.info("No health snapshot yet for this account.", icon=":material/hourglass_empty:")
     else:
         if head["health_drag"]:
-            st.markdown(f"**Pulled down most by {head['health_drag']}**, which costs the score "
+            st.markdown(f"**Pulled down most by {md(head['health_drag'])}**, which costs the score "
                         f"{head['health_drag_points']:.0f} points.")
         missing = parts.filter(parts["value"].is_null())
         if not missing.is_empty():
-            st.caption("No data for " + ", ".join(missing["label"].to_list()) + ": left out, and "
+            st.caption("No data for " + ", ".join(map(md, missing["label"].to_list())) + ": left out, and "
                        "its weight spread over the other components in proportion (the 'carries' column), "
                        "never counted as zero.")
         st.plotly_chart(charts.build_health_breakdown(parts), key="account_health_breakdown")

@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from components import kpi, notices, tables
+from components.safe_text import md
 from components.context import current_viewer, page_context
 from components.state import keep
 from queries import flags, my_accounts, people, portfolio, roles, signals
@@ -52,7 +53,7 @@ kpi.kpi_row([
     kpi.Tile("ARR", kpi.money(k["arr"]), DEFINITIONS["arr"]),
     kpi.Tile("ARR at risk (red)", kpi.money(k["at_risk_arr"]), DEFINITIONS["at_risk_arr"]),
     kpi.Tile(f"Flags {owner_word} own", kpi.number(own["owned"]),
-             f"Open risk flags assigned to {owner_name}, on any account, wherever it sits."),
+             f"Open risk flags assigned to {md(owner_name)}, on any account, wherever it sits."),
     kpi.Tile("Flags on this book", kpi.number(my_accounts.open_flag_total(wh, scope)),
              "Open risk flags on the accounts listed below, whoever owns them (the sidebar's filters apply)."),
     kpi.Tile("Risk signals", kpi.number(signals_of("risk")),
@@ -63,7 +64,7 @@ kpi.kpi_row([
 
 late = own["owned_overdue"] + own["on_book_overdue"]
 if late:
-    st.warning(f"Overdue follow-ups: {own['owned_overdue']} owned by {owner_name}, {own['on_book_overdue']} on this "
+    st.warning(f"Overdue follow-ups: {own['owned_overdue']} owned by {md(owner_name)}, {own['on_book_overdue']} on this "
                f"book.", icon=":material/alarm:")
 st.page_link("pages/followups.py", label="Open the follow-ups", icon=":material/assignment_late:")
 

@@ -5,6 +5,7 @@ import streamlit as st
 from components import charts, kpi, notices, tables
 from components.context import page_context
 from components.periods import period_picker
+from components.safe_text import md
 from components.state import keep
 from queries import renewals
 from queries.definitions import DEFINITIONS, DUE_WINDOWS
@@ -45,7 +46,7 @@ if view == "Upcoming renewals":
 
     st.subheader("Accounts behind the funnel")
     if clicked:
-        st.caption(f"Showing the bar you clicked ({', '.join(clicked)}). Double-click the chart to clear.")
+        st.caption(f"Showing the bar you clicked ({', '.join(map(md, clicked))}). Double-click the chart to clear.")
         windows = clicked
     else:
         windows = st.multiselect("Due window (or click a bar above)", DUE_WINDOWS,

@@ -5,6 +5,7 @@ import streamlit as st
 
 from components import charts, kpi, notices, tables
 from components.context import current_viewer, page_context
+from components.safe_text import md
 from components.state import keep
 from planning.rebalance import Candidate, CsmBook, plan
 from queries import team
@@ -15,7 +16,7 @@ MAX_PLANNED_CSMS = 40  # a lead balances a team, not the whole company at once
 wh, filters, as_of = page_context()
 viewer = current_viewer()
 st.title("Team")
-scope = "all teams" if not filters.teams else ", ".join(filters.teams)
+scope = "all teams" if not filters.teams else ", ".join(map(md, filters.teams))
 st.caption(f"Data as of {as_of:%d %b %Y}. Showing {scope} (sidebar Team filter"
            + ("; it starts on your own team)." if not viewer.sees_everything else ")."))
 

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 
+from components.safe_text import md
 from queries import flags, portfolio
 from tests.apptest import form_key, keep_apptest_on_navigation, submit_key
 from components.identity import UNSAFE_DEMO_ENV
@@ -465,7 +466,7 @@ def test_resolving_a_flag_resolved_meanwhile_says_who_did_it(writable_demo, monk
     events = flags.events(writable_demo, account_id).height
     at.text_area(key=form_key(at, f"flag_resolve_{flag_id}", "text")).input("Me too")
     at.button(key=submit_key(at, f"flag_resolve_{flag_id}", "Resolve flag")).click().run()
-    assert any("already resolved by ops@wingtip.example" in e.value for e in at.error)
+    assert any(md("already resolved by ops@wingtip.example") in e.value for e in at.error)  # shown as text
     assert flags.events(writable_demo, account_id).height == events
 
 
