@@ -87,7 +87,7 @@ def write_hostile_writeback(wh: Warehouse, beacon: str) -> dict[str, int]:
     """Flags, flag notes and churn tags written through queries.writeback with payload text (cut to
     the write limits), and payload labels in the churn-reason taxonomy."""
     texts = payloads(beacon)
-    migrate(wh)
+    migrate(wh, create_schema=True)
     seed_churn_tags(wh)
     ops = _writer(wh, "ops")
     with wh.engine.connect() as conn:

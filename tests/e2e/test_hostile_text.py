@@ -12,13 +12,14 @@ from __future__ import annotations
 import csv
 import http.server
 import re
+import secrets
 import threading
 import urllib.parse
 
 import pytest
 import sqlalchemy as sa
 
-from components.identity import TRUSTED_HEADER_ENV
+from components.identity import DEFAULT_PROXY_SECRET_HEADER, PROXY_SECRET_ENV, TRUSTED_HEADER_ENV
 from components.safe_text import FIRST_STRONG_ISOLATE, POP_DIRECTIONAL_ISOLATE, WORD_JOINER
 from queries.db import APP_SCHEMA_ENV, URL_ENV
 from tests.conftest import DEMO_AS_OF, new_warehouse
@@ -26,6 +27,7 @@ from tests.hostile_book import build_hostile_book
 from warehouse.synth import Shape
 
 HEADER = "X-Forwarded-Email"
+PROXY_SECRET = secrets.token_hex(32)  # the test stands in for the trusted proxy
 SHAPE = Shape(accounts=400, as_of=DEMO_AS_OF)  # the demo book's shape, smaller: every page, less waiting
 PAGES = ["My accounts", "Portfolio health", "Account", "Onboarding", "NPS", "Team", "CS activity", "Renewals",
          "Retention"]
@@ -104,7 +106,8 @@ def hostile_servers(tmp_path_factory, beacon):
                 flagged = conn.execute(sa.text(f"select distinct a.account_id, a.name from accounts as a inner join "
                                                f"{wh.app_schema}.risk_flags as f on f.account_id = a.account_id "
                                                f"order by a.account_id")).all()
-            server = AppServer({URL_ENV: wh.url, APP_SCHEMA_ENV: wh.app_schema, TRUSTED_HEADER_ENV: HEADER},
+            server = AppServer({URL_ENV: wh.url, APP_SCHEMA_ENV: wh.app_schema, TRUSTED_HEADER_ENV: HEADER,
+                                PROXY_SECRET_ENV: PROXY_SECRET},
                                home / "streamlit.log")
             cleanups.insert(0, server.stop)
             started[backend] = (server, viewer, flagged)
@@ -161,7 +164,7 @@ def test_hostile_text_is_shown_as_text_everywhere(browser, hostile_servers, beac
     from tests.e2e.browser import open_page, wait_for_app
     app, viewer, flagged = hostile_servers(backend)
     markers = [beacon.url.removeprefix("http://"), "evil.example", "Session expired", "click here", "pixel"]
-    context = browser.new_context(viewport={"width": 1500, "height": 1100}, extra_http_headers={HEADER: viewer})
+    context = browser.new_context(viewport={"width": 1500, "height": 1100}, extra_http_headers={HEADER: viewer, DEFAULT_PROXY_SECRET_HEADER: PROXY_SECRET})
     page = context.new_page()
     beacon.hits.clear()
     offenders: dict[str, set[str]] = {}
