@@ -122,7 +122,7 @@ def build_team(rng: np.random.Generator, n_accounts: int) -> tuple[pl.DataFrame,
 
 
 def generate(shape: Shape) -> dict[str, pl.DataFrame]:
-    """Generate every warehouse table (not the rollups) as polars DataFrames."""
+    """Generate every contract table (not the marts, which dbt builds) as polars DataFrames."""
     rng = np.random.default_rng(shape.seed)
     as_of = _day(shape.as_of)
     window_start = as_of - 365 * shape.years

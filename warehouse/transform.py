@@ -64,10 +64,24 @@ def _scratch(url: str, variables: dict) -> Path:
     return folder
 
 
+def _release_duckdb() -> None:
+    """dbt-duckdb keeps its database open after a run, and DuckDB refuses a second connection to
+    the same file with another configuration in the same process (the app's, the tests'): close it."""
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:
+        return
+    environment = DuckDBConnectionManager._ENV  # no public handle to the open database
+    DuckDBConnectionManager.close_all_connections()
+    if environment is not None:
+        environment.close()
+
+
 def run_dbt(url: str, command: str = "build", as_of=None, select: str | None = None,
             progress: Callable[[int, int], None] | None = None) -> DbtRun:
     """`dbt <command>` on the warehouse at `url`; raises DbtFailed with every failing node's
-    message. `progress(done, total)` is called as nodes finish."""
+    message. `progress(done, total)` is called as nodes finish. A DuckDB file must not be open
+    elsewhere in this process while dbt runs (dispose the engine first)."""
     from dbt.cli.main import dbtRunner  # imported on use: dbt is heavy and only builds need it
 
     variables = {"cs_cockpit_as_of": as_of.isoformat()} if as_of else {}
@@ -90,7 +104,10 @@ def run_dbt(url: str, command: str = "build", as_of=None, select: str | None = N
             "--vars", json.dumps(variables), "--quiet"]
     if select:
         args += ["--select", select]
-    result = dbtRunner(callbacks=[on_event]).invoke(args, send_anonymous_usage_stats=False)
+    try:
+        result = dbtRunner(callbacks=[on_event]).invoke(args, send_anonymous_usage_stats=False)
+    finally:
+        _release_duckdb()
     if result.exception is not None:
         raise DbtFailed(f"dbt {command} could not run: {result.exception}") from result.exception
     nodes = list(result.result.results) if result.result is not None else []

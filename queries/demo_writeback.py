@@ -11,7 +11,7 @@ import datetime as dt
 import numpy as np
 import sqlalchemy as sa
 
-from queries.db import Warehouse
+from queries.db import Warehouse, engine_for
 from queries.migrations import migrate
 
 REASON_WEIGHTS = {  # by segment: what tends to end each kind of relationship
@@ -58,3 +58,15 @@ def seed_churn_tags(wh: Warehouse, seed: int = 42) -> int:
                 (account_id, version, primary_reason, reasons, note, tagged_by, tagged_at)
                 values (:account_id, :version, :primary_reason, :reasons, :note, :tagged_by, :tagged_at)"""), rows)
     return len(rows)
+
+
+def seeder(app_schema: str = "cockpit", seed: int = 42):
+    """What warehouse.build.build_warehouse calls on the freshly built warehouse at `url`: create
+    the app's tables and tag the demo's churns (the engine is closed again: a DuckDB file is moved
+    into place right after)."""
+    def seed_app_tables(url: str) -> int:
+        try:
+            return seed_churn_tags(Warehouse(url, app_schema), seed)
+        finally:
+            engine_for(url).dispose()
+    return seed_app_tables
