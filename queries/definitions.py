@@ -114,11 +114,10 @@ def due_window(days_to_due: str) -> str:
             f"else '91-120 days' end")
 
 
-def term_live_on(t: str, day: str) -> str:
-    """A term carries ARR on `day` if the day is inside it, or after it while its renewal is still
-    open (grace) and the day is not after the snapshot: the same rule as account_snapshot.is_live."""
-    return (f"({t}.start_date <= {day} and ({t}.end_date >= {day} "
-            f"or ({t}.renewal_open and {day} <= {t}.as_of)))")
+def carries_arr_on(t: str, day: str) -> str:
+    """Over rows of the contract_terms mart: the term carries ARR on `day`. When a term carries ARR
+    (end date inclusive, grace while its renewal is open) is decided there, once."""
+    return f"({t}.carries_arr_from <= {day} and {t}.carries_arr_through >= {day})"
 
 
 DEFINITIONS.update({
@@ -129,7 +128,8 @@ DEFINITIONS.update({
     "nrr": "Net revenue retention: renewed ARR including expansion / ARR up for renewal, over decided renewals "
            "due in the period. Shown beside GRR, never instead of it.",
     "churn_rate": "Accounts lost in the period (ARR at the start and none at the end, or a churn in the period "
-                  "before a win-back) / accounts with ARR at the start of the period.",
+                  "before a win-back) / accounts with ARR at the start of the period. A term carries ARR through "
+                  "its end date: one that ends on the period's last day is lost in the next period.",
     "arr_bridge": "Start ARR (end of the day before the period) + new + expansion - contraction - churn = end "
                   "ARR (last day of the period). Each account is compared start vs end: new = from 0, churn = to "
                   "0. An account that churned in the period and is back by its end counts as churn (its start "

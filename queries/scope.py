@@ -83,14 +83,3 @@ def in_lists(triples) -> tuple[list[str], dict, list]:
             params[name] = list(values)
             binds.append(sa.bindparam(name, expanding=True))
     return clauses, params, binds
-
-
-# Contract terms with what term_live_on() needs: is the term's renewal still open, and the snapshot day.
-TERMS = """terms as (
-        select c.account_id, c.arr, c.start_date, c.end_date,
-               case when o.contract_id is null then false else true end as renewal_open,
-               (select max(as_of) from account_snapshot) as as_of
-        from contracts as c
-        left join (select distinct contract_id from renewals where outcome is null) as o
-            on o.contract_id = c.contract_id
-    )"""
