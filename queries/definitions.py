@@ -297,11 +297,12 @@ SIGNAL_RULES = {
         f"{TICKET_BURST_FROM} or more support tickets opened in the last 7 days."),
     "nps_detractor": SignalRule(
         "NPS detractor", "risk", 2,
-        f"The latest NPS answer scored 0-{DETRACTOR_UP_TO}, answered in the last {DETRACTOR_WITHIN_DAYS} days: "
-        f"contact the customer within days."),
+        f"A contact's latest NPS answer scored 0-{DETRACTOR_UP_TO}, answered in the last {DETRACTOR_WITHIN_DAYS} "
+        f"days (whatever colleagues answered since): contact the customer within days."),
     "milestone_overdue": SignalRule(
         "Onboarding milestone overdue", "risk", 2,
-        f"A milestone of the current term came due in the last {ONBOARDING_DAYS} days and is not completed."),
+        f"A milestone of the relationship's onboarding came due in the last {ONBOARDING_DAYS} days and is not "
+        f"completed (an upsell during onboarding does not reset it)."),
     "go_live_slipped": SignalRule(
         "Go-live slipped", "risk", 2,
         f"During onboarding (first {ONBOARDING_DAYS} days), the company-wide go-live was completed after its "

@@ -38,7 +38,7 @@ scoped_accounts as (
         s.as_of, s.customer_since, s.term_start, s.term_end, s.is_live, s.arr, s.seats,
         s.renewal_due_date, s.renewal_stage, s.renewal_forecast,
         s.health_score, s.health_score_4w_ago, s.health_drag, s.health_drag_points, s.tickets_30d,
-        s.last_nps_score, s.last_nps_at, s.last_conversation_at, s.contract_id,
+        s.last_nps_score, s.last_nps_at, s.last_conversation_at, s.contract_id, s.onboarding_contract_id,
         s.key_events_7d, s.key_events_baseline, s.weekday_active_users_7d, s.weekday_active_users_prev_28d,
         s.weekday_active_users_30d, s.licensed_seats_30d, s.tickets_7d, s.business_reviews_qtd,
         s.onsite_visits_qtd, {d.days_since_touch('s')} as days_since_touch,
