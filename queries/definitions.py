@@ -114,11 +114,10 @@ def due_window(days_to_due: str) -> str:
             f"else '91-120 days' end")
 
 
-def term_live_on(t: str, day: str) -> str:
-    """A term carries ARR on `day` if the day is inside it, or after it while its renewal is still
-    open (grace) and the day is not after the snapshot: the same rule as account_snapshot.is_live."""
-    return (f"({t}.start_date <= {day} and ({t}.end_date >= {day} "
-            f"or ({t}.renewal_open and {day} <= {t}.as_of)))")
+def carries_arr_on(t: str, day: str) -> str:
+    """Over rows of the contract_terms mart: the term carries ARR on `day`. When a term carries ARR
+    (end date inclusive, grace while its renewal is open) is decided there, once."""
+    return f"({t}.carries_arr_from <= {day} and {t}.carries_arr_through >= {day})"
 
 
 DEFINITIONS.update({
@@ -129,7 +128,8 @@ DEFINITIONS.update({
     "nrr": "Net revenue retention: renewed ARR including expansion / ARR up for renewal, over decided renewals "
            "due in the period. Shown beside GRR, never instead of it.",
     "churn_rate": "Accounts lost in the period (ARR at the start and none at the end, or a churn in the period "
-                  "before a win-back) / accounts with ARR at the start of the period.",
+                  "before a win-back) / accounts with ARR at the start of the period. A term carries ARR through "
+                  "its end date: one that ends on the period's last day is lost in the next period.",
     "arr_bridge": "Start ARR (end of the day before the period) + new + expansion - contraction - churn = end "
                   "ARR (last day of the period). Each account is compared start vs end: new = from 0, churn = to "
                   "0. An account that churned in the period and is back by its end counts as churn (its start "
@@ -309,11 +309,12 @@ SIGNAL_RULES = {
         f"{TICKET_BURST_FROM} or more support tickets opened in the last 7 days."),
     "nps_detractor": SignalRule(
         "NPS detractor", "risk", 2,
-        f"The latest NPS answer scored 0-{DETRACTOR_UP_TO}, answered in the last {DETRACTOR_WITHIN_DAYS} days: "
-        f"contact the customer within days."),
+        f"A contact's latest NPS answer scored 0-{DETRACTOR_UP_TO}, answered in the last {DETRACTOR_WITHIN_DAYS} "
+        f"days (whatever colleagues answered since): contact the customer within days."),
     "milestone_overdue": SignalRule(
         "Onboarding milestone overdue", "risk", 2,
-        f"A milestone of the current term came due in the last {ONBOARDING_DAYS} days and is not completed."),
+        f"A milestone of the relationship's onboarding came due in the last {ONBOARDING_DAYS} days and is not "
+        f"completed (an upsell during onboarding does not reset it)."),
     "go_live_slipped": SignalRule(
         "Go-live slipped", "risk", 2,
         f"During onboarding (first {ONBOARDING_DAYS} days), the company-wide go-live was completed after its "

@@ -57,8 +57,8 @@ def time_to_value(wh: Warehouse, filters: Filters, since: dt.date, grain: str = 
 # Accounts in onboarding now, one row each: narrowed to those accounts first, then one pass over
 # their current onboarding's milestones (PostgreSQL otherwise nests loops over the whole scope).
 _NOW = f"""onboarding_accounts as (
-            select account_id, name, segment, csm_name, team, arr, customer_since, as_of, health_score,
-                   days_since_touch
+            select account_id, name, segment, csm_name, team, arr, customer_since, onboarding_contract_id, as_of,
+                   health_score, days_since_touch
             from in_scope
             where lifecycle_stage = 'onboarding'
         ),
@@ -68,8 +68,8 @@ _NOW = f"""onboarding_accounts as (
                    row_number() over (partition by o.account_id, m.completed_date is null
                                       order by m.day_offset) as rank_in_state
             from onboarding_accounts as o
-            inner join onboarding_milestones as m on m.account_id = o.account_id
-            inner join contracts as c on c.contract_id = m.contract_id and c.start_date = o.customer_since
+            inner join onboarding_milestones as m
+                on m.account_id = o.account_id and m.contract_id = o.onboarding_contract_id
         ),
         per_account as (
             select account_id,

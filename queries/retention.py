@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from queries import definitions as d
 from queries.db import Warehouse, cached, fetch, reads_writeback
-from queries.scope import TERMS, Filters, scoped, who_clauses
+from queries.scope import Filters, scoped, who_clauses
 
 
 
@@ -23,25 +23,25 @@ def arr_bridge(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, by
 @cached
 def _arr_bridge_rows(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date) -> pl.DataFrame:
     """The bridge per segment and in total, from one pass (grouping sets)."""
-    statement, params = scoped(wh, filters.for_history(), f""", {TERMS},
-        churned_in_period as (
-            select distinct account_id from renewals
-            where outcome = 'churned' and due_date > :opening and due_date <= :closing
-        ),
-        arr_points as (
+    statement, params = scoped(wh, filters.for_history(), f""",
+        per_account as (
+            -- ARR at the end of the day before the period and on its last day, from the days each
+            -- term carries ARR (contract_terms: end dates inclusive, grace while a renewal is open).
+            -- A term that churns on the period's last day still carries ARR that day: it is a churn
+            -- of the next period, once. An account whose term churned inside the period and that is
+            -- back by its end is a churn plus a new (win-back), not a net change.
             select i.account_id, i.segment,
-                   coalesce(sum(case when {d.term_live_on('t', 'cast(:opening as date)')} then t.arr end), 0) as start_arr,
-                   coalesce(sum(case when {d.term_live_on('t', 'cast(:closing as date)')} then t.arr end), 0) as end_arr
+                   coalesce(sum(case when {d.carries_arr_on('t', ':opening')} then t.arr end), 0) as start_arr,
+                   coalesce(sum(case when {d.carries_arr_on('t', ':closing')} then t.arr end), 0) as end_arr,
+                   max(case when t.churned and t.carries_arr_through >= :opening and t.carries_arr_through < :closing
+                            then 1 else 0 end) as churned_in_period
             from in_scope as i
-            left join terms as t on t.account_id = i.account_id
+            left join contract_terms as t on t.account_id = i.account_id
             group by i.account_id, i.segment
         ),
-        per_account as (
-            -- an account that churned and came back within the period is a churn plus a new
-            -- (win-back), not a net expansion or contraction
-            select p.*, case when c.account_id is null then false else true end as churned_and_back
-            from arr_points as p
-            left join churned_in_period as c on c.account_id = p.account_id and p.start_arr > 0 and p.end_arr > 0
+        classified as (
+            select p.*, p.churned_in_period = 1 and p.start_arr > 0 and p.end_arr > 0 as churned_and_back
+            from per_account as p
         )
         select case when grouping(segment) = 1 then 'all' else segment end as segment,
                sum(start_arr) as start_arr,
@@ -58,7 +58,7 @@ def _arr_bridge_rows(wh: Warehouse, filters: Filters, start: dt.date, end: dt.da
                sum(case when end_arr > 0 then 1 else 0 end) as accounts_end,
                cast(sum(case when (start_arr > 0 and end_arr = 0) or churned_and_back then 1 else 0 end)
                     as double precision) / nullif(sum(case when start_arr > 0 then 1 else 0 end), 0) as churn_rate
-        from per_account
+        from classified
         group by grouping sets ((segment), ())
         having sum(start_arr) > 0 or sum(end_arr) > 0
         order by grouping(segment), segment""")

@@ -48,7 +48,7 @@ scoped_accounts as (
         s.as_of, s.customer_since, s.term_start, s.term_end, s.is_live, s.arr, s.seats,
         s.renewal_due_date, s.renewal_stage, s.renewal_forecast,
         s.health_score, s.health_score_4w_ago, s.health_drag, s.health_drag_points, s.tickets_30d,
-        s.last_nps_score, s.last_nps_at, s.contract_id,
+        s.last_nps_score, s.last_nps_at, s.contract_id, s.onboarding_contract_id,
         greatest(s.last_conversation_at, lt.last_logged_at) as last_conversation_at,
         s.key_events_7d, s.key_events_baseline, s.weekday_active_users_7d, s.weekday_active_users_prev_28d,
         s.weekday_active_users_30d, s.licensed_seats_30d, s.tickets_7d,
@@ -110,15 +110,4 @@ def activities_cte(wh) -> str:
         from {wh.app_schema}.touches as t
         left join csms as c on lower(c.email) = t.by_user
         where t.kind <> 'note'
-    )"""
-
-
-# Contract terms with what term_live_on() needs: is the term's renewal still open, and the snapshot day.
-TERMS = """terms as (
-        select c.account_id, c.arr, c.start_date, c.end_date,
-               case when o.contract_id is null then false else true end as renewal_open,
-               (select max(as_of) from account_snapshot) as as_of
-        from contracts as c
-        left join (select distinct contract_id from renewals where outcome is null) as o
-            on o.contract_id = c.contract_id
     )"""

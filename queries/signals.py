@@ -5,7 +5,7 @@ on what value against what threshold, and since when. Thresholds come from
 queries/definitions.py; "since" is read from the daily facts behind each rule:
 - usage_drop, sudden_drop: the day after the measure last met the rule (within its look-back);
 - seat_limit: the first day in the last 30 in which active users reached the limit;
-- ticket_burst: the first ticket of the 7-day burst; nps_detractor: the day of the answer;
+- ticket_burst: the first ticket of the 7-day burst; nps_detractor: the day of the worst answer;
 - milestone_overdue, go_live_slipped: the day after the (first) missed due date;
 - weak_new_users: the day the first such user's first week ended;
 - champion_left: the day the (latest) champion or decision maker left;
@@ -57,11 +57,6 @@ _RULES = {
                 and cast(t.opened_at as date) <= i.as_of)""",
         f"{_int('i.tickets_7d')} || ' tickets in 7 days (alert at {d.TICKET_BURST_FROM})'",
         f"i.tickets_7d >= {d.TICKET_BURST_FROM}"),
-    "nps_detractor": (
-        "i.last_nps_score", f"{d.DETRACTOR_UP_TO}",
-        "cast(i.last_nps_at as date)",
-        f"'latest NPS answer ' || {_int('i.last_nps_score')} || ' (detractor: {d.DETRACTOR_UP_TO} or less)'",
-        f"i.last_nps_score <= {d.DETRACTOR_UP_TO} and cast(i.last_nps_at as date) > i.as_of - {d.DETRACTOR_WITHIN_DAYS}"),
     "no_recent_touch": (
         "i.days_since_touch", d.touch_limit("i.segment"),
         f"i.as_of - cast(i.days_since_touch - {d.touch_limit('i.segment')} - 1 as integer)",
@@ -84,7 +79,7 @@ _DETAIL_RULES = {
                cast(count(*) as varchar) || ' milestone(s) overdue, the oldest by '
                    || cast(max(i.as_of - m.due_date) as varchar) || ' days' as evidence
         from in_scope as i
-        inner join onboarding_milestones as m on m.contract_id = i.contract_id
+        inner join onboarding_milestones as m on m.contract_id = i.onboarding_contract_id
         where i.is_live and m.completed_date is null and m.due_date < i.as_of
           and m.due_date >= i.as_of - {d.ONBOARDING_DAYS}
         group by i.account_id""",
@@ -92,8 +87,26 @@ _DETAIL_RULES = {
         select i.account_id, m.completed_date - m.due_date as value, 0 as threshold, m.due_date + 1 as since,
                'go-live done ' || cast(m.completed_date - m.due_date as varchar) || ' days late' as evidence
         from in_scope as i
-        inner join onboarding_milestones as m on m.contract_id = i.contract_id
+        inner join onboarding_milestones as m on m.contract_id = i.onboarding_contract_id
         where i.lifecycle_stage = 'onboarding' and m.milestone = 'go_live' and m.completed_date > m.due_date""",
+    # any contact's latest answer, not only the account's newest: a detractor does not hide
+    # behind a happier colleague who answered later
+    "nps_detractor": f"""
+        select account_id, value, threshold, since, evidence from (
+            select i.account_id, n.score as value, {d.DETRACTOR_UP_TO} as threshold, n.responded_on as since,
+                   n.contact_name || ' answered ' || cast(n.score as varchar) || ' on '
+                       || cast(n.responded_on as varchar) || ' (detractor: {d.DETRACTOR_UP_TO} or less)'
+                       || case when count(*) over (partition by i.account_id) > 1
+                               then ' (and ' || cast(count(*) over (partition by i.account_id) - 1 as varchar)
+                                    || ' more)' else '' end as evidence,
+                   row_number() over (partition by i.account_id
+                                      order by n.score, n.responded_at desc, n.contact_email) as worst
+            from in_scope as i
+            inner join nps_latest_by_contact as n on n.account_id = i.account_id
+            where i.is_live and n.score <= {d.DETRACTOR_UP_TO}
+              and n.responded_on > i.as_of - {d.DETRACTOR_WITHIN_DAYS}
+        ) as detractors
+        where worst = 1""",
     # in_scope first, then the detail table by account (indexed): predictable at any size
     "champion_left": f"""
         select account_id, value, threshold, since, evidence from (

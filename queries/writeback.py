@@ -181,7 +181,7 @@ def tag_churns(wh: Warehouse, writer: Writer, account_ids, primary: str, codes, 
 
 
 def _open_flags(wh: Warehouse, account_id: int) -> int:
-    """Open risk flags on the account, by the one definition of 'open' (renewals.open_flags_cte)."""
+    """Open risk flags on the account, by the one definition of 'open' (queries.flags)."""
     with wh.engine.connect() as conn:
         return conn.execute(sa.text(f"""with {open_flags_cte(wh)}
             select coalesce(sum(open_flags), 0) from open_flags where account_id = :a"""),

@@ -17,7 +17,7 @@ import streamlit as st
 from queries import app_setup
 from queries.db import Warehouse, engine_for
 from queries.migrations import migrate
-from warehouse.demo_writeback import seed_churn_tags
+from queries.demo_writeback import seed_churn_tags
 from warehouse.build import build_warehouse
 from warehouse.schema import metadata
 from warehouse.synth import Shape
@@ -118,6 +118,42 @@ def demo_warehouses(tmp_path_factory):
     yield get
     for drop in cleanups:
         drop()
+
+
+@pytest.fixture(scope="module")
+def _module_books(tmp_path_factory):
+    """Hand-built books, each written and built by dbt once per test module and backend."""
+    built, cleanups = {}, []
+
+    def get(backend: str, build_book) -> Warehouse:
+        if (backend, build_book) not in built:
+            wh, drop = new_warehouse(backend, tmp_path_factory.mktemp("book"))
+            cleanups.append(drop)
+            with wh.engine.begin() as conn:
+                metadata.create_all(conn)
+            built[backend, build_book] = build_book().write(wh)
+        return built[backend, build_book]
+    yield get
+    for drop in cleanups:
+        drop()
+
+
+@pytest.fixture
+def hand_built(_module_books):
+    """`hand_built(backend, build_book)`: the module's book (built once: dbt is not free), with
+    write-back tables of the test's own. A test that changes the contract's tables builds its own."""
+    mine = []
+
+    def get(backend: str, build_book) -> Warehouse:
+        shared = _module_books(backend, build_book)
+        wh = Warehouse(shared.url, app_schema=f"w_{uuid.uuid4().hex[:10]}")
+        migrate(wh)
+        mine.append(wh)
+        return wh
+    yield get
+    for wh in mine:
+        with wh.engine.begin() as conn:
+            conn.exec_driver_sql(f"drop schema {wh.app_schema} cascade")
 
 
 @pytest.fixture

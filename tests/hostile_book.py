@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from queries import writeback as wb
 from queries.db import Warehouse
 from queries.migrations import migrate
-from warehouse.demo_writeback import seed_churn_tags
+from queries.demo_writeback import seed_churn_tags
 from warehouse.load import write_tables
 from warehouse.synth import Shape, generate
 

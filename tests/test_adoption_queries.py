@@ -59,8 +59,8 @@ def build_book() -> Book:
 
 
 @pytest.fixture
-def book(empty_warehouse):
-    return build_book().write(empty_warehouse)
+def book(backend, hand_built):
+    return hand_built(backend, build_book)
 
 
 def nps_of(scores):

@@ -5,7 +5,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from queries import portfolio
+from queries import definitions as d, onboarding, portfolio
 from queries.scope import Filters
 from tests.builders import count
 from tests.conftest import DEMO_AS_OF
@@ -62,15 +62,18 @@ def test_churn_is_realistic_and_higher_in_smb(demo_warehouse):
 
 
 @pytest.mark.parametrize("signal, sql", [
-    ("usage below 25% of own baseline",
-     "select count(*) from account_snapshot where is_live and key_events_7d < 0.25 * key_events_baseline"),
-    ("at 80% of licensed seats",
-     "select count(*) from account_snapshot where is_live and weekday_active_users_30d >= 0.8 * licensed_seats_30d"),
-    ("5+ tickets in 7 days", "select count(*) from account_snapshot where is_live and tickets_7d >= 5"),
-    ("NPS detractor", "select count(*) from account_snapshot where is_live and last_nps_score <= 6"),
-    ("new user under 3 page views",
-     "select count(distinct account_id) from user_activations where page_views_first_7d < 3 "
-     "and created_at > cast(:as_of as date) - 30"),
+    ("usage below the account's own baseline",
+     f"select count(*) from account_snapshot where is_live and key_events_7d < {d.USAGE_DROP_BELOW} * key_events_baseline"),
+    ("near the seat limit",
+     f"select count(*) from account_snapshot where is_live "
+     f"and weekday_active_users_30d >= {d.SEAT_LIMIT_FROM} * licensed_seats_30d"),
+    ("a ticket burst", f"select count(*) from account_snapshot where is_live and tickets_7d >= {d.TICKET_BURST_FROM}"),
+    ("an NPS detractor",
+     f"select count(distinct n.account_id) from nps_latest_by_contact as n join account_snapshot as s "
+     f"on s.account_id = n.account_id where s.is_live and n.score <= {d.DETRACTOR_UP_TO}"),
+    ("new users not adopting",
+     f"select count(distinct account_id) from user_activations where page_views_first_7d < {d.WEAK_NEW_USER_VIEWS_BELOW} "
+     f"and created_at > cast(:as_of as date) - {d.NEW_USER_WINDOW_DAYS}"),
     ("overdue onboarding milestone",
      "select count(*) from onboarding_milestones m join account_snapshot s on s.account_id = m.account_id "
      "where s.is_live and m.completed_date is null and m.due_date < s.as_of"),
@@ -156,3 +159,16 @@ def test_both_engines_fire_the_same_signals(demo_warehouses):
     duck, pg = (signals.firing(demo_warehouses(b), Filters()) for b in ("duckdb", "postgres"))
     assert duck.select("account_id", "rule", "since").equals(pg.select("account_id", "rule", "since"))
     assert duck["evidence"].to_list() == pg["evidence"].to_list()
+
+
+def test_every_planned_milestone_is_in_the_book_and_on_track_onboardings_show_the_next(demo_warehouse):
+    """The contract describes every planned milestone with its due date, done or not: an account
+    early in its onboarding has its next milestone ahead of it."""
+    ahead = count(demo_warehouse, "select count(*) from onboarding_milestones m join account_snapshot s "
+                                  "on s.account_id = m.account_id where m.due_date > s.as_of")
+    assert ahead > 0
+    now = onboarding.in_onboarding(demo_warehouse, Filters())
+    early = now.filter(pl.col("days_in") < 80)
+    assert early.height > 0
+    assert early["next_milestone"].null_count() == 0
+    assert (early.filter(pl.col("days_late") == 0)["next_due_date"] >= DEMO_AS_OF).all()

@@ -48,8 +48,8 @@ def build_book() -> Book:
 
 
 @pytest.fixture
-def book(empty_warehouse):
-    return build_book().write(empty_warehouse)
+def book(backend, hand_built):
+    return hand_built(backend, build_book)
 
 
 # --- independent computations over the book's own rows ---------------------------------------
@@ -171,6 +171,32 @@ def test_arr_bridge_by_segment_sums_to_the_total(book):
         assert parts[column].sum() == pytest.approx(total[column])
     smb = parts.filter(parts["segment"] == "smb").row(0, named=True)
     assert (smb["start_arr"], smb["end_arr"]) == (50 + 40 + 60, 30 + 40 + 80)
+
+
+def test_a_term_churning_on_a_periods_last_day_counts_once_and_never_as_new(empty_warehouse):
+    """End dates are inclusive everywhere: a term that ends on 30 September carries ARR that day, so
+    it is a churn of Q4 (once), never a "churned and back" of Q3 and then a churn again."""
+    b = Book(D(2026, 1, 31))
+    b.csm(1, team="Scale")
+    for account_id in (1, 2):
+        b.account(account_id)
+        b.health(account_id, b.as_of, 60.0)
+    gone = b.term(1, D(2024, 10, 1), D(2025, 9, 30), 70, status="churned")
+    b.renewal(gone, "churned", 0, D(2025, 9, 20), forecast="at_risk", stage="closed")
+    kept = b.term(2, D(2024, 10, 1), D(2025, 9, 30), 90, status="renewed")
+    b.renewal(kept, "renewed", 90, D(2025, 9, 20), forecast="commit", stage="closed")
+    b.term(2, D(2025, 10, 1), D(2026, 9, 30), 90, term_type="renewal")
+    wh = b.write(empty_warehouse)
+
+    def bridge(start, end):
+        return retention.arr_bridge(wh, Filters(), start, end).row(0, named=True)
+    q3, q4, both = bridge(D(2025, 7, 1), D(2025, 9, 30)), bridge(D(2025, 10, 1), D(2025, 12, 31)), \
+        bridge(D(2025, 7, 1), D(2025, 12, 31))
+    assert (q3["churn"], q3["new_arr"], q3["accounts_churned"], q3["end_arr"]) == (0, 0, 0, 160)
+    assert (q4["churn"], q4["new_arr"], q4["accounts_churned"], q4["start_arr"]) == (70, 0, 1, 160)
+    assert (both["churn"], both["new_arr"], both["accounts_churned"]) == (70, 0, 1)
+    for got in (q3, q4, both):
+        assert got["start_arr"] + got["new_arr"] + got["expansion"] - got["contraction"] - got["churn"] == got["end_arr"]
 
 
 # --- churn reasons ---------------------------------------------------------------------------

@@ -57,6 +57,14 @@ def build_book() -> Book:
                   contact_email=f"c{account_id}@example.com", sent_at=stamp(AS_OF - days(age + 2)),
                   responded_at=stamp(AS_OF - days(age)), score=score, comment=None)
 
+    # nps_detractor from any contact: Ada's latest answer is a 3, given before Bo's 9 (fires, naming Ada)
+    live(b, 44)
+    for name, age, score in (("Ada Park", 60, 3), ("Bo Chen", 10, 9)):
+        email = b.contact(44, "A", False, None, name=name)["email"]
+        b.add("nps_responses", survey_id=len(b.rows["nps_responses"]) + 1, account_id=44, contact_email=email,
+              sent_at=stamp(AS_OF - days(age + 2)), responded_at=stamp(AS_OF - days(age)), score=score,
+              comment=None)
+
     # seat_limit: 8 of 10 seats active every day (fires), 7 of 10 (silent)
     for account_id, users in ((50, 8), (51, 7)):
         live(b, account_id)
@@ -68,6 +76,21 @@ def build_book() -> Book:
         term = live(b, account_id, start=AS_OF - days(100))
         b.add("onboarding_milestones", account_id=account_id, contract_id=term["contract_id"], milestone="usage_review",
               day_offset=90, due_date=AS_OF - days(due_back), completed_date=done)
+
+    # upsold during onboarding: the milestones belong to the relationship's first term, not the
+    # upsell's, and still count: kickoff open since 53 days ago (64), go-live done 4 days late (74)
+    for account_id, start_back in ((64, 60), (74, 45)):
+        start = AS_OF - days(start_back)
+        b.account(account_id)
+        b.activity(account_id, "call", AS_OF - days(1))
+        first = b.term(account_id, start, AS_OF - days(21), 10_000, status="renewed")
+        b.term(account_id, AS_OF - days(20), start + days(364), 15_000, term_type="renewal")
+        if account_id == 64:
+            b.add("onboarding_milestones", account_id=64, contract_id=first["contract_id"], milestone="kickoff",
+                  day_offset=7, due_date=start + days(7), completed_date=None)
+        else:
+            b.add("onboarding_milestones", account_id=74, contract_id=first["contract_id"], milestone="go_live",
+                  day_offset=30, due_date=start + days(30), completed_date=start + days(34))
 
     # go_live_slipped: in onboarding, done a day late (fires) or on time (silent); in adoption (silent)
     for account_id, start_back, late in ((70, 40, 1), (71, 40, 0), (72, 120, 5)):
@@ -98,8 +121,8 @@ def build_book() -> Book:
 
 
 @pytest.fixture
-def book(empty_warehouse):
-    return build_book().write(empty_warehouse)
+def book(backend, hand_built):
+    return hand_built(backend, build_book)
 
 
 def fired(wh, rule: str) -> dict[int, dict]:
@@ -128,10 +151,13 @@ def test_five_tickets_in_seven_days(book):
     assert hits[30]["value"] == 5 and hits[30]["since"] == AS_OF - days(6)
 
 
-def test_latest_nps_answer_is_a_recent_detractor(book):
+def test_any_contacts_latest_nps_answer_is_a_recent_detractor(book):
     hits = fired(book, "nps_detractor")
-    assert set(hits) == {40}
-    assert hits[40]["value"] == 6 and hits[40]["since"] == AS_OF - days(20)
+    assert set(hits) == {40, 44}
+    assert hits[40]["value"] == d.DETRACTOR_UP_TO and hits[40]["since"] == AS_OF - days(20)
+    # a happier colleague answering later does not hide Ada's 3: the evidence names her and her score
+    assert hits[44]["value"] == 3 and hits[44]["since"] == AS_OF - days(60)
+    assert hits[44]["evidence"].startswith("Ada Park answered 3 on ")
 
 
 def test_eighty_percent_of_seats_is_an_expansion_opportunity(book):
@@ -141,16 +167,17 @@ def test_eighty_percent_of_seats_is_an_expansion_opportunity(book):
     assert hits[50]["value"] == pytest.approx(0.8) and hits[50]["since"] == AS_OF - days(29)
 
 
-def test_overdue_milestone_of_the_current_term(book):
+def test_overdue_milestone_of_the_relationships_onboarding(book):
     hits = fired(book, "milestone_overdue")
-    assert set(hits) == {60}
+    assert set(hits) == {60, 64}  # 64 was upsold during onboarding: its kickoff is still overdue
     assert hits[60]["value"] == 1 and hits[60]["since"] == AS_OF
+    assert hits[64]["value"] == 53 and hits[64]["since"] == AS_OF - days(52)
 
 
 def test_go_live_slipped_during_onboarding(book):
     hits = fired(book, "go_live_slipped")
-    assert set(hits) == {70}
-    assert hits[70]["value"] == 1
+    assert set(hits) == {70, 74}  # 74 was upsold during onboarding
+    assert hits[70]["value"] == 1 and hits[74]["value"] == 4
 
 
 def test_new_users_with_fewer_than_three_page_views(book):

@@ -43,8 +43,8 @@ def build_book() -> Book:
 
 
 @pytest.fixture
-def book(empty_warehouse):
-    wh = build_book().write(empty_warehouse)
+def book(backend, hand_built):
+    wh = hand_built(backend, build_book)
     with wh.engine.begin() as conn:
         conn.exec_driver_sql(f"insert into {wh.app_schema}.risk_flags (flag_id, account_id, severity, reason, "
                              f"raised_by, raised_at) values (1, 4, 2, 'usage drop', 'csm1@example.com', current_timestamp)")

@@ -1,1 +1,1 @@
-"""The warehouse contract (schema), the reference rollups, and the synthetic demo generator."""
+"""The warehouse contract (schema), the synthetic demo generator, and the build that loads a book and runs the dbt project in transform/."""

@@ -1,6 +1,7 @@
-"""Command line: generate the synthetic book into a DuckDB file or a PostgreSQL database.
+"""Command line: generate the synthetic book into a DuckDB file or a PostgreSQL database, build its
+marts with dbt, and add the app's demo write-back history (churn tags).
 
-    python -m warehouse --target data/demo-v3.duckdb
+    python -m warehouse --target data/demo-v4.duckdb
     python -m warehouse --target postgresql+psycopg2://postgres@127.0.0.1:5432/cockpit --accounts 20000
 """
 import argparse
@@ -19,11 +20,21 @@ def main() -> None:
     parser.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date.today(), help="last day of history")
     parser.add_argument("--usage-days", type=int, default=365, help="days of usage_daily to keep")
     parser.add_argument("--health-weeks", type=int, default=156, help="weekly health snapshots to keep")
+    parser.add_argument("--app-schema", default="cockpit",
+                        help="the app's own schema, where the demo's churn tags go (default cockpit)")
+    parser.add_argument("--no-app-tables", action="store_true", help="the warehouse only: no demo write-back")
     args = parser.parse_args()
     shape = Shape(accounts=args.accounts, seed=args.seed, as_of=args.as_of,
                   usage_days=args.usage_days, health_weeks=args.health_weeks)
+    seed = None
+    if not args.no_app_tables:
+        # The command line is where the two sides meet: the warehouse package itself never
+        # imports the app, the app hands it the seeding of its own tables.
+        from queries.demo_writeback import seeder
+        seed = seeder(args.app_schema, seed=args.seed)
     started = time.perf_counter()
-    counts = build_warehouse(args.target, shape, progress=lambda step, _f: print(f"  {step}", flush=True))
+    counts = build_warehouse(args.target, shape, progress=lambda step, _f: print(f"  {step}", flush=True),
+                             seed_app_tables=seed)
     print(f"wrote {sum(counts.values()):,} rows to {args.target} in {time.perf_counter() - started:.1f}s")
     for table, rows in counts.items():
         print(f"  {table:24} {rows:>12,}")

@@ -1,7 +1,9 @@
-"""Generate a book and write it to a target; the one entry point for the CLI, the app and tests."""
+"""Build a warehouse: generate the synthetic book, load it, run `dbt build`, seed the app's demo
+history. The one entry point for the CLI, the app's first start and the tests."""
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import Callable
 
@@ -9,6 +11,9 @@ import sqlalchemy as sa
 
 from warehouse.load import write_tables
 from warehouse.synth import Shape, generate
+from warehouse.transform import run_dbt
+
+Progress = Callable[[str, float], None]
 
 
 def target_url(target: str) -> str:
@@ -16,28 +21,38 @@ def target_url(target: str) -> str:
     return target if "://" in target else f"duckdb:///{Path(target).resolve()}"
 
 
-def build_warehouse(target: str, shape: Shape, progress: Callable[[str, float], None] | None = None) -> dict[str, int]:
-    """Generate `shape` into `target`. A DuckDB file is written beside and renamed into place,
-    so a reader never sees a half-built file."""
+def build_warehouse(target: str, shape: Shape, progress: Progress | None = None,
+                    seed_app_tables: Callable[[str], object] | None = None) -> dict[str, int]:
+    """Generate `shape` into `target`, build the marts with dbt (tests included), then let
+    `seed_app_tables(url)` write the app's demo history (the app passes its own; the warehouse
+    side knows nothing of the app's tables). A DuckDB file is built in a folder beside it and
+    moved into place at the end, so a reader never sees a half-built file; the file keeps its
+    name while building, since DuckDB views name their database after it."""
     report = progress or (lambda _step, _fraction: None)
-    report("generating the synthetic book", 0.05)
+    report("generating the synthetic book", 0.02)
     frames = generate(shape)
     counts = {name: frame.height for name, frame in frames.items()}
-    url = target_url(target)
-    final_path = None
-    if url.startswith("duckdb:///") and "://" not in target:
+    url, final_path, building = target_url(target), None, None
+    if "://" not in target:
         final_path = Path(target).resolve()
-        final_path.parent.mkdir(parents=True, exist_ok=True)
-        partial = final_path.with_suffix(".partial.duckdb")
-        partial.unlink(missing_ok=True)
-        url = f"duckdb:///{partial}"
-    report("loading tables and building rollups", 0.5)
+        building = final_path.parent / f".building-{final_path.name}"
+        shutil.rmtree(building, ignore_errors=True)
+        building.mkdir(parents=True)
+        url = f"duckdb:///{building / final_path.name}"
+    report("loading the contract's tables", 0.35)
     engine = sa.create_engine(url)
     try:
         write_tables(engine, frames)
     finally:
         engine.dispose()
+    report("dbt build: marts and the contract's tests", 0.55)
+    run_dbt(url, "build", progress=lambda done, total: report(
+        f"dbt build: {done} of {total} models and tests", 0.55 + 0.35 * done / max(total, 1)))
+    if seed_app_tables is not None:
+        report("adding the demo's write-back history", 0.92)
+        seed_app_tables(url)
     if final_path is not None:
-        os.replace(partial, final_path)
+        os.replace(building / final_path.name, final_path)
+        shutil.rmtree(building, ignore_errors=True)
     report("done", 1.0)
     return counts

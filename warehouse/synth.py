@@ -122,7 +122,7 @@ def build_team(rng: np.random.Generator, n_accounts: int) -> tuple[pl.DataFrame,
 
 
 def generate(shape: Shape) -> dict[str, pl.DataFrame]:
-    """Generate every warehouse table (not the rollups) as polars DataFrames."""
+    """Generate every contract table (not the marts, which dbt builds) as polars DataFrames."""
     rng = np.random.default_rng(shape.seed)
     as_of = _day(shape.as_of)
     window_start = as_of - 365 * shape.years
@@ -393,7 +393,8 @@ def generate(shape: Shape) -> dict[str, pl.DataFrame]:
         delay = np.where(slip, rng.uniform(3, 12, len(due)) * (1 + offset / 20), rng.normal(-2.5, 2.5, len(due))).round()
         never = slip & (rng.random(len(due)) < 0.08 * (1 + offset / 30))
         done = due + delay.astype(np.int64)
-        gone = due > live_end[s_acc0]
+        # every planned milestone is written with its due date, except those a churn cancelled
+        gone = (churn_day[s_acc0] >= 0) & (due > live_end[s_acc0])
         completed = np.where(never | (done > as_of) | (done > live_end[s_acc0]), -1, done)
         m_rows.append(pl.DataFrame({
             "account_id": s_acc0[~gone] + 1, "contract_id": starts["contract_id"].to_numpy()[~gone],

@@ -11,7 +11,7 @@ import datetime as dt
 import numpy as np
 import sqlalchemy as sa
 
-from queries.db import Warehouse
+from queries.db import Warehouse, engine_for
 from queries.migrations import migrate
 
 REASON_WEIGHTS = {  # by segment: what tends to end each kind of relationship
@@ -24,9 +24,10 @@ REASON_WEIGHTS = {  # by segment: what tends to end each kind of relationship
 }
 
 
-def seed_churn_tags(wh: Warehouse, seed: int = 42) -> int:
-    """Tag most older churns of the demo book; return how many tags were written."""
-    migrate(wh)
+def seed_churn_tags(wh: Warehouse, seed: int = 42, create_schema: bool = False) -> int:
+    """Tag most older churns of the demo book; return how many tags were written. `create_schema`
+    when an admin's tool (the loader) seeds a warehouse whose app schema does not exist yet."""
+    migrate(wh, create_schema=create_schema)
     rng = np.random.default_rng(seed)
     with wh.engine.begin() as conn:
         churns = conn.execute(sa.text("""
@@ -58,3 +59,15 @@ def seed_churn_tags(wh: Warehouse, seed: int = 42) -> int:
                 (account_id, version, primary_reason, reasons, note, tagged_by, tagged_at)
                 values (:account_id, :version, :primary_reason, :reasons, :note, :tagged_by, :tagged_at)"""), rows)
     return len(rows)
+
+
+def seeder(app_schema: str = "cockpit", seed: int = 42):
+    """What warehouse.build.build_warehouse calls on the freshly built warehouse at `url`: create
+    the app's tables and tag the demo's churns (the engine is closed again: a DuckDB file is moved
+    into place right after)."""
+    def seed_app_tables(url: str) -> int:
+        try:
+            return seed_churn_tags(Warehouse(url, app_schema), seed, create_schema=True)
+        finally:
+            engine_for(url).dispose()
+    return seed_app_tables

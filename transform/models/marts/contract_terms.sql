@@ -1,0 +1,37 @@
+-- One row per contract term started by the as-of day, with the days it carries ARR: from its
+-- start through its end date (inclusive), or through the as-of day while its renewal is still
+-- open past the end (grace). This is the one home of "a term is live on a day": the snapshot,
+-- the cohorts and the app's ARR bridge all read carries_arr_from / carries_arr_through.
+{{ config(indexes=[{'columns': ['account_id', 'carries_arr_from']}] if target.type == 'postgres' else []) }}
+
+with as_of as (
+    select as_of from {{ ref('int_as_of') }}
+),
+
+renewals as (
+    select
+        r.contract_id,
+        max(case when r.outcome is null or r.closed_date > s.as_of then 1 else 0 end) as is_open,
+        max(case when r.outcome = 'churned' and r.closed_date <= s.as_of then 1 else 0 end) as is_churned
+    from {{ ref('stg_renewals') }} as r
+    cross join as_of as s
+    group by r.contract_id
+)
+
+select
+    c.contract_id,
+    c.account_id,
+    c.term_type,
+    c.starts_relationship,
+    c.start_date,
+    c.end_date,
+    c.arr,
+    c.seats,
+    coalesce(r.is_open, 0) = 1 as renewal_open,
+    coalesce(r.is_churned, 0) = 1 as churned,
+    c.start_date as carries_arr_from,
+    case when r.is_open = 1 and c.end_date < s.as_of then s.as_of else c.end_date end as carries_arr_through
+from {{ ref('stg_contracts') }} as c
+cross join as_of as s
+left join renewals as r on r.contract_id = c.contract_id
+where c.start_date <= s.as_of

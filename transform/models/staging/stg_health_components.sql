@@ -1,0 +1,2 @@
+select component, label, weight, description
+from {{ source('contract', 'health_components') }}

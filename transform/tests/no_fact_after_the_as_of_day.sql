@@ -1,0 +1,29 @@
+-- No fact dated after the as-of day reaches a mart: a mart describes one day, and a later load
+-- of the daily tables must not leak into it. Returns every mart row that breaks the rule.
+with as_of as (
+    select as_of from {{ ref('int_as_of') }}
+)
+
+select 'account_snapshot' as mart, s.account_id as row_key, 'as_of' as what
+from {{ ref('account_snapshot') }} as s cross join as_of as d where s.as_of <> d.as_of
+union all
+select 'account_snapshot', s.account_id, 'a fact after as_of'
+from {{ ref('account_snapshot') }} as s
+where s.health_day > s.as_of or s.term_start > s.as_of or s.customer_since > s.as_of
+   or s.churned_on > s.as_of or s.last_active_day > s.as_of or cast(s.last_nps_at as date) > s.as_of
+   or cast(s.last_touch_at as date) > s.as_of or cast(s.last_conversation_at as date) > s.as_of
+union all
+select 'contract_terms', t.contract_id, 'starts after as_of'
+from {{ ref('contract_terms') }} as t cross join as_of as d where t.start_date > d.as_of
+union all
+select 'nps_latest_by_contact', n.survey_id, 'answered after as_of'
+from {{ ref('nps_latest_by_contact') }} as n cross join as_of as d where n.responded_on > d.as_of
+union all
+select 'health_components_latest', h.account_id, 'scored after as_of'
+from {{ ref('health_components_latest') }} as h cross join as_of as d where h.health_day > d.as_of
+union all
+select 'health_weekly', 0, 'scored after as_of'
+from {{ ref('health_weekly') }} as h cross join as_of as d where h.day > d.as_of
+union all
+select 'cohort_retention', 0, 'cohort after as_of'
+from {{ ref('cohort_retention') }} as c cross join as_of as d where c.cohort > d.as_of

@@ -1,0 +1,120 @@
+"""Run the dbt project in transform/ on a warehouse given by its SQLAlchemy URL.
+
+dbt is run in-process through its Python runner (dbtRunner). The profile is written from the URL
+into a scratch folder, so the app, the CLI and the tests need no profiles.yml of their own:
+a DuckDB file becomes a dbt-duckdb target, a PostgreSQL URL a dbt-postgres target whose schema is
+the URL's search_path (where the contract's tables are, and where the marts go).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+from urllib.parse import unquote
+
+import sqlalchemy as sa
+
+PROJECT = Path(__file__).resolve().parent.parent / "transform"
+PROFILE = "cs_cockpit"
+
+
+class DbtFailed(RuntimeError):
+    """dbt build did not succeed: a model failed to build or a data test found rows that break the contract."""
+
+
+@dataclass(frozen=True)
+class DbtRun:
+    models: int
+    tests: int
+    failures: list[str]
+
+
+def _postgres_schema(url: sa.URL) -> str:
+    """The first schema of `options=-csearch_path=...` in the URL, else public."""
+    for option in unquote(url.query.get("options", "")).split():
+        if option.startswith("-csearch_path="):
+            return option.split("=", 1)[1].split(",")[0].strip()
+    return "public"
+
+
+def profile(url: str, threads: int = 2) -> dict:
+    """A dbt profile for the warehouse at `url`."""
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() == "duckdb":
+        output = {"type": "duckdb", "path": parsed.database, "threads": threads}
+    elif parsed.get_backend_name() == "postgresql":
+        output = {"type": "postgres", "host": parsed.host or "127.0.0.1", "port": parsed.port or 5432,
+                  "user": parsed.username or "postgres", "password": parsed.password or "",
+                  "dbname": parsed.database or "postgres", "schema": _postgres_schema(parsed),
+                  "threads": threads, "connect_timeout": 10}
+    else:
+        raise ValueError(f"no dbt target for {parsed.get_backend_name()!r} warehouses")
+    return {PROFILE: {"target": "app", "outputs": {"app": output}}}
+
+
+def _scratch(url: str, variables: dict) -> Path:
+    """One scratch folder per warehouse and vars: its profiles.yml, dbt's target/ and logs/ (so
+    partial parsing works when the same warehouse is rebuilt)."""
+    key = hashlib.sha256(json.dumps([url, variables], sort_keys=True).encode()).hexdigest()[:16]
+    folder = Path(tempfile.gettempdir()) / "cs-cockpit-dbt" / key
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _release_duckdb() -> None:
+    """dbt-duckdb keeps its database open after a run, and DuckDB refuses a second connection to
+    the same file with another configuration in the same process (the app's, the tests'): close it."""
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:
+        return
+    environment = DuckDBConnectionManager._ENV  # no public handle to the open database
+    DuckDBConnectionManager.close_all_connections()
+    if environment is not None:
+        environment.close()
+
+
+def run_dbt(url: str, command: str = "build", as_of=None, select: str | None = None,
+            progress: Callable[[int, int], None] | None = None) -> DbtRun:
+    """`dbt <command>` on the warehouse at `url`; raises DbtFailed with every failing node's
+    message. `progress(done, total)` is called as nodes finish. A DuckDB file must not be open
+    elsewhere in this process while dbt runs (dispose the engine first)."""
+    from dbt.cli.main import dbtRunner  # imported on use: dbt is heavy and only builds need it
+
+    variables = {"cs_cockpit_as_of": as_of.isoformat()} if as_of else {}
+    scratch = _scratch(url, variables)
+    # JSON is YAML: the profile needs no YAML writer
+    (scratch / "profiles.yml").write_text(json.dumps(profile(url)))
+    total = [0]
+    done = [0]
+
+    def on_event(event) -> None:
+        name = event.info.name
+        if name == "ConcurrencyLine":
+            total[0] = event.data.node_count
+        elif name == "NodeFinished" and progress is not None:
+            done[0] += 1
+            progress(done[0], total[0])
+
+    args = [command, "--project-dir", str(PROJECT), "--profiles-dir", str(scratch),
+            "--target-path", str(scratch / "target"), "--log-path", str(scratch / "logs"),
+            "--vars", json.dumps(variables), "--quiet"]
+    if select:
+        args += ["--select", select]
+    try:
+        result = dbtRunner(callbacks=[on_event]).invoke(args, send_anonymous_usage_stats=False)
+    finally:
+        _release_duckdb()
+    if result.exception is not None:
+        raise DbtFailed(f"dbt {command} could not run: {result.exception}") from result.exception
+    nodes = list(result.result.results) if result.result is not None else []
+    failures = [f"{n.node.unique_id}: {n.message}" for n in nodes
+                if str(n.status) in ("error", "fail", "runtime error")]
+    if failures or not result.success:
+        raise DbtFailed(f"dbt {command} failed:\n" + "\n".join(failures or ["(no node reported why)"]))
+    kinds = [n.node.resource_type for n in nodes]
+    return DbtRun(models=sum(1 for k in kinds if k == "model"), tests=sum(1 for k in kinds if k == "test"),
+                  failures=failures)
