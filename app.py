@@ -9,12 +9,8 @@ import streamlit as st
 
 from components import notices, sidebar
 from components.context import publish
-<<<<<<< HEAD
 from components.identity import ROLE_LABELS, identify, require_sign_in_configured, sign_out_button
-=======
-from components.identity import ROLE_LABELS, identify
 from components.safe_text import md
->>>>>>> text
 from components.startup import ensure_demo_warehouse
 from queries import people, portfolio
 from queries.db import current_warehouse, url_problem
@@ -67,12 +63,8 @@ filters = sidebar.render_filters(staff.filter(staff["role"] == "csm"), viewer)
 publish(wh, filters, as_of, viewer)
 with st.sidebar:
     if viewer.mode != "demo":
-<<<<<<< HEAD
-        st.caption(f"Signed in as {viewer.name} ({ROLE_LABELS.get(viewer.role, viewer.role)})")
-        sign_out_button(viewer.mode)
-=======
         st.caption(f"Signed in as {md(viewer.name)} ({md(ROLE_LABELS.get(viewer.role, viewer.role))})")
->>>>>>> text
+        sign_out_button(viewer.mode)
     st.caption(("Demo data (embedded DuckDB, synthetic)" if wh.is_demo
                 else f"Warehouse: {wh.kind}") + f" · data as of {as_of:%d %b %Y}")
 
