@@ -501,7 +501,7 @@ def test_tagging_the_churn_backlog_in_bulk(writable_demo, monkeypatch, backend):
     at.text_area(key=form_key(at, "retention_bulk_tag", "note")).input("Lost to a rival in one quarter")
     at.button(key=submit_key(at, "retention_bulk_tag", "Save tag")).click().run()
     assert not at.exception and not at.error
-    assert any("saved on 3 account(s)" in s.value for s in at.success)
+    assert any(md("saved on 3 account(s)") in s.value for s in at.success)  # shown as text
     for account_id in chosen:
         tag = wb.tag_history(writable_demo, account_id).row(0, named=True)
         assert (tag["version"], tag["primary_reason"], tag["tagged_by"]) == (1, "Moved to competitor", leader["email"])

@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def book(empty_warehouse):
-    return build_book().write(empty_warehouse)
+def book(backend, hand_built):
+    return hand_built(backend, build_book)
 
 
 def key() -> str:
