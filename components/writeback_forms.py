@@ -56,10 +56,12 @@ def writer_of(viewer) -> wb.Writer:
 
 
 def show_flash() -> None:
-    """The confirmation of the write that triggered this run, if any."""
+    """The confirmation of the write that triggered this run, if any. Always in a container of its
+    own, so that what follows keeps its place (tabs keep the one the user is on)."""
     message = st.session_state.pop(_FLASH, None)
-    if message:
-        st.success(md(message), icon=":material/check_circle:")  # it may name people: shown as text
+    with st.container():
+        if message:
+            st.success(md(message), icon=":material/check_circle:")  # it may name people: shown as text
 
 
 def _attempt(form: Form, write, done: str) -> None:

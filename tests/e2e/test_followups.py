@@ -15,11 +15,13 @@ from tests.e2e.browser import after_action, choose, metric_value, open_page
 
 def view_as(page, pattern: str) -> str:
     """Pick the first person of the demo's "View as" list whose label matches; return the label."""
-    page.get_by_label("View as", exact=True).first.click()
-    option = page.get_by_role("option").filter(has_text=re.compile(pattern)).first
-    label = option.inner_text()
-    option.click()
+    box = page.get_by_label("View as", exact=True).first
+    box.click()
+    label = page.get_by_role("option").filter(has_text=re.compile(pattern)).first.inner_text()
+    box.fill(label)  # typing filters the list (it is virtualised: a far option may not be rendered)
+    page.get_by_role("option", name=label, exact=True).click()
     after_action(page)
+    expect(box).to_have_value(label)
     return label
 
 
