@@ -34,8 +34,10 @@ def _scoped_accounts(app_schema: str) -> str:
     return f"""
 logged_touches as (
     select account_id, cast(max(touched_on) as timestamp) as last_logged_at,
-           sum(case when kind = 'business_review' and touched_on >= q.q_start then 1 else 0 end) as reviews_qtd,
-           sum(case when kind = 'onsite_visit' and touched_on >= q.q_start then 1 else 0 end) as visits_qtd
+           cast(sum(case when kind = 'business_review' and touched_on >= q.q_start then 1 else 0 end) as integer)
+               as reviews_qtd,
+           cast(sum(case when kind = 'onsite_visit' and touched_on >= q.q_start then 1 else 0 end) as integer)
+               as visits_qtd
     from {app_schema}.touches
     cross join (select cast(date_trunc('quarter', max(as_of)) as date) as q_start from account_snapshot) as q
     where kind <> 'note'

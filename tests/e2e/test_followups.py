@@ -27,7 +27,9 @@ def view_as(page, pattern: str) -> str:
 
 def open_first_row(page, table_index: int = 0) -> None:
     """Select the first row of a table (the grid is a canvas: its selection box sits at a fixed offset)."""
-    box = page.get_by_test_id("stDataFrame").nth(table_index).bounding_box()
+    table = page.get_by_test_id("stDataFrame").nth(table_index)
+    table.scroll_into_view_if_needed()
+    box = table.bounding_box()
     page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
     after_action(page)
 
@@ -116,7 +118,7 @@ def test_an_overdue_flag_sorts_first_on_follow_ups(page, backend, app, demo_ware
             select max(flag_id), 'due_moved', current_date - 3, 'test@example.com', current_timestamp
             from {schema}.risk_flags where reason = 'Forgotten follow-up'""")
     open_page(page, "", "Follow-ups")
-    page.get_by_role("button", name="All open flags").click()
+    page.get_by_test_id("stButtonGroup").get_by_text("All open flags", exact=True).click()
     after_action(page)
     assert int(metric_value(page, "Overdue")) >= 1
     with page.expect_download() as download:
