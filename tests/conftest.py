@@ -146,8 +146,8 @@ def hand_built(_module_books):
 
     def get(backend: str, build_book) -> Warehouse:
         shared = _module_books(backend, build_book)
-        wh = Warehouse(shared.url, app_schema=f"w_{uuid.uuid4().hex[:10]}")
-        migrate(wh, create_schema=True)
+        wh = least_privileged(shared, app_schema=f"w_{uuid.uuid4().hex[:10]}")  # as the app's own role
+        migrate(wh)
         mine.append(wh)
         return wh
     yield get
