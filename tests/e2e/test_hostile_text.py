@@ -101,11 +101,13 @@ def hostile_servers(tmp_path_factory, beacon):
             wh, drop = new_warehouse(backend, home)
             cleanups.append(drop)
             build_hostile_book(wh, SHAPE, beacon.url)
-            with sa.create_engine(wh.url).connect() as conn:
+            reader = sa.create_engine(wh.url)
+            with reader.connect() as conn:
                 viewer = conn.execute(sa.text("select email from csms where role = 'leader'")).scalar_one()
                 flagged = conn.execute(sa.text(f"select distinct a.account_id, a.name from accounts as a inner join "
                                                f"{wh.app_schema}.risk_flags as f on f.account_id = a.account_id "
                                                f"order by a.account_id")).all()
+            reader.dispose()  # the app server opens the DuckDB file next: one process at a time
             server = AppServer({URL_ENV: wh.url, APP_SCHEMA_ENV: wh.app_schema, TRUSTED_HEADER_ENV: HEADER,
                                 PROXY_SECRET_ENV: PROXY_SECRET},
                                home / "streamlit.log")
