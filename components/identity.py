@@ -114,9 +114,7 @@ def _stop_refused(message: str) -> None:
 
 
 def _demo_picker(staff: pl.DataFrame, is_demo_warehouse: bool) -> str:
-    people = dict(zip(staff["email"].to_list(),
-                      [f"{n} · {ROLE_LABELS.get(r, r)}" + (f" · {t}" if r in ("lead", "csm") else "")
-                       for n, r, t in zip(staff["name"], staff["role"], staff["team"])]))
+    people = roles.people_labels(staff)
     if not is_demo_warehouse:
         st.warning(f"**Unsafe demo identity is on** ({UNSAFE_DEMO_ENV}=1): anyone can act as anyone here, "
                    "including writing as the Head of CS. Configure sign-in before real use.",

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 import streamlit as st
 
 from components.safe_text import md
-from queries import flags, roles
+from queries import roles
 from queries import writeback as wb
 from queries.db import Warehouse
 from queries.definitions import FLAG_DUE_DAYS, TOUCH_KINDS
@@ -84,15 +84,9 @@ def _attempt(form: Form, write, done: str) -> None:
     st.rerun()
 
 
-def people_labels(staff: pl.DataFrame) -> dict[str, str]:
-    """email -> "Name · Role · Team": who is who, by name, in the owner pickers."""
-    return {e: f"{n} · {roles.LABELS.get(r, r)}" + (f" · {t}" if t else "")
-            for e, n, r, t in zip(staff["email"], staff["name"], staff["role"], staff["team"])}
-
-
 def raise_flag_form(wh: Warehouse, viewer, account_id: int, staff: pl.DataFrame) -> None:
     form = Form("flag_raise")
-    people = people_labels(staff)
+    people = roles.people_labels(staff)
     with st.form(form.name, border=True):
         st.markdown("**Raise a risk flag**")
         left, middle, right = st.columns(3)
@@ -137,7 +131,7 @@ def flag_actions(wh: Warehouse, viewer, flag: dict, staff: pl.DataFrame, account
         if not roles.may_reassign_flags(viewer):
             st.caption("A team lead, leadership or CS operations can reassign a flag.")
         else:
-            people = people_labels(staff)
+            people = roles.people_labels(staff)
             form = Form(f"flag_reassign_{fid}")
             with st.form(form.name, border=False):
                 current = list(people).index(flag["owner"]) if flag["owner"] in people else 0

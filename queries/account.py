@@ -200,9 +200,7 @@ def timeline(wh: Warehouse, account_id: int, limit: int = 200) -> pl.DataFrame:
             where k.account_id = :account_id
             union all
             select e.event_at,
-                   case e.event when 'raised' then 'risk flag raised' when 'note' then 'risk flag note'
-                                when 'reassigned' then 'risk flag reassigned' when 'due_moved' then 'risk flag due date moved'
-                                when 'resolved' then 'risk flag resolved' else 'risk flag ' || e.event end,
+                   case when e.event = 'due_moved' then 'risk flag due date moved' else 'risk flag ' || e.event end,
                    f.reason
                    || case when e.event in ('raised', 'reassigned') then ' · owner ' || coalesce(o.name, e.owner)
                            else '' end

@@ -55,17 +55,13 @@ class Warehouse:
     @property
     def label(self) -> str:
         """The URL without its password, for logs; a malformed URL is not repeated at all."""
-        try:
-            return sa.make_url(self.url).render_as_string(hide_password=True)
-        except (sa.exc.ArgumentError, ValueError):
-            return "(malformed warehouse URL)"
+        parsed = parse_url(self.url)
+        return "(malformed warehouse URL)" if parsed is None else parsed.render_as_string(hide_password=True)
 
     @property
     def kind(self) -> str:
-        try:
-            return sa.make_url(self.url).get_backend_name()
-        except (sa.exc.ArgumentError, ValueError):
-            return "unknown"
+        parsed = parse_url(self.url)
+        return "unknown" if parsed is None else parsed.get_backend_name()
 
 
 def demo_path() -> Path:
@@ -89,12 +85,19 @@ def configured_url() -> str | None:
 SUPPORTED_BACKENDS = ("postgresql", "duckdb")
 
 
+def parse_url(url: str) -> sa.URL | None:
+    """The URL parsed, or None when it is malformed (a non-numeric port is a ValueError)."""
+    try:
+        return sa.make_url(url)
+    except (sa.exc.ArgumentError, ValueError):
+        return None
+
+
 def url_problem(url: str) -> str | None:
     """Why a configured warehouse URL cannot be used, in words for the operator; None if it can.
     Never repeats the URL itself: it may hold a password."""
-    try:
-        parsed = sa.make_url(url)
-    except (sa.exc.ArgumentError, ValueError):  # a non-numeric port is a ValueError
+    parsed = parse_url(url)
+    if parsed is None:
         return ("The warehouse URL is not a valid SQLAlchemy URL. It should look like "
                 "postgresql+psycopg2://user:password@host:5432/database.")
     if parsed.get_backend_name() not in SUPPORTED_BACKENDS:

@@ -233,6 +233,11 @@ FLAG_DUE_DAYS = {3: 3, 2: 7, 1: 14}
 TOUCH_KINDS = {"call": "Call", "meeting": "Meeting", "onsite_visit": "On-site visit",
                "business_review": "Business review", "note": "Note"}
 
+
+def logged_conversation(t: str) -> str:
+    """Over logged touches: the ones that were a conversation with the customer (not a note)."""
+    return f"{t}.kind <> 'note'"
+
 # Last touch: days since the last conversation (a call, meeting, visit, business review or training;
 # emails do not count), too long when over the segment's limit (tighter for high-touch). Tech-touch
 # accounts are served one-to-many, so silence there is not a signal.
@@ -240,11 +245,17 @@ TOUCH_LIMIT_DAYS = {"high_touch": 21, "mid_market": 45, "smb": 90}
 CHAMPION_LEFT_WITHIN_DAYS = 90   # a champion or tier-S contact who left this recently
 
 
+def last_conversation(s: str, logged: str) -> str:
+    """The latest conversation: the snapshot's (the warehouse's activities) or the latest one
+    logged in the app (`logged`, a timestamp or null), whichever is later."""
+    return f"greatest({s}.last_conversation_at, {logged})"
+
+
 def days_since_touch(s: str, logged: str) -> str:
-    """Over snapshot rows and the latest touch logged in the app (`logged`, a timestamp or null):
-    days since the last conversation, or since the relationship (else the term) began when there
-    has been none. A touch logged after the snapshot's day counts as today's: 0 days."""
-    last = f"cast(greatest({s}.last_conversation_at, {logged}) as date)"
+    """Over snapshot rows: days since the last conversation (last_conversation), or since the
+    relationship (else the term) began when there has been none. A touch logged after the
+    snapshot's day counts as today's: 0 days."""
+    last = f"cast({last_conversation(s, logged)} as date)"
     return f"greatest({s}.as_of - coalesce({last}, {s}.customer_since, {s}.term_start), 0)"
 
 

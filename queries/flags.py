@@ -18,6 +18,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from queries.db import Warehouse, fetch, reads_writeback
+from queries.definitions import FLAG_DUE_DAYS
 
 DUE_EVENTS = ("raised", "reassigned", "due_moved")
 VIEWS = {"mine": "Assigned to me", "raised": "Raised by me", "team": "My team's", "all": "All open flags"}
@@ -66,7 +67,6 @@ def open_flags_cte(wh: Warehouse) -> str:
 def default_due(severity: int, today: dt.date | None = None) -> dt.date:
     """When a new flag is due if the writer names no date: sooner the more severe
     (definitions.FLAG_DUE_DAYS)."""
-    from queries.definitions import FLAG_DUE_DAYS
     return (today or dt.date.today()) + dt.timedelta(days=FLAG_DUE_DAYS[severity])
 
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass, replace
 import polars as pl
 
 LABELS = {"leader": "Head of CS", "lead": "Team lead", "csm": "CSM", "ops": "CS operations"}
-ROLES = tuple(LABELS)
 
 
 @dataclass(frozen=True)
@@ -81,6 +80,12 @@ def inbox_views(person) -> list[str]:
 def may_retire_reason_codes(person) -> bool:
     """The churn-reason taxonomy belongs to CS operations."""
     return person.role == "ops"
+
+
+def people_labels(staff: pl.DataFrame) -> dict[str, str]:
+    """email -> "Name · Role" (and " · Team" for leads and CSMs): who is who in every person picker."""
+    return {e: f"{n} · {LABELS.get(r, r)}" + (f" · {t}" if r in ("lead", "csm") else "")
+            for e, n, r, t in zip(staff["email"], staff["name"], staff["role"], staff["team"])}
 
 
 def openable_books(staff: pl.DataFrame, person) -> pl.DataFrame:

@@ -38,9 +38,9 @@ logged_touches as (
                as reviews_qtd,
            cast(sum(case when kind = 'onsite_visit' and touched_on >= q.q_start then 1 else 0 end) as integer)
                as visits_qtd
-    from {app_schema}.touches
+    from {app_schema}.touches as t
     cross join (select cast(date_trunc('quarter', max(as_of)) as date) as q_start from account_snapshot) as q
-    where kind <> 'note'
+    where {d.logged_conversation('t')}
     group by account_id
 ),
 scoped_accounts as (
@@ -51,7 +51,7 @@ scoped_accounts as (
         s.renewal_due_date, s.renewal_stage, s.renewal_forecast,
         s.health_score, s.health_score_4w_ago, s.health_drag, s.health_drag_points, s.tickets_30d,
         s.last_nps_score, s.last_nps_at, s.contract_id, s.onboarding_contract_id,
-        greatest(s.last_conversation_at, lt.last_logged_at) as last_conversation_at,
+        {d.last_conversation('s', 'lt.last_logged_at')} as last_conversation_at,
         s.key_events_7d, s.key_events_baseline, s.weekday_active_users_7d, s.weekday_active_users_prev_28d,
         s.weekday_active_users_30d, s.licensed_seats_30d, s.tickets_7d,
         s.business_reviews_qtd + coalesce(lt.reviews_qtd, 0) as business_reviews_qtd,
@@ -111,5 +111,5 @@ def activities_cte(wh) -> str:
         select t.account_id, c.csm_id, t.kind, cast(t.touched_on as timestamp)
         from {wh.app_schema}.touches as t
         left join csms as c on lower(c.email) = t.by_user
-        where t.kind <> 'note'
+        where {d.logged_conversation('t')}
     )"""

@@ -181,3 +181,33 @@ def due_date(value) -> dt.date | None:
     if value < earliest_due_date():
         raise Rejected(f"The due date {value.isoformat()} is in the past: choose today or a later day.")
     return value
+
+
+def submission_key(value) -> str | None:
+    """A form's submission key (components.writeback_forms.Form's nonce): 16 to 64 ASCII letters
+    and digits, or None for a write that is not from a form."""
+    if value is None:
+        return None
+    if type(value) is not str or not 16 <= len(value) <= 64 or not value.isalnum() or not value.isascii():
+        raise Rejected("This form's submission key is not valid; reload the page and submit again.")
+    return value
+
+
+def touch_kind(value, kinds: dict[str, str]) -> str:
+    """One of the kinds of touch a CSM logs (definitions.TOUCH_KINDS)."""
+    if not isinstance(value, str) or value not in kinds:
+        raise Rejected("Choose what kind of touch it was: " + ", ".join(kinds.values()).lower() + ".")
+    return value
+
+
+def touch_day(value, backdate_days: int) -> dt.date:
+    """The day a touch happened: a datetime.date, not in the future, at most `backdate_days` ago
+    (older touches belong in the CRM's history)."""
+    if type(value) is not dt.date:
+        raise Rejected("The day of the touch is not a date.")
+    today = dt.date.today()
+    if value > today:
+        raise Rejected("A touch is logged once it happened: the day is in the future.")
+    if value < today - dt.timedelta(days=backdate_days):
+        raise Rejected(f"A touch more than {backdate_days} days ago belongs in the CRM's history, not here.")
+    return value

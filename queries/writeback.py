@@ -18,9 +18,8 @@ from dataclasses import dataclass
 import polars as pl
 import sqlalchemy as sa
 
-from queries import validate
+from queries import flags, roles, validate
 from queries.db import Warehouse, fetch, forget_cached_writes, reads_writeback
-from queries import flags, roles
 from queries.definitions import TOUCH_KINDS
 from queries.flags import open_flags_cte
 from queries.validate import Rejected
@@ -110,7 +109,7 @@ def _serialised(wh: Warehouse, account_ids, writer: Writer, submission: str | No
     records the form's submission key: the database holds it unique, so a form submitted twice
     (a double click, a rerun, another process) writes once and the repeat is AlreadySaved."""
     ids = sorted({int(a) for a in (account_ids if isinstance(account_ids, (list, tuple)) else [account_ids])})
-    key = _submission_key(submission)
+    key = validate.submission_key(submission)
     on_postgres = wh.engine.dialect.name == "postgresql"
     try:
         with (nullcontext() if on_postgres else _duckdb_lock), wh.engine.begin() as conn:
@@ -127,14 +126,6 @@ def _serialised(wh: Warehouse, account_ids, writer: Writer, submission: str | No
             raise AlreadySaved("This form was already submitted, and saved once; the repeat was not written.") \
                 from None
         raise
-
-
-def _submission_key(value) -> str | None:
-    if value is None:
-        return None
-    if type(value) is not str or not 16 <= len(value) <= 64 or not value.isalnum() or not value.isascii():
-        raise Rejected("This form's submission key is not valid; reload the page and submit again.")
-    return value
 
 
 def _submitted_before(wh: Warehouse, key: str) -> bool:
@@ -320,15 +311,8 @@ def log_touch(wh: Warehouse, writer: Writer, account_id, kind: str, touched_on: 
               submission: str | None = None) -> int:
     """Record a call, meeting, on-site visit, business review or note on an account; returns its id.
     It counts toward "last touch" at once, beside the warehouse's cs_activities."""
-    if not isinstance(kind, str) or kind not in TOUCH_KINDS:
-        raise Rejected("Choose what kind of touch it was: " + ", ".join(TOUCH_KINDS.values()).lower() + ".")
-    if type(touched_on) is not dt.date:
-        raise Rejected("The day of the touch is not a date.")
-    today = dt.date.today()
-    if touched_on > today:
-        raise Rejected("A touch is logged once it happened: the day is in the future.")
-    if touched_on < today - dt.timedelta(days=TOUCH_BACKDATE_DAYS):
-        raise Rejected(f"A touch more than {TOUCH_BACKDATE_DAYS} days ago belongs in the CRM's history, not here.")
+    kind = validate.touch_kind(kind, TOUCH_KINDS)
+    touched_on = validate.touch_day(touched_on, TOUCH_BACKDATE_DAYS)
     note = validate.text(note, "What happened", NOTE_MAX, required=True)
     account_id = validate.account_id(account_id)
     with wh.engine.connect() as conn:

@@ -527,7 +527,6 @@ def test_losing_the_database_mid_session_and_getting_it_back(own_postgres, monke
     """Stop the server under a running session: a page and a write each say so, nothing half-written;
     start it again and the same session carries on, without a restart."""
     import streamlit as st
-    from queries import writeback as wb
     from queries.db import Warehouse
     from queries.migrations import migrate
     from tests.builders import count
