@@ -52,6 +52,8 @@ kpi.kpi_row([
     kpi.Tile("Accounts", kpi.number(k["accounts"]), DEFINITIONS["accounts"]),
     kpi.Tile("ARR", kpi.money(k["arr"]), DEFINITIONS["arr"]),
     kpi.Tile("ARR at risk (red)", kpi.money(k["at_risk_arr"]), DEFINITIONS["at_risk_arr"]),
+])
+kpi.kpi_row([  # the work on this book, in a row of its own so that seven tiles never squeeze a laptop
     kpi.Tile(f"Flags {owner_word} own", kpi.number(own["owned"]),
              f"Open risk flags assigned to {md(owner_name)}, on any account, wherever it sits."),
     kpi.Tile("Flags on this book", kpi.number(my_accounts.open_flag_total(wh, scope)),
