@@ -146,8 +146,8 @@ def signals(wh: Warehouse, account_id: int) -> pl.DataFrame:
 
 @reads_writeback
 def timeline(wh: Warehouse, account_id: int, limit: int = 200) -> pl.DataFrame:
-    """One story, newest first: CS activities, onboarding milestones, NPS answers, support tickets,
-    risk-flag events and churn tags, each as (occurred_at, what, detail, by_whom)."""
+    """One story, newest first: CS activities, onboarding milestones and surveys, NPS answers,
+    business changes, support tickets, risk-flag events and churn tags, each as (occurred_at, what, detail, by_whom)."""
     s = wh.app_schema
     statement = sa.text(f"""
         select occurred_at, what, detail, by_whom from (
@@ -169,6 +169,17 @@ def timeline(wh: Warehouse, account_id: int, limit: int = 200) -> pl.DataFrame:
                    n.contact_email
             from nps_responses as n
             where n.account_id = :account_id and n.score is not null
+            union all
+            select cast(o.answered_on as timestamp), 'onboarding survey',
+                   'score ' || cast(o.score as varchar) || ' of 5' || coalesce(': ' || o.comment, ''), o.contact_email
+            from onboarding_surveys as o
+            where o.account_id = :account_id
+            union all
+            select cast(b.occurred_on as timestamp), 'business change',
+                   case b.kind {" ".join(f"when '{k}' then '{v}'" for k, v in d.BUSINESS_EVENT_LABELS.items())}
+                   else b.kind end || coalesce(': ' || b.note, ''), null
+            from business_events as b
+            where b.account_id = :account_id
             union all
             select k.opened_at, 'support ticket', k.priority || ' priority'
                    || case when k.closed_at is null then ', still open' else '' end, null

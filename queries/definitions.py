@@ -243,6 +243,20 @@ def logged_conversation(t: str) -> str:
 # accounts are served one-to-many, so silence there is not a signal.
 TOUCH_LIMIT_DAYS = {"high_touch": 21, "mid_market": 45, "smb": 90}
 CHAMPION_LEFT_WITHIN_DAYS = 90   # a champion or tier-S contact who left this recently
+BUSINESS_CHANGE_WITHIN_DAYS = 90  # an acquisition, layoffs, a new executive or a funding cut this recent
+# An onboarding survey (1-5) answered after a slip and scoring above this clears the slip's signals:
+# the customer says the project recovered.
+SURVEY_CLEARS_SLIP_ABOVE = 4
+BUSINESS_EVENT_LABELS = {"acquired": "Acquired", "layoffs": "Layoffs", "leadership_change": "Leadership change",
+                         "funding_cut": "Funding cut"}
+
+
+def slip_cleared_by_survey(account: str, slipped_on: str) -> str:
+    """An onboarding survey answered after the slip (on or after `slipped_on`, by the as-of day
+    `{account}.as_of`) scored above SURVEY_CLEARS_SLIP_ABOVE."""
+    return (f"exists (select 1 from onboarding_surveys as os where os.account_id = {account}.account_id "
+            f"and os.answered_on >= {slipped_on} and os.answered_on <= {account}.as_of "
+            f"and os.score > {SURVEY_CLEARS_SLIP_ABOVE})")
 
 
 def last_conversation(s: str, logged: str) -> str:
@@ -325,11 +339,13 @@ SIGNAL_RULES = {
     "milestone_overdue": SignalRule(
         "Onboarding milestone overdue", "risk", 2,
         f"A milestone of the relationship's onboarding came due in the last {ONBOARDING_DAYS} days and is not "
-        f"completed (an upsell during onboarding does not reset it)."),
+        f"completed (an upsell during onboarding does not reset it), unless an onboarding survey answered after "
+        f"the latest missed due date scored above {SURVEY_CLEARS_SLIP_ABOVE} of 5."),
     "go_live_slipped": SignalRule(
         "Go-live slipped", "risk", 2,
         f"During onboarding (first {ONBOARDING_DAYS} days), the company-wide go-live was completed after its "
-        f"due date."),
+        f"due date, unless an onboarding survey answered after the slip scored above {SURVEY_CLEARS_SLIP_ABOVE} "
+        f"of 5."),
     "weak_new_users": SignalRule(
         "New users not adopting", "risk", 1,
         f"Users whose first week ended in the last {NEW_USER_WINDOW_DAYS} days with fewer than "
@@ -338,6 +354,10 @@ SIGNAL_RULES = {
         "Champion left", "risk", 3,
         f"A contact marked as champion, or a tier-S decision maker, left the company in the last "
         f"{CHAMPION_LEFT_WITHIN_DAYS} days: a leading cause of churn."),
+    "business_change": SignalRule(
+        "Business change", "risk", 2,
+        f"The CRM recorded an acquisition, layoffs, a leadership change or a funding cut at the customer in the "
+        f"last {BUSINESS_CHANGE_WITHIN_DAYS} days: budgets and sponsors move."),
     "no_recent_touch": SignalRule(
         "No touch in too long", "risk", 2,
         "No conversation for longer than the segment allows: "

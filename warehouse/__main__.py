@@ -1,7 +1,7 @@
 """Command line: generate the synthetic book into a DuckDB file or a PostgreSQL database, build its
 marts with dbt, and add the app's demo write-back history (churn tags).
 
-    python -m warehouse --target data/demo-v4.duckdb
+    python -m warehouse --target data/demo-v5.duckdb
     python -m warehouse --target postgresql+psycopg2://postgres@127.0.0.1:5432/cockpit --accounts 20000
 """
 import argparse

@@ -15,6 +15,7 @@ import numpy as np
 import polars as pl
 
 from warehouse.schema import HEALTH_COMPONENTS, MILESTONES
+from warehouse.synth_changes import generate_changes
 from warehouse.synth_engagement import generate_engagement
 
 EPOCH = dt.date(1970, 1, 1)
@@ -453,7 +454,9 @@ def generate(shape: Shape) -> dict[str, pl.DataFrame]:
     # a stream of its own, so adding these tables left every earlier table as it was
     engagement = generate_engagement(np.random.default_rng(shape.seed + 1), as_of, segment, csm_id, stints,
                                      is_active, at_risk, shape.usage_days, _stamps, _dates)
-    return {**engagement,
+    changes = generate_changes(np.random.default_rng(shape.seed + 2), as_of, window_start, milestones, slipped,
+                               is_active, at_risk, live_end, _dates)
+    return {**engagement, **changes,
         "csms": csms, "accounts": accounts, "contracts": contracts_df, "renewals": renewals_df,
         "usage_daily": usage, "health_scores": health, "health_components": components,
         "onboarding_milestones": milestones, "nps_responses": nps, "support_tickets": tickets,
