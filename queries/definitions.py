@@ -120,6 +120,13 @@ def carries_arr_on(t: str, day: str) -> str:
     return f"({t}.carries_arr_from <= {day} and {t}.carries_arr_through >= {day})"
 
 
+def carries_arr_at_close(t: str, day: str) -> str:
+    """Over contract_terms rows: the term's ARR is still on the books at the close of `day`. A
+    churned term is gone at the close of its last day, so a term churning on a period's last day
+    is a churn of that period (the period its renewal was due in), once, and never opens the next."""
+    return f"({carries_arr_on(t, day)} and not ({t}.churned and {t}.carries_arr_through = {day}))"
+
+
 DEFINITIONS.update({
     "logo_renewal_rate": "Accounts renewed / accounts whose term ended (renewal due) in the period and was "
                          "decided. Open renewals are shown beside it, not counted.",
@@ -129,9 +136,9 @@ DEFINITIONS.update({
            "due in the period. Shown beside GRR, never instead of it.",
     "churn_rate": "Accounts lost in the period (ARR at the start and none at the end, or a churn in the period "
                   "before a win-back) / accounts with ARR at the start of the period. A term carries ARR through "
-                  "its end date: one that ends on the period's last day is lost in the next period.",
-    "arr_bridge": "Start ARR (end of the day before the period) + new + expansion - contraction - churn = end "
-                  "ARR (last day of the period). Each account is compared start vs end: new = from 0, churn = to "
+                  "its end date: one that churns on the period's last day is lost in that period.",
+    "arr_bridge": "Start ARR (close of the day before the period) + new + expansion - contraction - churn = end "
+                  "ARR (close of the period's last day). Each account is compared start vs end: new = from 0, churn = to "
                   "0. An account that churned in the period and is back by its end counts as churn (its start "
                   "ARR) plus new (its end ARR), not as a net change.",
     "due_window": f"Open renewals by days until the term's end; overdue = past the end date and still open. "
