@@ -73,6 +73,12 @@ _RULES = {
         f"{_pct(d.seat_utilisation('i'))} || ' of licensed seats active (opportunity at {d.SEAT_LIMIT_FROM:.0%})'",
         f"{d.seat_utilisation('i')} >= {d.SEAT_LIMIT_FROM}"),
 }
+# The as-of day as one value for the whole statement (an index lookup on PostgreSQL), so the detail
+# rules below can bound their tables by date before joining the book: a few thousand recent rows
+# hashed against in_scope, instead of one index probe per account in scope. The bounds repeat
+# in_scope's own `i.as_of` conditions; the rules' meaning is in those.
+_AS_OF = "(select max(as_of) from account_snapshot)"
+
 _EVENT_LABEL = "case e.kind " + " ".join(
     f"when '{kind}' then '{label}'" for kind, label in d.BUSINESS_EVENT_LABELS.items()) + " else e.kind end"
 # Rules over a detail table: (SQL body yielding account_id, value, threshold, since, evidence)
@@ -84,7 +90,7 @@ _DETAIL_RULES = {
         from in_scope as i
         inner join onboarding_milestones as m on m.contract_id = i.onboarding_contract_id
         where i.is_live and m.completed_date is null and m.due_date < i.as_of
-          and m.due_date >= i.as_of - {d.ONBOARDING_DAYS}
+          and m.due_date >= i.as_of - {d.ONBOARDING_DAYS} and m.due_date >= {_AS_OF} - {d.ONBOARDING_DAYS}
           and not {d.slip_cleared_by_survey('i', '(select max(m2.due_date) + 1 from onboarding_milestones as m2 '
                                             'where m2.contract_id = i.onboarding_contract_id '
                                             'and m2.completed_date is null and m2.due_date < i.as_of)')}
@@ -95,6 +101,8 @@ _DETAIL_RULES = {
         from in_scope as i
         inner join onboarding_milestones as m on m.contract_id = i.onboarding_contract_id
         where i.lifecycle_stage = 'onboarding' and m.milestone = 'go_live' and m.completed_date > m.due_date
+          -- planned after the onboarding began, which was less than ONBOARDING_DAYS ago
+          and m.due_date > {_AS_OF} - {d.ONBOARDING_DAYS}
           and not {d.slip_cleared_by_survey('i', 'm.due_date + 1')}""",
     # any contact's latest answer, not only the account's newest: a detractor does not hide
     # behind a happier colleague who answered later
@@ -112,6 +120,7 @@ _DETAIL_RULES = {
             inner join nps_latest_by_contact as n on n.account_id = i.account_id
             where i.is_live and n.score <= {d.DETRACTOR_UP_TO}
               and n.responded_on > i.as_of - {d.DETRACTOR_WITHIN_DAYS}
+              and n.responded_on > {_AS_OF} - {d.DETRACTOR_WITHIN_DAYS}
         ) as detractors
         where worst = 1""",
     # in_scope first, then the detail table by account (indexed): predictable at any size
@@ -129,6 +138,7 @@ _DETAIL_RULES = {
             inner join contacts as ct on ct.account_id = i.account_id
             where i.is_live and (ct.is_champion or ct.tier = 'S')
               and ct.left_at > i.as_of - {d.CHAMPION_LEFT_WITHIN_DAYS} and ct.left_at <= i.as_of
+              and ct.left_at > {_AS_OF} - {d.CHAMPION_LEFT_WITHIN_DAYS}
         ) as leavers
         where recency = 1""",
     "business_change": f"""
@@ -144,7 +154,7 @@ _DETAIL_RULES = {
             from in_scope as i
             inner join business_events as e on e.account_id = i.account_id
             where i.is_live and e.occurred_on > i.as_of - {d.BUSINESS_CHANGE_WITHIN_DAYS}
-              and e.occurred_on <= i.as_of
+              and e.occurred_on <= i.as_of and e.occurred_on > {_AS_OF} - {d.BUSINESS_CHANGE_WITHIN_DAYS}
         ) as changes
         where recency = 1""",
     "weak_new_users": f"""
@@ -157,6 +167,7 @@ _DETAIL_RULES = {
         where i.is_live and ua.page_views_first_7d < {d.WEAK_NEW_USER_VIEWS_BELOW}
           and cast(ua.created_at as date) <= i.as_of - 7
           and cast(ua.created_at as date) > i.as_of - 7 - {d.NEW_USER_WINDOW_DAYS}
+          and ua.created_at >= cast({_AS_OF} - {6 + d.NEW_USER_WINDOW_DAYS} as timestamp)
         group by i.account_id""",
 }
 

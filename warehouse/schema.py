@@ -186,12 +186,12 @@ POSTGRES_INDEXES = {
     "health_scores": ["account_id, day", "day, account_id"],
     "nps_responses": ["account_id", "sent_at"],
     "support_tickets": ["account_id, opened_at"],
-    "onboarding_milestones": ["account_id", "contract_id"],
-    "user_activations": ["account_id"],
-    "cs_activities": ["account_id, happened_at"],
-    "contacts": ["account_id"],
+    "onboarding_milestones": ["account_id", "contract_id", "due_date"],
+    "user_activations": ["account_id", "created_at"],
+    "cs_activities": ["account_id, happened_at", "happened_at"],
+    "contacts": ["account_id", "left_at"],
     "onboarding_surveys": ["account_id"],
-    "business_events": ["account_id, occurred_on"],
+    "business_events": ["account_id, occurred_on", "occurred_on"],
 }
 
 # Milestones of domain.md: day offset from the start of a new (or win-back) term.

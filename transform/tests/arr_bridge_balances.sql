@@ -39,7 +39,9 @@ per_account as (
         max(case when t.churned and t.carries_arr_through > p.opening and t.carries_arr_through <= p.closing
                  then 1 else 0 end) as churned_in_period
     from periods as p
-    cross join {{ ref('contract_terms') }} as t
+    -- only the terms that carry ARR at some point of the period (or just before it) matter to it
+    inner join {{ ref('contract_terms') }} as t
+        on t.carries_arr_from <= p.closing and t.carries_arr_through >= p.opening
     inner join {{ source('contract', 'accounts') }} as a on a.account_id = t.account_id
     group by p.quarter_start, a.segment, t.account_id
 ),

@@ -1,3 +1,4 @@
+{{ config(indexes=[{'columns': ['account_id']}] if target.type == 'postgres' else []) }}
 -- One row per account and health component of the account's latest score by the as-of day, with
 -- the weight it carries (macro spread_health_weights, as in health_components_daily). The account
 -- page's breakdown and the snapshot's health_drag read it. The latest scores are picked first, so

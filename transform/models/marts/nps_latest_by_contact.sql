@@ -1,7 +1,7 @@
 -- One row per account and contact who answered an NPS survey by the as-of day: that contact's
 -- latest answer. account_recency = 1 marks the account's latest answer of all. A detractor hides
 -- behind nobody: the app's detractor signal reads every contact's row, not only the newest.
-{{ config(indexes=[{'columns': ['account_id']}] if target.type == 'postgres' else []) }}
+{{ config(indexes=[{'columns': ['account_id']}, {'columns': ['responded_on']}] if target.type == 'postgres' else []) }}
 
 with as_of as (
     select as_of from {{ ref('int_as_of') }}
