@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from queries import definitions as d
 from queries.db import Warehouse, cached, fetch, reads_writeback
 from queries.flags import open_flags_cte
-from queries.scope import Filters, scoped
+from queries.scope import AS_OF, Filters, scoped
 from queries.signals import signals_cte
 
 HISTORY_WEEKS = 52
@@ -84,12 +84,12 @@ def health_contributions(wh: Warehouse, account_id: int, weeks: int = HISTORY_WE
 @cached
 def usage_weekly(wh: Warehouse, account_id: int, weeks: int = 26) -> pl.DataFrame:
     """Weekday active users against licensed seats, and key events, per week."""
-    statement = sa.text("""
+    statement = sa.text(f"""
         select cast(date_trunc('week', day) as date) as week,
                avg(case when extract(isodow from day) < 6 then active_users end) as weekday_active_users,
                max(licensed_seats) as licensed_seats, sum(key_events) as key_events
         from usage_daily
-        where account_id = :account_id and day > (select max(as_of) from account_snapshot) - :days
+        where account_id = :account_id and day > {AS_OF} - :days
         group by 1
         order by 1""")
     return fetch(wh, statement, {"account_id": int(account_id), "days": 7 * weeks})
@@ -103,7 +103,7 @@ def milestones(wh: Warehouse, account_id: int) -> pl.DataFrame:
             select max(contract_id) as contract_id from onboarding_milestones where account_id = :account_id
         )
         select m.milestone, m.day_offset, m.due_date, m.completed_date,
-               {d.milestone_state('m', '(select max(as_of) from account_snapshot)')} as state
+               {d.milestone_state('m', AS_OF)} as state
         from onboarding_milestones as m
         inner join term as t on t.contract_id = m.contract_id
         order by m.day_offset""")
@@ -163,7 +163,7 @@ def timeline(wh: Warehouse, account_id: int, limit: int = 200) -> pl.DataFrame:
                    null
             from onboarding_milestones as m
             where m.account_id = :account_id
-              and coalesce(m.completed_date, m.due_date) <= (select max(as_of) from account_snapshot)
+              and coalesce(m.completed_date, m.due_date) <= {AS_OF}
             union all
             select n.responded_at, 'NPS answer', 'score ' || cast(n.score as varchar) || coalesce(': ' || n.comment, ''),
                    n.contact_email

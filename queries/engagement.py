@@ -5,7 +5,7 @@ import polars as pl
 
 from queries import definitions as d
 from queries.db import Warehouse, fetch, reads_writeback
-from queries.scope import Filters, activities_cte, scoped
+from queries.scope import AS_OF, Filters, activities_cte, scoped
 from warehouse.schema import ACTIVITY_KINDS
 
 WEEKS = 12
@@ -20,6 +20,7 @@ def weekly_by_kind(wh: Warehouse, filters: Filters, weeks: int = WEEKS) -> pl.Da
         from activities as t
         inner join in_scope as i on i.account_id = t.account_id
         where cast(t.happened_at as date) > i.as_of - :days and cast(t.happened_at as date) <= i.as_of
+          and t.happened_at >= cast({AS_OF} - :days + 1 as timestamp)
         group by 1, 2
         order by 1, 2""")
     return fetch(wh, statement, {**params, "days": 7 * weeks})
@@ -41,6 +42,7 @@ def per_csm(wh: Warehouse, filters: Filters, weeks: int = WEEKS) -> pl.DataFrame
         inner join in_scope as i on i.account_id = t.account_id
         inner join csms as c on c.csm_id = t.csm_id
         where cast(t.happened_at as date) > i.as_of - :days and cast(t.happened_at as date) <= i.as_of
+          and t.happened_at >= cast({AS_OF} - :days + 1 as timestamp)
         group by c.csm_id, c.name, c.team
         order by c.team, c.name""")
     return fetch(wh, statement, {**params, "days": 7 * weeks, "weeks": weeks})

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from queries import definitions as d
 from queries.db import Warehouse, cached, fetch, reads_writeback
 from queries.flags import open_flags_cte
-from queries.scope import Filters, scoped, who_clauses
+from queries.scope import AS_OF, Filters, scoped, who_clauses
 
 DIMENSIONS = {"segment": "segment", "lifecycle_stage": "lifecycle_stage",
               "activity_tier": "activity_tier", "team": "team", "csm": "csm_name"}
@@ -54,11 +54,11 @@ def health_trend(wh: Warehouse, filters: Filters, weeks: int = 52) -> pl.DataFra
     """Average health score per weekly snapshot for the accounts in scope today."""
     if _trend_from_rollup(filters):
         return _health_trend_rollup(wh, filters, weeks)
-    statement, params = scoped(wh, filters, """
+    statement, params = scoped(wh, filters, f"""
         select h.day, avg(h.score) as avg_health, count(*) as accounts
         from health_scores as h
         inner join in_scope as i on i.account_id = h.account_id
-        where h.day > (select max(as_of) from account_snapshot) - :days
+        where h.day > {AS_OF} - :days
         group by h.day
         order by h.day""")
     return fetch(wh, statement, {**params, "days": 7 * weeks})
@@ -74,7 +74,7 @@ def _health_trend_rollup(wh: Warehouse, filters: Filters, weeks: int) -> pl.Data
         select w.day, sum(w.score_sum) / sum(w.accounts_scored) as avg_health, sum(w.accounts_scored) as accounts
         from health_weekly as w
         left join csms as c on c.csm_id = w.csm_id
-        where w.day > (select max(as_of) from account_snapshot) - :days
+        where w.day > {AS_OF} - :days
           {"".join(" and " + c for c in clauses)}
         group by w.day
         order by w.day""").bindparams(*binds)

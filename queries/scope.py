@@ -65,6 +65,11 @@ scoped_accounts as (
     left join logged_touches as lt on lt.account_id = a.account_id
 )"""
 
+# The as-of day as one value for a whole statement (an index lookup on PostgreSQL). A date bound
+# written with it lets the planner range-scan an event table before joining the book, which a bound
+# on in_scope's own `as_of` column (one per row) cannot.
+AS_OF = "(select max(as_of) from account_snapshot)"
+
 _FILTER_COLUMNS = {"segments": "segment", "teams": "team", "csm_ids": "csm_id",
                    "stages": "lifecycle_stage", "tiers": "activity_tier", "account_ids": "account_id"}
 

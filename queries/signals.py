@@ -18,7 +18,7 @@ import polars as pl
 
 from queries import definitions as d
 from queries.db import Warehouse, fetch, reads_writeback
-from queries.scope import Filters, scoped
+from queries.scope import AS_OF, Filters, scoped
 
 SEVERITY_LABELS = {3: "high", 2: "medium", 1: "low"}
 
@@ -73,11 +73,10 @@ _RULES = {
         f"{_pct(d.seat_utilisation('i'))} || ' of licensed seats active (opportunity at {d.SEAT_LIMIT_FROM:.0%})'",
         f"{d.seat_utilisation('i')} >= {d.SEAT_LIMIT_FROM}"),
 }
-# The as-of day as one value for the whole statement (an index lookup on PostgreSQL), so the detail
-# rules below can bound their tables by date before joining the book: a few thousand recent rows
-# hashed against in_scope, instead of one index probe per account in scope. The bounds repeat
-# in_scope's own `i.as_of` conditions; the rules' meaning is in those.
-_AS_OF = "(select max(as_of) from account_snapshot)"
+# The detail rules below bound their tables by the as-of day (scope.AS_OF) before joining the book:
+# a few thousand recent rows hashed against in_scope, instead of one index probe per account in
+# scope. The bounds repeat in_scope's own `i.as_of` conditions; the rules' meaning is in those.
+_AS_OF = AS_OF
 
 _EVENT_LABEL = "case e.kind " + " ".join(
     f"when '{kind}' then '{label}'" for kind, label in d.BUSINESS_EVENT_LABELS.items()) + " else e.kind end"
