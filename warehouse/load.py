@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from warehouse.schema import POSTGRES_INDEXES, metadata
 
 COPY_CHUNK_ROWS = 1_000_000
+DUCKDB_LOAD_MEMORY = "1GB"
 
 
 def _copy_postgres(conn: sa.Connection, table: str, frame: pl.DataFrame) -> None:
@@ -38,6 +39,9 @@ def write_tables(engine: sa.Engine, frames: dict[str, pl.DataFrame] | Iterable[t
         for table in reversed(metadata.sorted_tables):
             conn.exec_driver_sql(f"drop table if exists {table.name}{' cascade' if postgres else ''}")
         metadata.create_all(conn)
+        if not postgres:
+            # DuckDB keeps up to 80% of the machine's memory by default; a bulk load needs little
+            conn.exec_driver_sql(f"set memory_limit = '{DUCKDB_LOAD_MEMORY}'")
         for name, frame in (frames.items() if isinstance(frames, dict) else frames):
             counts[name] = counts.get(name, 0) + frame.height
             if postgres:

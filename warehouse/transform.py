@@ -44,7 +44,10 @@ def profile(url: str, threads: int = 2) -> dict:
     """A dbt profile for the warehouse at `url`."""
     parsed = sa.make_url(url)
     if parsed.get_backend_name() == "duckdb":
-        output = {"type": "duckdb", "path": parsed.database, "threads": threads}
+        # DuckDB's default memory limit is 80% of the machine: the marts build within 2 GB,
+        # spilling to disk past it, so a build never crowds out the app or a warehouse beside it
+        output = {"type": "duckdb", "path": parsed.database, "threads": threads,
+                  "settings": {"memory_limit": "2GB"}}
     elif parsed.get_backend_name() == "postgresql":
         output = {"type": "postgres", "host": parsed.host or "127.0.0.1", "port": parsed.port or 5432,
                   "user": parsed.username or "postgres", "password": parsed.password or "",
