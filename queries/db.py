@@ -171,10 +171,22 @@ def read_data_version(wh: Warehouse) -> int:
         return conn.execute(sa.text(f"select version from {wh.app_schema}.data_version")).scalar_one()
 
 
+_LAST_SEEN: dict[Warehouse, int] = {}
+
+
 def stamp_run(wh: Warehouse) -> int:
-    """Once per script run, by the router: read the data version for this run's queries. A script
-    session's runs happen in its own script thread, so the stamp never reaches another session."""
-    version = read_data_version(wh)
+    """Once per script run, by the router: read the data version for this run's queries. A
+    session's runs happen in its own script thread, so the stamp never reaches another session.
+    While the database cannot be reached the run keeps the last version this process saw, so the
+    pages it has cached still render (and a write says it was not saved)."""
+    try:
+        version = read_data_version(wh)
+    except sa.exc.OperationalError:
+        if wh not in _LAST_SEEN:
+            raise
+        version = _LAST_SEEN[wh]
+    else:
+        _LAST_SEEN[wh] = version
     _RUN_VERSION.set((wh, version))
     return version
 
