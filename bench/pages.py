@@ -41,6 +41,7 @@ PAGES = [  # (page, view widget key, view)
     ("pages/retention.py", "retention_view", "Cohorts"),
 ]
 TARGETS = {"cold_20k": 1.0, "cold_200k": 2.0, "warm": 0.2, "ratio": 1.3, "memory_mib_200k": 1024}
+KEPT_SECTION = "## Sessions per server"  # bench.concurrency's, at the end of the file: kept on a rewrite
 
 
 def warehouse_url(backend: str, accounts: int, pg_admin: str, rebuild: bool) -> str:
@@ -171,6 +172,11 @@ def report(all_results: dict, runs: int) -> str:
     return "\n".join(lines)
 
 
+def with_kept_section(new_report: str, previous: str) -> str:
+    """The new report, then bench.concurrency's section of the file it replaces, when it had one."""
+    return new_report + "\n" + (previous[previous.index(KEPT_SECTION):] if KEPT_SECTION in previous else "")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1600, 20_000, 200_000])
@@ -196,7 +202,8 @@ def main() -> None:
             if child.returncode:
                 raise SystemExit(f"benchmark of {accounts} on {backend} failed")
             results[(accounts, backend)] = json.loads(child.stdout.strip().splitlines()[-1])
-    Path(args.out).write_text(report(results, args.runs) + "\n")
+    previous = Path(args.out).read_text() if Path(args.out).exists() else ""
+    Path(args.out).write_text(with_kept_section(report(results, args.runs), previous))
     print(f"wrote {args.out}")
 
 
