@@ -60,6 +60,13 @@ def start_server(url: str, log: Path) -> tuple[subprocess.Popen, str]:
     raise SystemExit(f"the app server did not start; see {log}")
 
 
+def cpu_seconds(pid: int) -> float:
+    """The process's CPU time so far (user + system): what a run costs the server, however busy
+    the machine is with other work."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def one_session(app_url: str, account_id: int, together: asyncio.Barrier, timeout: float) -> list[tuple]:
     """(page, outcome, seconds) for the landing page and then an account page."""
     try:
@@ -86,11 +93,11 @@ def percentile(values: list[float], p: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[p - 1] if len(values) > 1 else values[0]
 
 
-def table(results: dict[int, tuple[list[tuple], float]]) -> str:
+def table(results: dict[int, tuple[list[tuple], float, float]]) -> str:
     lines = ["| sessions | landing p50 s | landing p95 s | account p50 s | account p95 s | all runs p95 s | "
-             "slowest s | crowd done in s | runs/s | not rendered |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
-    for size, (runs, wall) in sorted(results.items()):
+             "slowest s | crowd done in s | runs/s | server CPU s/run | not rendered |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for size, (runs, wall, cpu) in sorted(results.items()):
         ok = [r for r in runs if r[1] == RENDERED]
         by_page = {page: [s for p, _o, s in ok if p == page] for page in ("landing", "account")}
         cells = []
@@ -99,7 +106,7 @@ def table(results: dict[int, tuple[list[tuple], float]]) -> str:
             cells += [f"{statistics.median(times):.2f}", f"{percentile(times, 95):.2f}"] if times else ["–", "–"]
         every = [s for _p, _o, s in ok]
         lines.append(f"| {size} | {' | '.join(cells)} | {percentile(every, 95):.2f} | {max(every):.2f} | "
-                     f"{wall:.1f} | {len(ok) / wall:.1f} | {len(runs) - len(ok)} |")
+                     f"{wall:.1f} | {len(ok) / wall:.1f} | {cpu / max(len(ok), 1):.2f} | {len(runs) - len(ok)} |")
     return "\n".join(lines)
 
 
@@ -145,12 +152,15 @@ def main() -> None:
         print(f"warm-up: {warm}", file=sys.stderr, flush=True)
         offset = 1
         for size in args.crowds:
+            cpu_before = cpu_seconds(server.pid)
             runs, wall = asyncio.run(crowd(app_url, live[offset:offset + size], args.timeout))
             offset += size
-            results[size] = (runs, wall)
+            results[size] = (runs, wall, cpu_seconds(server.pid) - cpu_before)
             failed = sorted({o for _p, o, _s in runs if o != RENDERED})
             print(f"{size} sessions: done in {wall:.1f} s{'; ' + ', '.join(failed) if failed else ''}",
                   file=sys.stderr, flush=True)
+        status = Path(f"/proc/{server.pid}/status").read_text()
+        peak_mib = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM")) / 1024
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -158,7 +168,7 @@ def main() -> None:
     generated = (f"Measured by `python -m bench.concurrency` on {dt.date.today():%d %b %Y}: {machine()}; one app "
                  f"server and PostgreSQL on the same machine (1-minute load average {load_before:.1f} before, "
                  f"{load_after:.1f} after), the "
-                 f"{args.accounts:,}-account book, server log {log.name}.\n\n{table(results)}")
+                 f"{args.accounts:,}-account book; the server's peak memory {peak_mib:,.0f} MiB.\n\n{table(results)}")
     print(generated)
     if args.write:
         write_section(Path(args.out), generated)
