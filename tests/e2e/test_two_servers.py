@@ -91,8 +91,9 @@ def test_a_flag_raised_on_one_server_shows_on_the_other_at_its_next_rerun(browse
         expect(tab_a.get_by_text("Risk flag raised", exact=False)).to_be_visible()
         assert int(metric_value(tab_a, "Open risk flags")) == before + 1
 
-        tab_b.reload()  # B's next run: no wait for the cache's ten minutes
-        wait_for_app(tab_b)
+        tab_b.get_by_test_id("stHeading").first.click()  # B's same session reruns (Streamlit's "R" key):
+        tab_b.keyboard.press("r")                          # no wait for the cache's TTL, no new session
+        after_action(tab_b)
         assert int(metric_value(tab_b, "Open risk flags")) == before + 1
         tab_b.get_by_role("tab", name=re.compile("Risk flags")).click()
         expect(tab_b.get_by_text("Raised on server A", exact=False).first).to_be_attached()
