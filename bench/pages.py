@@ -40,19 +40,53 @@ PAGES = [  # (page, view widget key, view)
     ("pages/retention.py", "retention_view", "Churn reasons"),
     ("pages/retention.py", "retention_view", "Cohorts"),
 ]
-TARGETS = {"cold_20k": 1.0, "cold_200k": 2.0, "warm": 0.2, "ratio": 1.3, "memory_mib_200k": 1024}
+# cold and warm page times, the app's own time on top of its SQL, and the app's peak memory
+TARGETS = {"cold": 1.0, "cold_1m": 2.0, "warm": 0.2, "overhead": 0.15, "memory_mib": 1536}
+LARGE = 1_000_000  # from this size on: the tech-touch-heavy book, 90 days of usage, 26 weeks of health
 KEPT_SECTION = "## Sessions per server"  # bench.concurrency's, at the end of the file: kept on a rewrite
+
+
+def shape_for(accounts: int):
+    """The reference company's mix with 180 days of usage and 52 weekly snapshots; a tech-touch-heavy
+    book with 90 days and 26 weeks at LARGE and above."""
+    from warehouse.synth import Shape
+    if accounts >= LARGE:
+        return Shape(accounts=accounts, as_of=AS_OF, usage_days=90, health_weeks=26, mix="tech_touch")
+    return Shape(accounts=accounts, as_of=AS_OF, usage_days=180, health_weeks=52)
+
+
+def build_book(target: str, accounts: int, stats_file: Path) -> None:
+    """Build the book in a fresh process (so its peak memory is the build's alone) and keep the
+    build's figures beside it: seconds to generate and load, seconds of dbt build, peak memory."""
+    child = subprocess.run([sys.executable, "-m", "bench.pages", "--build", target, "--sizes", str(accounts)],
+                           cwd=ROOT, capture_output=True, text=True, check=False)
+    if child.returncode:
+        sys.stderr.write(child.stderr[-4000:])
+        raise SystemExit(f"building {accounts} accounts into {target} failed")
+    stats_file.write_text(child.stdout.strip().splitlines()[-1])
+
+
+def build_here(target: str, accounts: int) -> dict:
+    """In this process: build the book, timing its steps."""
+    from warehouse.build import build_warehouse
+    marks = {}
+
+    def progress(step: str, _fraction: float) -> None:
+        marks.setdefault(step.split(":")[0], time.perf_counter())
+    started = time.perf_counter()
+    counts = build_warehouse(target, shape_for(accounts), progress=progress)
+    ended = time.perf_counter()
+    dbt_started = marks.get("dbt build", ended)
+    return {"generate_load_s": dbt_started - started, "dbt_build_s": marks.get("done", ended) - dbt_started,
+            "peak_mib": peak_rss_mib(), "rows": sum(counts.values())}
 
 
 def warehouse_url(backend: str, accounts: int, pg_admin: str, rebuild: bool) -> str:
     """Build the book unless it exists (or --rebuild); return its URL."""
-    from warehouse.build import build_warehouse
-    from warehouse.synth import Shape
-    shape = Shape(accounts=accounts, as_of=AS_OF, usage_days=180, health_weeks=52)
     if backend == "duckdb":
         path = ROOT / "data" / f"bench_{accounts}.duckdb"
         if rebuild or not path.exists():
-            build_warehouse(str(path), shape)
+            build_book(str(path), accounts, path.with_suffix(".build.json"))
         return f"duckdb:///{path}"
     name = f"cockpit_bench_{accounts}"
     admin = sa.create_engine(pg_admin, isolation_level="AUTOCOMMIT")
@@ -66,8 +100,14 @@ def warehouse_url(backend: str, accounts: int, pg_admin: str, rebuild: bool) -> 
     admin.dispose()
     url = sa.make_url(pg_admin).set(database=name).render_as_string(hide_password=False)
     if not exists:
-        build_warehouse(url, shape)
+        build_book(url, accounts, ROOT / "data" / f"{name}.build.json")
     return url
+
+
+def build_stats(backend: str, accounts: int) -> dict | None:
+    name = f"bench_{accounts}" if backend == "duckdb" else f"cockpit_bench_{accounts}"
+    path = ROOT / "data" / f"{name}.build.json"
+    return json.loads(path.read_text()) if path.exists() else None
 
 
 def measure_one(url: str, runs: int) -> dict:
@@ -142,32 +182,54 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({model}), {mem:.0f} GiB RAM, Python {platform.python_version()}"
 
 
-def report(all_results: dict, runs: int) -> str:
+def pg_settings(pg_admin: str) -> str:
+    """The PostgreSQL settings that shape these timings, as the server reports them."""
+    names = ("server_version", "shared_buffers", "work_mem", "max_parallel_workers_per_gather", "jit")
+    with sa.create_engine(pg_admin).connect() as conn:
+        values = {n: conn.exec_driver_sql(f"show {n}").scalar_one() for n in names}
+    return ", ".join(f"{n} {v}" for n, v in values.items())
+
+
+def report(all_results: dict, runs: int, pg_admin: str) -> str:
     lines = [
         "# Performance", "",
         f"Measured by `python -m bench.pages` on {dt.date.today():%d %b %Y}: {machine()}. Synthetic books "
-        f"as of {AS_OF} (180 days of usage, 52 weekly health snapshots); sizes are live accounts, the "
-        f"accounts lost over three years come on top. Medians of {runs} runs. PostgreSQL 15 in its default "
-        f"configuration with the contract's indexes; DuckDB 2.0 file.", "",
+        f"as of {AS_OF}: up to 200k accounts the reference company's mix with 180 days of usage and 52 "
+        f"weekly health snapshots; at 1M a tech-touch-heavy mix (70% tech-touch) with 90 days and 26 "
+        f"weeks. Sizes are live accounts; the accounts lost over three years come on top. Medians of "
+        f"{runs} runs. PostgreSQL in its default configuration ({pg_settings(pg_admin)}) with the "
+        f"contract's indexes; DuckDB 2.0 file. The marts are built by `dbt build` (transform/).", "",
         "- **cold**: the page through AppTest (router included) with every result cache cleared;",
         "- **warm**: the same run again, results cached;",
         "- **SQL**: the page's own statements replayed directly on the database (the floor);",
-        "- **app/SQL**: cold / SQL; **rows**: rows fetched into Python; **queries**: statements run.", "",
-        f"Targets: cold < {TARGETS['cold_20k']} s at 20k and < {TARGETS['cold_200k']} s at 200k, warm < "
-        f"{TARGETS['warm']} s, app/SQL <= {TARGETS['ratio']}, peak memory < 1 GiB at 200k. "
-        f"A ✗ marks a miss.", "",
+        "- **overhead**: cold − SQL, the app's own time (Streamlit, Python, charts);",
+        "- **rows**: rows fetched into Python; **queries**: statements run.", "",
+        f"Targets: cold < {TARGETS['cold']} s up to 200k and < {TARGETS['cold_1m']} s at 1M, warm < "
+        f"{TARGETS['warm']} s, overhead < {TARGETS['overhead']} s, the app's peak memory < "
+        f"{TARGETS['memory_mib'] / 1024:.1f} GiB. A ✗ marks a miss.", "",
+        "## Building the books", "",
+        "Generate and load (streamed in chunks of 20k accounts), then `dbt build` (models and tests), "
+        "each in a fresh process.", "",
+        "| accounts | engine | rows | generate + load s | dbt build s | build peak memory MiB |",
+        "|---|---|---|---|---|---|",
     ]
+    for (accounts, backend) in sorted(all_results):
+        if stats := build_stats(backend, accounts):
+            lines.append(f"| {accounts:,} | {backend} | {stats['rows']:,} | {stats['generate_load_s']:.0f} | "
+                         f"{stats['dbt_build_s']:.0f} | {stats['peak_mib']:,.0f} |")
+    lines.append("")
     for (accounts, backend), result in sorted(all_results.items()):
-        cold_target = TARGETS["cold_20k"] if accounts <= 20_000 else TARGETS["cold_200k"]
-        lines += [f"## {accounts:,} accounts, {backend} (peak memory {result['peak_mib']:,.0f} MiB"
-                  + (" ✗" if accounts >= 200_000 and result["peak_mib"] > TARGETS["memory_mib_200k"] else "") + ")",
-                  "", "| page | view | cold s | warm s | SQL s | app/SQL | queries | rows |", "|---|---|---|---|---|---|---|---|"]
+        cold_target = TARGETS["cold"] if accounts < LARGE else TARGETS["cold_1m"]
+        lines += [f"## {accounts:,} accounts, {backend} (app peak memory {result['peak_mib']:,.0f} MiB"
+                  + (" ✗" if result["peak_mib"] > TARGETS["memory_mib"] else "") + ")",
+                  "", "| page | view | cold s | warm s | SQL s | overhead s | queries | rows |",
+                  "|---|---|---|---|---|---|---|---|"]
         for r in result["pages"]:
-            ratio = r["cold_s"] / r["sql_s"] if r["sql_s"] else float("inf")
+            overhead = r["cold_s"] - r["sql_s"]
             lines.append(
                 f"| {r['page']} | {r['view']} | {r['cold_s']:.3f}{' ✗' if r['cold_s'] > cold_target else ''} | "
                 f"{r['warm_s']:.3f}{' ✗' if r['warm_s'] > TARGETS['warm'] else ''} | {r['sql_s']:.3f} | "
-                f"{ratio:.1f}{' ✗' if ratio > TARGETS['ratio'] else ''} | {r['queries']} | {r['rows']:,} |")
+                f"{overhead:.3f}{' ✗' if overhead > TARGETS['overhead'] else ''} | {r['queries']} | {r['rows']:,} |")
         lines.append("")
     return "\n".join(lines)
 
@@ -187,9 +249,13 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--out", default=str(ROOT / "docs" / "performance.md"))
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--build", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:  # measure one warehouse in this fresh process, print JSON
         print(json.dumps(measure_one(args.child, args.runs)))
+        return
+    if args.build:  # build one book in this fresh process, print its figures as JSON
+        print(json.dumps(build_here(args.build, args.sizes[0])))
         return
     results = {}
     for accounts in args.sizes:
@@ -203,7 +269,7 @@ def main() -> None:
                 raise SystemExit(f"benchmark of {accounts} on {backend} failed")
             results[(accounts, backend)] = json.loads(child.stdout.strip().splitlines()[-1])
     previous = Path(args.out).read_text() if Path(args.out).exists() else ""
-    Path(args.out).write_text(with_kept_section(report(results, args.runs), previous))
+    Path(args.out).write_text(with_kept_section(report(results, args.runs, args.pg), previous))
     print(f"wrote {args.out}")
 
 

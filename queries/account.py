@@ -11,7 +11,6 @@ from queries.db import Warehouse, cached, fetch, reads_writeback
 from queries.flags import open_flags_cte
 from queries.scope import Filters, scoped
 from queries.signals import signals_cte
-from warehouse.schema import HEALTH_COMPONENTS
 
 HISTORY_WEEKS = 52
 
@@ -55,53 +54,30 @@ def header(wh: Warehouse, account_id: int) -> dict | None:
     return None if frame.is_empty() else frame.row(0, named=True)
 
 
-_COMPONENT_VALUE = "case hc.component " + " ".join(
-    f"when '{column}' then h.{column}" for column, *_ in HEALTH_COMPONENTS) + " end"
-
-
-def _weighted_parts(day_filter: str) -> str:
-    """The account's scores unpivoted into components, each with the total weight of the components
-    that have data that day: a missing component's weight is spread over the others, pro rata."""
-    return f"""parts as (
-            select h.day, hc.component, hc.label, hc.description, hc.weight, {_COMPONENT_VALUE} as value, h.score
-            from health_scores as h
-            cross join health_components as hc
-            where h.account_id = :account_id and {day_filter}
-        ),
-        weighted as (
-            select p.*, sum(case when p.value is not null then p.weight end) over (partition by p.day)
-                        as weight_with_data
-            from parts as p
-        )"""
-
-
 @cached
 def health_breakdown(wh: Warehouse, account_id: int) -> pl.DataFrame:
     """The latest score's components: nominal weight, the weight it carries once components with
-    no data are left out, its points and the points it costs."""
-    statement = sa.text(f"""
-        with {_weighted_parts("h.day = (select max(day) from health_scores where account_id = :account_id)")}
-        select component, label, description, weight,
-               case when value is null then 0 else weight / weight_with_data end as effective_weight,
-               value,
-               case when value is null then null else weight / weight_with_data * value end as points,
-               case when value is null then null else weight / weight_with_data * (100 - value) end as points_lost,
-               score
-        from weighted
+    no data are left out, its points and the points it costs (the spreading is the mart's)."""
+    statement = sa.text("""
+        select component, label, description, weight, effective_weight, value, points, points_lost, score
+        from health_components_latest
+        where account_id = :account_id
         order by points_lost desc nulls last, weight desc""")
     return fetch(wh, statement, {"account_id": int(account_id)})
 
 
 @cached
 def health_contributions(wh: Warehouse, account_id: int, weeks: int = HISTORY_WEEKS) -> pl.DataFrame:
-    """Per kept snapshot, the points each component with data added to the score (they add up
-    to the score), and the score itself."""
-    statement = sa.text(f"""
-        with {_weighted_parts("h.day > (select max(as_of) from account_snapshot) - :days")}
-        select day, label, weight / weight_with_data * value as points, score
-        from weighted
-        where value is not null
-        order by day, label""")
+    """Per kept snapshot up to the as-of day, the points each component with data added to the
+    score (they add up to the score), and the score itself."""
+    statement = sa.text("""
+        with as_of as (select max(as_of) as as_of from account_snapshot)
+        select c.day, c.label, c.points, c.score
+        from health_components_daily as c
+        cross join as_of
+        where c.account_id = :account_id and c.value is not null
+          and c.day > as_of.as_of - :days and c.day <= as_of.as_of
+        order by c.day, c.label""")
     return fetch(wh, statement, {"account_id": int(account_id), "days": 7 * weeks})
 
 
@@ -170,8 +146,8 @@ def signals(wh: Warehouse, account_id: int) -> pl.DataFrame:
 
 @reads_writeback
 def timeline(wh: Warehouse, account_id: int, limit: int = 200) -> pl.DataFrame:
-    """One story, newest first: CS activities, onboarding milestones, NPS answers, support tickets,
-    risk-flag events and churn tags, each as (occurred_at, what, detail, by_whom)."""
+    """One story, newest first: CS activities, onboarding milestones and surveys, NPS answers,
+    business changes, support tickets, risk-flag events and churn tags, each as (occurred_at, what, detail, by_whom)."""
     s = wh.app_schema
     statement = sa.text(f"""
         select occurred_at, what, detail, by_whom from (
@@ -193,6 +169,17 @@ def timeline(wh: Warehouse, account_id: int, limit: int = 200) -> pl.DataFrame:
                    n.contact_email
             from nps_responses as n
             where n.account_id = :account_id and n.score is not null
+            union all
+            select cast(o.answered_on as timestamp), 'onboarding survey',
+                   'score ' || cast(o.score as varchar) || ' of 5' || coalesce(': ' || o.comment, ''), o.contact_email
+            from onboarding_surveys as o
+            where o.account_id = :account_id
+            union all
+            select cast(b.occurred_on as timestamp), 'business change',
+                   case b.kind {" ".join(f"when '{k}' then '{v}'" for k, v in d.BUSINESS_EVENT_LABELS.items())}
+                   else b.kind end || coalesce(': ' || b.note, ''), null
+            from business_events as b
+            where b.account_id = :account_id
             union all
             select k.opened_at, 'support ticket', k.priority || ' priority'
                    || case when k.closed_at is null then ', still open' else '' end, null

@@ -120,6 +120,13 @@ def carries_arr_on(t: str, day: str) -> str:
     return f"({t}.carries_arr_from <= {day} and {t}.carries_arr_through >= {day})"
 
 
+def carries_arr_at_close(t: str, day: str) -> str:
+    """Over contract_terms rows: the term's ARR is still on the books at the close of `day`. A
+    churned term is gone at the close of its last day, so a term churning on a period's last day
+    is a churn of that period (the period its renewal was due in), once, and never opens the next."""
+    return f"({carries_arr_on(t, day)} and not ({t}.churned and {t}.carries_arr_through = {day}))"
+
+
 DEFINITIONS.update({
     "logo_renewal_rate": "Accounts renewed / accounts whose term ended (renewal due) in the period and was "
                          "decided. Open renewals are shown beside it, not counted.",
@@ -129,9 +136,9 @@ DEFINITIONS.update({
            "due in the period. Shown beside GRR, never instead of it.",
     "churn_rate": "Accounts lost in the period (ARR at the start and none at the end, or a churn in the period "
                   "before a win-back) / accounts with ARR at the start of the period. A term carries ARR through "
-                  "its end date: one that ends on the period's last day is lost in the next period.",
-    "arr_bridge": "Start ARR (end of the day before the period) + new + expansion - contraction - churn = end "
-                  "ARR (last day of the period). Each account is compared start vs end: new = from 0, churn = to "
+                  "its end date: one that churns on the period's last day is lost in that period.",
+    "arr_bridge": "Start ARR (close of the day before the period) + new + expansion - contraction - churn = end "
+                  "ARR (close of the period's last day). Each account is compared start vs end: new = from 0, churn = to "
                   "0. An account that churned in the period and is back by its end counts as churn (its start "
                   "ARR) plus new (its end ARR), not as a net change.",
     "due_window": f"Open renewals by days until the term's end; overdue = past the end date and still open. "
@@ -243,6 +250,20 @@ def logged_conversation(t: str) -> str:
 # accounts are served one-to-many, so silence there is not a signal.
 TOUCH_LIMIT_DAYS = {"high_touch": 21, "mid_market": 45, "smb": 90}
 CHAMPION_LEFT_WITHIN_DAYS = 90   # a champion or tier-S contact who left this recently
+BUSINESS_CHANGE_WITHIN_DAYS = 90  # an acquisition, layoffs, a new executive or a funding cut this recent
+# An onboarding survey (1-5) answered after a slip and scoring above this clears the slip's signals:
+# the customer says the project recovered.
+SURVEY_CLEARS_SLIP_ABOVE = 4
+BUSINESS_EVENT_LABELS = {"acquired": "Acquired", "layoffs": "Layoffs", "leadership_change": "Leadership change",
+                         "funding_cut": "Funding cut"}
+
+
+def slip_cleared_by_survey(account: str, slipped_on: str) -> str:
+    """An onboarding survey answered after the slip (on or after `slipped_on`, by the as-of day
+    `{account}.as_of`) scored above SURVEY_CLEARS_SLIP_ABOVE."""
+    return (f"exists (select 1 from onboarding_surveys as os where os.account_id = {account}.account_id "
+            f"and os.answered_on >= {slipped_on} and os.answered_on <= {account}.as_of "
+            f"and os.score > {SURVEY_CLEARS_SLIP_ABOVE})")
 
 
 def last_conversation(s: str, logged: str) -> str:
@@ -325,11 +346,13 @@ SIGNAL_RULES = {
     "milestone_overdue": SignalRule(
         "Onboarding milestone overdue", "risk", 2,
         f"A milestone of the relationship's onboarding came due in the last {ONBOARDING_DAYS} days and is not "
-        f"completed (an upsell during onboarding does not reset it)."),
+        f"completed (an upsell during onboarding does not reset it), unless an onboarding survey answered after "
+        f"the latest missed due date scored above {SURVEY_CLEARS_SLIP_ABOVE} of 5."),
     "go_live_slipped": SignalRule(
         "Go-live slipped", "risk", 2,
         f"During onboarding (first {ONBOARDING_DAYS} days), the company-wide go-live was completed after its "
-        f"due date."),
+        f"due date, unless an onboarding survey answered after the slip scored above {SURVEY_CLEARS_SLIP_ABOVE} "
+        f"of 5."),
     "weak_new_users": SignalRule(
         "New users not adopting", "risk", 1,
         f"Users whose first week ended in the last {NEW_USER_WINDOW_DAYS} days with fewer than "
@@ -338,6 +361,10 @@ SIGNAL_RULES = {
         "Champion left", "risk", 3,
         f"A contact marked as champion, or a tier-S decision maker, left the company in the last "
         f"{CHAMPION_LEFT_WITHIN_DAYS} days: a leading cause of churn."),
+    "business_change": SignalRule(
+        "Business change", "risk", 2,
+        f"The CRM recorded an acquisition, layoffs, a leadership change or a funding cut at the customer in the "
+        f"last {BUSINESS_CHANGE_WITHIN_DAYS} days: budgets and sponsors move."),
     "no_recent_touch": SignalRule(
         "No touch in too long", "risk", 2,
         "No conversation for longer than the segment allows: "

@@ -25,15 +25,15 @@ def _arr_bridge_rows(wh: Warehouse, filters: Filters, start: dt.date, end: dt.da
     """The bridge per segment and in total, from one pass (grouping sets)."""
     statement, params = scoped(wh, filters.for_history(), f""",
         per_account as (
-            -- ARR at the end of the day before the period and on its last day, from the days each
-            -- term carries ARR (contract_terms: end dates inclusive, grace while a renewal is open).
-            -- A term that churns on the period's last day still carries ARR that day: it is a churn
-            -- of the next period, once. An account whose term churned inside the period and that is
-            -- back by its end is a churn plus a new (win-back), not a net change.
+            -- ARR at the close of the day before the period and at the close of its last day
+            -- (definitions.carries_arr_at_close over contract_terms: end dates inclusive, grace while a
+            -- renewal is open, a churned term gone at the close of its last day). A term that churns
+            -- on the period's last day is a churn of this period, once. An account whose term churned
+            -- inside the period and that is back by its end is a churn plus a new (win-back).
             select i.account_id, i.segment,
-                   coalesce(sum(case when {d.carries_arr_on('t', ':opening')} then t.arr end), 0) as start_arr,
-                   coalesce(sum(case when {d.carries_arr_on('t', ':closing')} then t.arr end), 0) as end_arr,
-                   max(case when t.churned and t.carries_arr_through >= :opening and t.carries_arr_through < :closing
+                   coalesce(sum(case when {d.carries_arr_at_close('t', ':opening')} then t.arr end), 0) as start_arr,
+                   coalesce(sum(case when {d.carries_arr_at_close('t', ':closing')} then t.arr end), 0) as end_arr,
+                   max(case when t.churned and t.carries_arr_through > :opening and t.carries_arr_through <= :closing
                             then 1 else 0 end) as churned_in_period
             from in_scope as i
             left join contract_terms as t on t.account_id = i.account_id

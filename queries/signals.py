@@ -9,6 +9,7 @@ queries/definitions.py; "since" is read from the daily facts behind each rule:
 - milestone_overdue, go_live_slipped: the day after the (first) missed due date;
 - weak_new_users: the day the first such user's first week ended;
 - champion_left: the day the (latest) champion or decision maker left;
+- business_change: the day of the latest acquisition, layoffs, leadership change or funding cut;
 - no_recent_touch: the day the silence passed the segment's limit.
 """
 from __future__ import annotations
@@ -72,6 +73,8 @@ _RULES = {
         f"{_pct(d.seat_utilisation('i'))} || ' of licensed seats active (opportunity at {d.SEAT_LIMIT_FROM:.0%})'",
         f"{d.seat_utilisation('i')} >= {d.SEAT_LIMIT_FROM}"),
 }
+_EVENT_LABEL = "case e.kind " + " ".join(
+    f"when '{kind}' then '{label}'" for kind, label in d.BUSINESS_EVENT_LABELS.items()) + " else e.kind end"
 # Rules over a detail table: (SQL body yielding account_id, value, threshold, since, evidence)
 _DETAIL_RULES = {
     "milestone_overdue": f"""
@@ -82,13 +85,17 @@ _DETAIL_RULES = {
         inner join onboarding_milestones as m on m.contract_id = i.onboarding_contract_id
         where i.is_live and m.completed_date is null and m.due_date < i.as_of
           and m.due_date >= i.as_of - {d.ONBOARDING_DAYS}
+          and not {d.slip_cleared_by_survey('i', '(select max(m2.due_date) + 1 from onboarding_milestones as m2 '
+                                            'where m2.contract_id = i.onboarding_contract_id '
+                                            'and m2.completed_date is null and m2.due_date < i.as_of)')}
         group by i.account_id""",
-    "go_live_slipped": """
+    "go_live_slipped": f"""
         select i.account_id, m.completed_date - m.due_date as value, 0 as threshold, m.due_date + 1 as since,
                'go-live done ' || cast(m.completed_date - m.due_date as varchar) || ' days late' as evidence
         from in_scope as i
         inner join onboarding_milestones as m on m.contract_id = i.onboarding_contract_id
-        where i.lifecycle_stage = 'onboarding' and m.milestone = 'go_live' and m.completed_date > m.due_date""",
+        where i.lifecycle_stage = 'onboarding' and m.milestone = 'go_live' and m.completed_date > m.due_date
+          and not {d.slip_cleared_by_survey('i', 'm.due_date + 1')}""",
     # any contact's latest answer, not only the account's newest: a detractor does not hide
     # behind a happier colleague who answered later
     "nps_detractor": f"""
@@ -123,6 +130,22 @@ _DETAIL_RULES = {
             where i.is_live and (ct.is_champion or ct.tier = 'S')
               and ct.left_at > i.as_of - {d.CHAMPION_LEFT_WITHIN_DAYS} and ct.left_at <= i.as_of
         ) as leavers
+        where recency = 1""",
+    "business_change": f"""
+        select account_id, value, threshold, since, evidence from (
+            select i.account_id, i.as_of - e.occurred_on as value, {d.BUSINESS_CHANGE_WITHIN_DAYS} as threshold,
+                   e.occurred_on as since,
+                   {_EVENT_LABEL} || ' on ' || cast(e.occurred_on as varchar)
+                       || coalesce(': ' || e.note, '')
+                       || case when count(*) over (partition by i.account_id) > 1
+                               then ' (and ' || cast(count(*) over (partition by i.account_id) - 1 as varchar)
+                                    || ' more)' else '' end as evidence,
+                   row_number() over (partition by i.account_id order by e.occurred_on desc, e.event_id) as recency
+            from in_scope as i
+            inner join business_events as e on e.account_id = i.account_id
+            where i.is_live and e.occurred_on > i.as_of - {d.BUSINESS_CHANGE_WITHIN_DAYS}
+              and e.occurred_on <= i.as_of
+        ) as changes
         where recency = 1""",
     "weak_new_users": f"""
         select i.account_id, count(*) as value, {d.WEAK_NEW_USER_VIEWS_BELOW} as threshold,

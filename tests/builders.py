@@ -78,6 +78,17 @@ class Book:
                         email=f"{name.split()[0].lower()}{n}@c.example", title="COO", tier=tier,
                         is_champion=champion, left_at=left)
 
+    def survey(self, account_id: int, answered_on: dt.date, score: int, comment: str | None = None):
+        """An onboarding survey answer (1-5)."""
+        return self.add("onboarding_surveys", survey_id=len(self.rows.get("onboarding_surveys", [])) + 1,
+                        account_id=account_id, contact_email=f"c{account_id}@example.com",
+                        answered_on=answered_on, score=score, comment=comment)
+
+    def business_event(self, account_id: int, kind: str, occurred_on: dt.date, note: str | None = None):
+        """A change at the customer's business, as the CRM records it."""
+        return self.add("business_events", event_id=len(self.rows.get("business_events", [])) + 1,
+                        account_id=account_id, kind=kind, occurred_on=occurred_on, note=note)
+
     def write(self, wh: Warehouse, dbt_command: str = "run") -> Warehouse:
         """Insert the rows, then build the marts with dbt (`run`: the models; the contract's tests
         have tests of their own)."""

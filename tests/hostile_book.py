@@ -29,6 +29,8 @@ FREE_TEXT = {
     "contacts": ["name", "title"],
     "nps_responses": ["comment"],
     "cs_activities": ["outcome"],
+    "onboarding_surveys": ["comment"],
+    "business_events": ["note"],
     "renewals": ["stage"],
     "health_components": ["label", "description"],
 }

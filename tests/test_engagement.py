@@ -117,7 +117,14 @@ def test_the_timeline_interleaves_everything_newest_first(empty_warehouse):
         conn.execute(sa.text("insert into nps_responses (survey_id, account_id, contact_email, sent_at, responded_at, "
                              "score, comment) values (1, 2, 'x@c.example', :s, :r, 4, 'Too slow')"),
                      {"s": stamp(AS_OF - days(26)), "r": stamp(AS_OF - days(25))})
+        conn.execute(sa.text("insert into onboarding_surveys (survey_id, account_id, contact_email, answered_on, "
+                             "score, comment) values (1, 2, 'x@c.example', :d, 5, 'Smooth')"), {"d": AS_OF - days(27)})
+        conn.execute(sa.text("insert into business_events (event_id, account_id, kind, occurred_on, note) "
+                             "values (1, 2, 'layoffs', :d, 'Cut 15%')"), {"d": AS_OF - days(28)})
     story = account.timeline(wh, 2)
-    assert story["what"].to_list() == ["risk flag raised", "call", "NPS answer", "support ticket", "call"]
+    assert story["what"].to_list() == ["risk flag raised", "call", "NPS answer", "onboarding survey",
+                                       "business change", "support ticket", "call"]
+    assert story["detail"][3] == "score 5 of 5: Smooth"
+    assert story["detail"][4] == f"{d.BUSINESS_EVENT_LABELS['layoffs']}: Cut 15%"
     assert story["occurred_at"].to_list() == sorted(story["occurred_at"].to_list(), reverse=True)
     assert "call them" in story["detail"][0] and "Too slow" in story["detail"][2]

@@ -73,9 +73,11 @@ def expected_rates(rows, start, end, key=lambda r: "all"):
 
 
 def arr_on(book: Book, account_id: int, day: dt.date) -> float:
+    """ARR on the books at the close of `day`: a churned term is gone at the close of its last day."""
     open_terms = {r["contract_id"] for r in book.rows["renewals"] if r["outcome"] is None}
     return sum(t["arr"] for t in book.rows["contracts"] if t["account_id"] == account_id and t["start_date"] <= day
-               and (t["end_date"] >= day or (t["contract_id"] in open_terms and day <= AS_OF)))
+               and (t["end_date"] >= day or (t["contract_id"] in open_terms and day <= AS_OF))
+               and not (t["status"] == "churned" and t["end_date"] == day))
 
 
 def quarter(day: dt.date) -> dt.date:
@@ -174,8 +176,9 @@ def test_arr_bridge_by_segment_sums_to_the_total(book):
 
 
 def test_a_term_churning_on_a_periods_last_day_counts_once_and_never_as_new(empty_warehouse):
-    """End dates are inclusive everywhere: a term that ends on 30 September carries ARR that day, so
-    it is a churn of Q4 (once), never a "churned and back" of Q3 and then a churn again."""
+    """A term that ends on 30 September and churns is a churn of Q3, the quarter its renewal was
+    due in (as renewal rates and churn reasons count it), once: never a "churned and back" of Q3,
+    never the start of Q4, never a churn of Q4."""
     b = Book(D(2026, 1, 31))
     b.csm(1, team="Scale")
     for account_id in (1, 2):
@@ -192,8 +195,8 @@ def test_a_term_churning_on_a_periods_last_day_counts_once_and_never_as_new(empt
         return retention.arr_bridge(wh, Filters(), start, end).row(0, named=True)
     q3, q4, both = bridge(D(2025, 7, 1), D(2025, 9, 30)), bridge(D(2025, 10, 1), D(2025, 12, 31)), \
         bridge(D(2025, 7, 1), D(2025, 12, 31))
-    assert (q3["churn"], q3["new_arr"], q3["accounts_churned"], q3["end_arr"]) == (0, 0, 0, 160)
-    assert (q4["churn"], q4["new_arr"], q4["accounts_churned"], q4["start_arr"]) == (70, 0, 1, 160)
+    assert (q3["churn"], q3["new_arr"], q3["accounts_churned"], q3["end_arr"]) == (70, 0, 1, 90)
+    assert (q4["churn"], q4["new_arr"], q4["accounts_churned"], q4["start_arr"]) == (0, 0, 0, 90)
     assert (both["churn"], both["new_arr"], both["accounts_churned"]) == (70, 0, 1)
     for got in (q3, q4, both):
         assert got["start_arr"] + got["new_arr"] + got["expansion"] - got["contraction"] - got["churn"] == got["end_arr"]

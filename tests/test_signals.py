@@ -100,6 +100,38 @@ def build_book() -> Book:
         b.add("onboarding_milestones", account_id=account_id, contract_id=term["contract_id"], milestone="go_live",
               day_offset=30, due_date=due, completed_date=due + days(late))
 
+    # an onboarding survey after the slip clears it only when it scores above the bar:
+    # go-live 3 days late, then a survey scoring just above (clears, 75), at the bar (76), just
+    # above but answered on the due day, before the slip (77), or answered after the as-of day (78)
+    for account_id, score, answered_back in ((75, d.SURVEY_CLEARS_SLIP_ABOVE + 1, 2),
+                                             (76, d.SURVEY_CLEARS_SLIP_ABOVE, 2),
+                                             (77, d.SURVEY_CLEARS_SLIP_ABOVE + 1, 10),
+                                             (78, d.SURVEY_CLEARS_SLIP_ABOVE + 1, -1)):
+        start = AS_OF - days(40)
+        term = live(b, account_id, start=start)
+        due = start + days(30)  # 10 days ago: the slip starts 9 days ago
+        b.add("onboarding_milestones", account_id=account_id, contract_id=term["contract_id"], milestone="go_live",
+              day_offset=30, due_date=due, completed_date=due + days(3))
+        b.survey(account_id, AS_OF - days(answered_back), score)
+    # milestone overdue since 5 days ago: a top survey 4 days ago clears it (65); one given before
+    # a second milestone slipped does not (66)
+    for account_id, overdue in ((65, [5]), (66, [20, 3])):
+        term = live(b, account_id, start=AS_OF - days(100))
+        for back in overdue:
+            b.add("onboarding_milestones", account_id=account_id, contract_id=term["contract_id"],
+                  milestone=f"m{back}", day_offset=90, due_date=AS_OF - days(back), completed_date=None)
+        b.survey(account_id, AS_OF - days(4), d.SURVEY_CLEARS_SLIP_ABOVE + 1)
+
+    # business_change: on the edge of the window (fires, 85), one day past it (silent, 86), two
+    # changes (fires on the latest, 87), after the as-of day (silent, 88)
+    b.business_event(85, "layoffs", AS_OF - days(d.BUSINESS_CHANGE_WITHIN_DAYS - 1), "Cut 15% of staff")
+    b.business_event(86, "acquired", AS_OF - days(d.BUSINESS_CHANGE_WITHIN_DAYS))
+    b.business_event(87, "funding_cut", AS_OF - days(40))
+    b.business_event(87, "leadership_change", AS_OF - days(10), "New COO")
+    b.business_event(88, "acquired", AS_OF + days(1))
+    for account_id in (85, 86, 87, 88):
+        live(b, account_id)
+
     # weak_new_users: first week just over with 2 views (fires); 3 views, first week not over, or
     # first week over more than 30 days ago (silent)
     for account_id, created_back, views in ((80, 7, 2), (81, 7, 3), (82, 6, 0), (83, 37, 0)):
@@ -169,15 +201,34 @@ def test_eighty_percent_of_seats_is_an_expansion_opportunity(book):
 
 def test_overdue_milestone_of_the_relationships_onboarding(book):
     hits = fired(book, "milestone_overdue")
-    assert set(hits) == {60, 64}  # 64 was upsold during onboarding: its kickoff is still overdue
+    # 64 was upsold during onboarding: its kickoff is still overdue; 66 slipped again after a survey
+    assert set(hits) == {60, 64, 66}
     assert hits[60]["value"] == 1 and hits[60]["since"] == AS_OF
     assert hits[64]["value"] == 53 and hits[64]["since"] == AS_OF - days(52)
 
 
 def test_go_live_slipped_during_onboarding(book):
     hits = fired(book, "go_live_slipped")
-    assert set(hits) == {70, 74}  # 74 was upsold during onboarding
+    assert set(hits) == {70, 74, 76, 77, 78}  # 74 was upsold during onboarding; 75 recovered (survey)
     assert hits[70]["value"] == 1 and hits[74]["value"] == 4
+
+
+def test_an_onboarding_survey_above_the_bar_after_the_slip_clears_it(book):
+    slipped = fired(book, "go_live_slipped")
+    assert {75, 76, 77, 78} & set(slipped) == {76, 77, 78}
+    overdue = fired(book, "milestone_overdue")
+    assert {65, 66} & set(overdue) == {66}
+
+
+def test_a_business_change_in_the_window_is_a_risk_with_its_evidence(book):
+    hits = fired(book, "business_change")
+    assert {85, 86, 87, 88} & set(hits) == {85, 87}
+    assert hits[85]["since"] == AS_OF - days(d.BUSINESS_CHANGE_WITHIN_DAYS - 1)
+    assert hits[85]["evidence"] == f"{d.BUSINESS_EVENT_LABELS['layoffs']} on " \
+        f"{AS_OF - days(d.BUSINESS_CHANGE_WITHIN_DAYS - 1)}: Cut 15% of staff"
+    assert hits[87]["evidence"].startswith(f"{d.BUSINESS_EVENT_LABELS['leadership_change']} on ")
+    assert hits[87]["evidence"].endswith("New COO (and 1 more)")
+    assert hits[87]["kind"] == "risk"
 
 
 def test_new_users_with_fewer_than_three_page_views(book):

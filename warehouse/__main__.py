@@ -1,7 +1,7 @@
 """Command line: generate the synthetic book into a DuckDB file or a PostgreSQL database, build its
 marts with dbt, and add the app's demo write-back history (churn tags).
 
-    python -m warehouse --target data/demo-v4.duckdb
+    python -m warehouse --target data/demo-v5.duckdb
     python -m warehouse --target postgresql+psycopg2://postgres@127.0.0.1:5432/cockpit --accounts 20000
 """
 import argparse
@@ -9,7 +9,7 @@ import datetime as dt
 import time
 
 from warehouse.build import build_warehouse
-from warehouse.synth import Shape
+from warehouse.synth import SEGMENT_MIXES, Shape
 
 
 def main() -> None:
@@ -20,12 +20,14 @@ def main() -> None:
     parser.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date.today(), help="last day of history")
     parser.add_argument("--usage-days", type=int, default=365, help="days of usage_daily to keep")
     parser.add_argument("--health-weeks", type=int, default=156, help="weekly health snapshots to keep")
+    parser.add_argument("--mix", choices=sorted(SEGMENT_MIXES), default="reference",
+                        help="segment mix: the reference company's, or tech_touch (70%% tech-touch accounts)")
     parser.add_argument("--app-schema", default="cockpit",
                         help="the app's own schema, where the demo's churn tags go (default cockpit)")
     parser.add_argument("--no-app-tables", action="store_true", help="the warehouse only: no demo write-back")
     args = parser.parse_args()
     shape = Shape(accounts=args.accounts, seed=args.seed, as_of=args.as_of,
-                  usage_days=args.usage_days, health_weeks=args.health_weeks)
+                  usage_days=args.usage_days, health_weeks=args.health_weeks, mix=args.mix)
     seed = None
     if not args.no_app_tables:
         # The command line is where the two sides meet: the warehouse package itself never

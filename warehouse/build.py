@@ -10,7 +10,8 @@ from typing import Callable
 import sqlalchemy as sa
 
 from warehouse.load import write_tables
-from warehouse.synth import Shape, generate
+from warehouse.schema import metadata
+from warehouse.synth import Shape, generate_stream
 from warehouse.transform import run_dbt
 
 Progress = Callable[[str, float], None]
@@ -21,6 +22,16 @@ def target_url(target: str) -> str:
     return target if "://" in target else f"duckdb:///{Path(target).resolve()}"
 
 
+def _announced(stream, report: Progress):
+    """The stream as it is, reporting each table as it starts."""
+    seen: set[str] = set()
+    for table, frame in stream:
+        if table not in seen:
+            seen.add(table)
+            report(f"generating and loading {table}", 0.02 + 0.5 * len(seen) / len(metadata.tables))
+        yield table, frame
+
+
 def build_warehouse(target: str, shape: Shape, progress: Progress | None = None,
                     seed_app_tables: Callable[[str], object] | None = None) -> dict[str, int]:
     """Generate `shape` into `target`, build the marts with dbt (tests included), then let
@@ -29,9 +40,6 @@ def build_warehouse(target: str, shape: Shape, progress: Progress | None = None,
     moved into place at the end, so a reader never sees a half-built file; the file keeps its
     name while building, since DuckDB views name their database after it."""
     report = progress or (lambda _step, _fraction: None)
-    report("generating the synthetic book", 0.02)
-    frames = generate(shape)
-    counts = {name: frame.height for name, frame in frames.items()}
     url, final_path, building = target_url(target), None, None
     if "://" not in target:
         final_path = Path(target).resolve()
@@ -39,10 +47,10 @@ def build_warehouse(target: str, shape: Shape, progress: Progress | None = None,
         shutil.rmtree(building, ignore_errors=True)
         building.mkdir(parents=True)
         url = f"duckdb:///{building / final_path.name}"
-    report("loading the contract's tables", 0.35)
+    report("generating and loading the synthetic book", 0.02)
     engine = sa.create_engine(url)
     try:
-        write_tables(engine, frames)
+        counts = write_tables(engine, _announced(generate_stream(shape), report))
     finally:
         engine.dispose()
     report("dbt build: marts and the contract's tests", 0.55)

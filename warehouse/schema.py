@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 # Bumped when a table or rollup changes shape: the embedded demo's file name carries it, so an
 # older demo file is left alone and a current one is generated beside it.
-CONTRACT_VERSION = 4
+CONTRACT_VERSION = 5
 
 metadata = sa.MetaData()
 
@@ -153,6 +153,27 @@ contacts = sa.Table(
     sa.Column("left_at", sa.Date),  # null while at the company
 )
 
+onboarding_surveys = sa.Table(
+    "onboarding_surveys", metadata,
+    sa.Column("survey_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("account_id", sa.Integer, nullable=False),
+    sa.Column("contact_email", sa.String, nullable=False),
+    sa.Column("answered_on", sa.Date, nullable=False),  # sent after go-live
+    sa.Column("score", sa.Integer, nullable=False),  # 1 (poor) .. 5 (excellent)
+    sa.Column("comment", sa.String),
+)
+
+business_events = sa.Table(
+    "business_events", metadata,
+    sa.Column("event_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("account_id", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String, nullable=False),  # acquired | layoffs | leadership_change | funding_cut
+    sa.Column("occurred_on", sa.Date, nullable=False),
+    sa.Column("note", sa.String),  # what the CRM says happened
+)
+
+BUSINESS_EVENT_KINDS = ["acquired", "layoffs", "leadership_change", "funding_cut"]
+
 ACTIVITY_KINDS = ["call", "email", "meeting", "onsite_visit", "business_review", "training"]
 
 # Indexes that keep per-account and per-day reads cheap on PostgreSQL (skipped on DuckDB,
@@ -169,6 +190,8 @@ POSTGRES_INDEXES = {
     "user_activations": ["account_id"],
     "cs_activities": ["account_id, happened_at"],
     "contacts": ["account_id"],
+    "onboarding_surveys": ["account_id"],
+    "business_events": ["account_id, occurred_on"],
 }
 
 # Milestones of domain.md: day offset from the start of a new (or win-back) term.

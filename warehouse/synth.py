@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Iterator
 
 import numpy as np
 import polars as pl
 
 from warehouse.schema import HEALTH_COMPONENTS, MILESTONES
+from warehouse.synth_changes import generate_changes
 from warehouse.synth_engagement import generate_engagement
 
 EPOCH = dt.date(1970, 1, 1)
@@ -26,6 +28,12 @@ SEGMENTS = {
     "mid_market": (550 / 1600, 38_000, 0.45, 15_000, 140_000, 0.065),
     "smb": (600 / 1600, 13_000, 0.40, 5_000, 40_000, 0.14),
     "tech_touch": (425 / 1600, 5_500, 0.40, 1_500, 15_000, 0.16),
+}
+# Share of today's book per segment: the reference company's, or a tech-touch-heavy one (hundreds of
+# thousands of small self-serve accounts, served one-to-many).
+SEGMENT_MIXES = {
+    "reference": {s: v[0] for s, v in SEGMENTS.items()},
+    "tech_touch": {"high_touch": 0.005, "mid_market": 0.08, "smb": 0.215, "tech_touch": 0.70},
 }
 # CSMs per 1,600 accounts in the reference team of 21: 2 + 11 + 4 + 1 CSMs, 2 leads, 1 ops.
 CSMS_PER_REFERENCE = {"high_touch": 2, "mid_market": 11, "smb": 4, "tech_touch": 1}
@@ -64,6 +72,7 @@ class Shape:
     years: int = 3
     usage_days: int = 365
     health_weeks: int = 156
+    mix: str = "reference"  # a key of SEGMENT_MIXES
 
 
 def _day(d: dt.date) -> int:
@@ -85,10 +94,14 @@ def _stamps(seconds: np.ndarray) -> pl.Series:
     return pl.Series((seconds.astype("int64") * 1_000_000)).cast(pl.Datetime("us"))
 
 
-def build_team(rng: np.random.Generator, n_accounts: int) -> tuple[pl.DataFrame, dict[str, list[int]]]:
+def build_team(rng: np.random.Generator, n_accounts: int, mix: str = "reference"
+               ) -> tuple[pl.DataFrame, dict[str, list[int]]]:
     """CSMs in four segments under team leads, a head of CS and CS operations."""
     scale = n_accounts / 1600
-    per_segment = {s: max(1, round(k * scale)) for s, k in CSMS_PER_REFERENCE.items()}
+    # each segment's CSMs follow its accounts: as many per account as in the reference team
+    shares, reference = SEGMENT_MIXES[mix], SEGMENT_MIXES["reference"]
+    per_segment = {s: max(1, round(k * scale * (shares[s] / reference[s] if mix != "reference" else 1)))
+                   for s, k in CSMS_PER_REFERENCE.items()}
     n_teams = max(1, round(2 * scale))
     rows, by_segment = [], {s: [] for s in per_segment}
     names = rng.permutation(len(FIRST) * len(LAST))
@@ -122,15 +135,26 @@ def build_team(rng: np.random.Generator, n_accounts: int) -> tuple[pl.DataFrame,
 
 
 def generate(shape: Shape) -> dict[str, pl.DataFrame]:
-    """Generate every contract table (not the marts, which dbt builds) as polars DataFrames."""
+    """Every contract table (not the marts, which dbt builds) as one polars DataFrame each."""
+    chunks: dict[str, list[pl.DataFrame]] = {}
+    for table, frame in generate_stream(shape):
+        chunks.setdefault(table, []).append(frame)
+    return {table: pl.concat(frames) for table, frames in chunks.items()}
+
+
+def generate_stream(shape: Shape) -> Iterator[tuple[str, pl.DataFrame]]:
+    """Every contract table as (table, chunk) pairs, the large daily and weekly tables in chunks of
+    accounts as they are made, so a loader that writes each chunk and drops it holds one chunk of
+    them at a time at any book size. The random draws happen in the same order as when the tables
+    were made whole, so a seed gives the same book either way."""
     rng = np.random.default_rng(shape.seed)
     as_of = _day(shape.as_of)
     window_start = as_of - 365 * shape.years
-    csms, csm_pool = build_team(rng, shape.accounts)
+    csms, csm_pool = build_team(rng, shape.accounts, shape.mix)
 
     # --- accounts: today's book by segment quota, plus the ones lost during the window ---
     seg_names = list(SEGMENTS)
-    active_counts = {s: max(1, round(SEGMENTS[s][0] * shape.accounts)) for s in seg_names}
+    active_counts = {s: max(1, round(SEGMENT_MIXES[shape.mix][s] * shape.accounts)) for s in seg_names}
     churned_counts = {s: round(active_counts[s] * SEGMENTS[s][5] * shape.years) for s in seg_names}
     segment = np.concatenate([[s] * active_counts[s] for s in seg_names] + [[s] * churned_counts[s] for s in seg_names])
     n = len(segment)
@@ -302,8 +326,9 @@ def generate(shape: Shape) -> dict[str, pl.DataFrame]:
     latest_seats[a_idx] = contracts_df["seats"].to_numpy()
     live_end = np.where(churn_day >= 0, churn_day, as_of)
 
+    yield from (("csms", csms), ("accounts", accounts), ("contracts", contracts_df), ("renewals", renewals_df))
+
     # --- usage_daily over the last usage_days, in chunks of accounts ---
-    usage_frames = []
     days = np.arange(as_of - shape.usage_days + 1, as_of + 1)
     weekday = np.where(((days + 3) % 7) < 5, 1.0, 0.18)  # 1970-01-01 was a Thursday
     for lo in range(0, n, 20_000):
@@ -315,13 +340,12 @@ def generate(shape: Shape) -> dict[str, pl.DataFrame]:
         users = np.minimum(np.round(util * seats), seats)
         rows, cols = np.nonzero(live)
         u = users[rows, cols].astype(np.int64)
-        usage_frames.append(pl.DataFrame({
+        yield "usage_daily", pl.DataFrame({
             "account_id": idx[rows] + 1, "day": _dates(days[cols]), "active_users": u,
             "licensed_seats": latest_seats[idx][rows],
             "page_views": np.round(u * rng.gamma(6, 2.2, len(u))).astype(np.int64),
             "key_events": np.round(u * rng.gamma(4, 1.0, len(u))).astype(np.int64),
-        }))
-    usage = pl.concat(usage_frames)
+        })
 
     # --- support tickets across the window: a steady trickle plus bursts before trouble ---
     span_lo = np.maximum(stints[:, 0], window_start)
@@ -350,6 +374,7 @@ def generate(shape: Shape) -> dict[str, pl.DataFrame]:
         "opened_at": _stamps(opened), "closed_at": _stamps(closed), "still_open": closed >= now_s,
         "priority": rng.choice(["low", "normal", "high", "urgent"], len(t_acc), p=[.35, .45, .15, .05]),
     }).with_columns(pl.when("still_open").then(None).otherwise(pl.col("closed_at")).alias("closed_at")).drop("still_open")
+    yield "support_tickets", tickets
 
     # --- NPS: day 90 after a start, then every 180 days, to a few contacts per account ---
     contacts = np.select([segment == "high_touch", segment == "mid_market", segment == "smb"], [4, 3, 2], 1)
@@ -380,6 +405,7 @@ def generate(shape: Shape) -> dict[str, pl.DataFrame]:
         pl.when("answered").then(pl.col("responded_at")).alias("responded_at"),
         pl.when("answered").then(pl.col("score")).alias("score"),
     ).drop("answered")
+    yield "nps_responses", nps
 
     # --- onboarding milestones for each new or win-back term that started in the window ---
     starts = contracts_df.filter(pl.col("term_type") != "renewal",
@@ -404,13 +430,13 @@ def generate(shape: Shape) -> dict[str, pl.DataFrame]:
     milestones = pl.concat(m_rows).with_columns(
         pl.when(pl.col("completed_date") < 0).then(None).otherwise(pl.col("completed_date")).cast(pl.Date)
         .alias("completed_date"))
+    yield "onboarding_milestones", milestones
 
     # --- weekly health snapshots, ending on as_of ---
     snap = as_of - 7 * np.arange(shape.health_weeks)[::-1]
     weights = {c: w for c, _l, w, _d in HEALTH_COMPONENTS}
     t_key = t_acc.astype(np.int64) * 1_000_000 + (opened // 86400)
     quiet = rng.random(n) < 0.25  # accounts whose contacts never answer surveys
-    health_frames = []
     for lo in range(0, n, 20_000):
         idx = np.arange(lo, min(n, lo + 20_000))
         live = (snap[None, :] >= stints[idx, 0][:, None] + 7) & (snap[None, :] <= live_end[idx][:, None])
@@ -434,8 +460,7 @@ def generate(shape: Shape) -> dict[str, pl.DataFrame]:
         den = sum((~np.isnan(v)) * weights[c] for c, v in comps.items())
         frame = pl.DataFrame({"account_id": acc + 1, "day": _dates(day), "score": np.round(num / den, 1),
                               **{c: np.round(v, 1) for c, v in comps.items()}})
-        health_frames.append(frame.with_columns(pl.col(list(comps)).fill_nan(None)))
-    health = pl.concat(health_frames)
+        yield "health_scores", frame.with_columns(pl.col(list(comps)).fill_nan(None))
 
     # --- new users of the last 180 days and their first-week page views ---
     new_users = rng.poisson(latest_seats * 0.035 * 6 * is_active)
@@ -453,9 +478,7 @@ def generate(shape: Shape) -> dict[str, pl.DataFrame]:
     # a stream of its own, so adding these tables left every earlier table as it was
     engagement = generate_engagement(np.random.default_rng(shape.seed + 1), as_of, segment, csm_id, stints,
                                      is_active, at_risk, shape.usage_days, _stamps, _dates)
-    return {**engagement,
-        "csms": csms, "accounts": accounts, "contracts": contracts_df, "renewals": renewals_df,
-        "usage_daily": usage, "health_scores": health, "health_components": components,
-        "onboarding_milestones": milestones, "nps_responses": nps, "support_tickets": tickets,
-        "user_activations": activations,
-    }
+    changes = generate_changes(np.random.default_rng(shape.seed + 2), as_of, window_start, milestones, slipped,
+                               is_active, at_risk, live_end, _dates)
+    yield from (("health_components", components), ("user_activations", activations),
+                *engagement.items(), *changes.items())

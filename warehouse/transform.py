@@ -96,6 +96,8 @@ def run_dbt(url: str, command: str = "build", as_of=None, select: str | None = N
         if name == "ConcurrencyLine":
             total[0] = event.data.node_count
         elif name == "NodeFinished" and progress is not None:
+            if event.data.node_info.materialized == "ephemeral":
+                return  # inlined into the marts: not among the nodes dbt counts
             done[0] += 1
             progress(done[0], total[0])
 

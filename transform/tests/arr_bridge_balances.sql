@@ -1,7 +1,7 @@
 -- The ARR bridge balances to the dollar for every quarter and segment: start + new + expansion
 -- - contraction - churn = end; each quarter starts where the one before ended; and a churned term
--- counts as a churn in the quarter its ARR stops (its end date inclusive: a term ending on a
--- quarter's last day carries ARR through that day and is a churn of the next quarter, once).
+-- counts as a churn in the quarter its ARR stops (its end date inclusive, gone at the close of
+-- that day: a term churning on a quarter's last day is a churn of that quarter, once).
 -- Same convention as the app's bridge (queries/retention.py) over contract_terms. Returns the
 -- quarters and segments that break it.
 with as_of as (
@@ -32,11 +32,11 @@ periods as (
 per_account as (
     select
         p.quarter_start, a.segment, t.account_id,
-        sum(case when t.carries_arr_from <= p.opening and t.carries_arr_through >= p.opening then t.arr else 0 end)
-            as start_arr,
-        sum(case when t.carries_arr_from <= p.closing and t.carries_arr_through >= p.closing then t.arr else 0 end)
-            as end_arr,
-        max(case when t.churned and t.carries_arr_through >= p.opening and t.carries_arr_through < p.closing
+        sum(case when t.carries_arr_from <= p.opening and t.carries_arr_through >= p.opening
+                  and not (t.churned and t.carries_arr_through = p.opening) then t.arr else 0 end) as start_arr,
+        sum(case when t.carries_arr_from <= p.closing and t.carries_arr_through >= p.closing
+                  and not (t.churned and t.carries_arr_through = p.closing) then t.arr else 0 end) as end_arr,
+        max(case when t.churned and t.carries_arr_through > p.opening and t.carries_arr_through <= p.closing
                  then 1 else 0 end) as churned_in_period
     from periods as p
     cross join {{ ref('contract_terms') }} as t
