@@ -13,7 +13,7 @@ from components.identity import ROLE_LABELS, identify, require_sign_in_configure
 from components.safe_text import md
 from components.startup import ensure_demo_warehouse
 from queries import people, portfolio
-from queries.db import current_warehouse, url_problem
+from queries.db import current_warehouse, stamp_run, url_problem
 from queries.migrations import AppSchemaMissing, ensure_app_tables
 
 st.set_page_config(page_title="CS Cockpit", page_icon=":material/explore:", layout="wide")
@@ -26,6 +26,7 @@ sign_in = require_sign_in_configured(wh.is_demo)  # a real warehouse with no sig
 ensure_demo_warehouse(wh)
 try:
     ensure_app_tables(wh)
+    stamp_run(wh)  # the app tables' data version, once per run: other servers' writes show now
     as_of = portfolio.data_as_of(wh)
     staff = people.staff(wh)
 except AppSchemaMissing as missing:

@@ -43,6 +43,7 @@ PAGES = [  # (page, view widget key, view)
 # cold and warm page times, the app's own time on top of its SQL, and the app's peak memory
 TARGETS = {"cold": 1.0, "cold_1m": 2.0, "warm": 0.2, "overhead": 0.15, "memory_mib": 1536}
 LARGE = 1_000_000  # from this size on: the tech-touch-heavy book, 90 days of usage, 26 weeks of health
+KEPT_SECTION = "## Sessions per server"  # bench.concurrency's, at the end of the file: kept on a rewrite
 
 
 def shape_for(accounts: int):
@@ -233,6 +234,11 @@ def report(all_results: dict, runs: int, pg_admin: str) -> str:
     return "\n".join(lines)
 
 
+def with_kept_section(new_report: str, previous: str) -> str:
+    """The new report, then bench.concurrency's section of the file it replaces, when it had one."""
+    return new_report + "\n" + (previous[previous.index(KEPT_SECTION):] if KEPT_SECTION in previous else "")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1600, 20_000, 200_000])
@@ -262,7 +268,8 @@ def main() -> None:
             if child.returncode:
                 raise SystemExit(f"benchmark of {accounts} on {backend} failed")
             results[(accounts, backend)] = json.loads(child.stdout.strip().splitlines()[-1])
-    Path(args.out).write_text(report(results, args.runs, args.pg) + "\n")
+    previous = Path(args.out).read_text() if Path(args.out).exists() else ""
+    Path(args.out).write_text(with_kept_section(report(results, args.runs, args.pg), previous))
     print(f"wrote {args.out}")
 
 

@@ -9,7 +9,9 @@ The app's own tables go to the schema CS_COCKPIT_APP_SCHEMA (default `cockpit`).
 """
 from __future__ import annotations
 
+import contextvars
 import decimal
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,19 +130,77 @@ _WRITEBACK_READS = []
 
 
 def reads_writeback(fn):
-    """`cached`, for a query that reads the app's own tables: forget_cached_writes() clears it.
-    That includes every query whose result depends on open flags or on the last touch (touches
-    logged in the app count, see queries.scope)."""
-    wrapped = cached(fn)
-    _WRITEBACK_READS.append(wrapped)
-    return wrapped
+    """`cached`, for a query that reads the app's own tables (every query whose result depends on
+    open flags or on the last touch: touches logged in the app count, see queries.scope). Its key
+    also holds the app tables' data version, so a write on any app server (which bumps it) gives
+    every server new keys; and forget_cached_writes() clears it at once in the writing process.
+    Every such query takes the warehouse first."""
+    def versioned(data_version, *args, **kwargs):  # data_version: part of the key only
+        return fn(*args, **kwargs)
+
+    versioned.__module__, versioned.__qualname__ = fn.__module__, fn.__qualname__  # one cache each
+    versioned_cached = cached(versioned)
+
+    @functools.wraps(fn)
+    def query(wh: Warehouse, *args, **kwargs):
+        return versioned_cached(data_version(wh), wh, *args, **kwargs)
+
+    query.clear = versioned_cached.clear
+    _WRITEBACK_READS.append(versioned_cached)
+    return query
 
 
 def forget_cached_writes() -> None:
     """After a write every page must show it at once: drop the cached results over the app's tables
-    (for every session: they are shared), and only those."""
+    (for every session of this process: they are shared), and only those."""
     for fn in _WRITEBACK_READS:
         fn.clear()
+
+
+# --- the data version: several app servers agree on the app's tables -----------------------------
+# A one-row table in the app schema (queries.migrations, v3) that every write bumps in its own
+# transaction (queries.writeback). The router reads it once per script run (stamp_run); every
+# @reads_writeback query of that run is keyed by it. Outside a script run (tests, bench) each
+# query reads it afresh.
+_RUN_VERSION: contextvars.ContextVar[tuple[Warehouse, int] | None] = contextvars.ContextVar(
+    "cs_cockpit_data_version", default=None)
+
+
+def read_data_version(wh: Warehouse) -> int:
+    with wh.engine.connect() as conn:
+        return conn.execute(sa.text(f"select version from {wh.app_schema}.data_version")).scalar_one()
+
+
+_LAST_SEEN: dict[Warehouse, int] = {}
+
+
+def stamp_run(wh: Warehouse) -> int:
+    """Once per script run, by the router: read the data version for this run's queries. A
+    session's runs happen in its own script thread, so the stamp never reaches another session.
+    While the database cannot be reached the run keeps the last version this process saw, so the
+    pages it has cached still render (and a write says it was not saved)."""
+    try:
+        version = read_data_version(wh)
+    except sa.exc.OperationalError:
+        if wh not in _LAST_SEEN:
+            raise
+        version = _LAST_SEEN[wh]
+    else:
+        _LAST_SEEN[wh] = version
+    _RUN_VERSION.set((wh, version))
+    return version
+
+
+def data_version(wh: Warehouse) -> int:
+    """This run's data version of the warehouse's app tables (read afresh when no run stamped it)."""
+    stamped = _RUN_VERSION.get()
+    return stamped[1] if stamped is not None and stamped[0] == wh else read_data_version(wh)
+
+
+def bump_data_version(conn: sa.Connection, app_schema: str) -> None:
+    """Inside a write's transaction: the app tables changed, so every server's cached reads of them
+    are stale. The write commits its rows and the new version together."""
+    conn.execute(sa.text(f"update {app_schema}.data_version set version = version + 1"))
 
 
 def fetch(wh: Warehouse, statement: sa.TextClause, params: dict | None = None) -> pl.DataFrame:

@@ -11,7 +11,7 @@ import datetime as dt
 import numpy as np
 import sqlalchemy as sa
 
-from queries.db import Warehouse, engine_for
+from queries.db import Warehouse, bump_data_version, engine_for
 from queries.migrations import migrate
 
 REASON_WEIGHTS = {  # by segment: what tends to end each kind of relationship
@@ -58,6 +58,7 @@ def seed_churn_tags(wh: Warehouse, seed: int = 42, create_schema: bool = False) 
             conn.execute(sa.text(f"""insert into {wh.app_schema}.churn_tags
                 (account_id, version, primary_reason, reasons, note, tagged_by, tagged_at)
                 values (:account_id, :version, :primary_reason, :reasons, :note, :tagged_by, :tagged_at)"""), rows)
+            bump_data_version(conn, wh.app_schema)
     return len(rows)
 
 

@@ -85,7 +85,16 @@ def _v2(s: str) -> list[str]:
     ]
 
 
-MIGRATIONS = {1: _v1, 2: _v2}
+def _v3(s: str) -> list[str]:
+    """The data version: one row that every write bumps in its transaction, so that several app
+    servers know when their cached reads of these tables are stale (queries.db.data_version)."""
+    return [
+        f"create table {s}.data_version (version bigint not null)",
+        f"insert into {s}.data_version (version) values (0)",
+    ]
+
+
+MIGRATIONS = {1: _v1, 2: _v2, 3: _v3}
 
 
 SETUP_COMMAND = "./scripts/setup-app-schema --admin-url URL --app-role ROLE"

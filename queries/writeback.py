@@ -4,7 +4,8 @@ Every write is validated first, strictly and without coercion, by queries.valida
 `Rejected` carries the message for the user, and nothing is written), checked against the
 writer's rights on the account, attributed to the signed-in viewer (never to a name typed in a
 form), parameterised, and appended: a re-tag is a new version, a flag changes only by adding
-events. Writes on one account are serialised (an advisory lock on PostgreSQL, a process lock
+events, and bumps the app tables' data version in the same transaction (so every app server's
+cached reads of them go stale at once, queries.db.data_version). Writes on one account are serialised (an advisory lock on PostgreSQL, a process lock
 on the embedded DuckDB file) so that two people writing at the same moment both succeed, in
 order.
 """
@@ -19,7 +20,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from queries import flags, roles, validate
-from queries.db import Warehouse, fetch, forget_cached_writes, reads_writeback
+from queries.db import Warehouse, bump_data_version, fetch, forget_cached_writes, reads_writeback
 from queries.definitions import TOUCH_KINDS
 from queries.flags import open_flags_cte
 from queries.validate import Rejected
@@ -121,6 +122,7 @@ def _serialised(wh: Warehouse, account_ids, writer: Writer, submission: str | No
                                      f"submitted_at) values (:key, :action, :by, :at)"),
                              {"key": key, "action": action, "by": writer.email, "at": _now()})
             yield conn
+            bump_data_version(conn, wh.app_schema)
     except sa.exc.IntegrityError:
         if key is not None and _submitted_before(wh, key):
             raise AlreadySaved("This form was already submitted, and saved once; the repeat was not written.") \
@@ -187,6 +189,8 @@ def retire_reason(wh: Warehouse, writer: Writer, code: str) -> None:
     with wh.engine.begin() as conn:
         done = conn.execute(sa.text(f"update {wh.app_schema}.churn_reasons set retired_at = :at "
                                     f"where code = :c and retired_at is null"), {"c": code, "at": _now()}).rowcount
+        if done:
+            bump_data_version(conn, wh.app_schema)
     if not done:
         raise Rejected(f"No active churn reason has the code {code!r}.")
     forget_cached_writes()

@@ -16,50 +16,25 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from streamlit.proto.Alert_pb2 import Alert
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-from streamlit.proto.RootContainer_pb2 import MAIN
-from websockets.asyncio.client import connect
 from websockets.exceptions import WebSocketException
+
+from bench.ws_client import RENDERED, Session
 
 CROWD = 50
 WAIT_SECONDS = 150  # a bound on each visitor's wait, not a measure of speed
-RENDERED = "rendered"
 
 
-async def first_page(ws_url: str, together: asyncio.Barrier) -> str:
+async def first_page(url: str, together: asyncio.Barrier) -> str:
     """One visitor's first page: RENDERED, or what the visitor saw instead."""
-    async with connect(ws_url, subprotocols=["streamlit"], max_size=None) as ws:
+    async with Session.open(url) as session:
         await together.wait()
-        ask = BackMsg()
-        ask.rerun_script.query_string = ""  # the default page, as a new visitor lands
-        await ws.send(ask.SerializeToString())
-        saw_page = False
-        async for data in ws:
-            msg = ForwardMsg.FromString(data)
-            if msg.WhichOneof("type") == "delta" and msg.delta.WhichOneof("type") == "new_element":
-                element = msg.delta.new_element
-                kind = element.WhichOneof("type")
-                if kind == "exception":
-                    return f"error page: {element.exception.type or 'exception'}"
-                if kind == "alert" and element.alert.format == Alert.ERROR:
-                    return f"error notice: {element.alert.body[:80]}"
-                # the page's own title, not the sidebar's: the router has handed over to the page
-                saw_page = saw_page or (kind == "heading" and msg.metadata.delta_path[0] == MAIN)
-            elif msg.WhichOneof("type") == "script_finished":
-                if msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
-                    return RENDERED if saw_page else "blank page"
-                if msg.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
-                    return "error page: compile error"
-                # FINISHED_EARLY_FOR_RERUN: the page asked for a rerun; keep reading
-    return "never rendered: the server closed the connection"
+        return (await session.run()).outcome
 
 
-async def visit(ws_url: str, together: asyncio.Barrier) -> str:
+async def visit(url: str, together: asyncio.Barrier) -> str:
     try:
         async with asyncio.timeout(WAIT_SECONDS):
-            return await first_page(ws_url, together)
+            return await first_page(url, together)
     except TimeoutError:
         return f"never rendered within {WAIT_SECONDS} s"
     except (OSError, WebSocketException) as err:
@@ -68,8 +43,7 @@ async def visit(ws_url: str, together: asyncio.Barrier) -> str:
 
 async def crowd(url: str) -> list[str]:
     together = asyncio.Barrier(CROWD)  # all connected, then all ask at once
-    ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
-    return await asyncio.gather(*(visit(ws_url, together) for _ in range(CROWD)))
+    return await asyncio.gather(*(visit(url, together) for _ in range(CROWD)))
 
 
 def server_errors(log) -> Counter:

@@ -3,13 +3,7 @@ app as its least-privileged role, Chromium. The proxy's word counts; a client's 
 not, through nginx or straight to Streamlit's port."""
 from __future__ import annotations
 
-import os
 import secrets
-import shutil
-import subprocess
-import time
-import urllib.error
-import urllib.request
 import uuid
 
 import pytest
@@ -19,65 +13,13 @@ from components.identity import PROXY_SECRET_ENV, TRUSTED_HEADER_ENV
 from queries import people
 from queries.db import APP_SCHEMA_ENV, URL_ENV
 from tests.conftest import PG_URL, least_privileged
-from tests.e2e.browser import ROOT, AppServer, free_port, wait_for_app
-from tests.e2e.conftest import REQUIRE_E2E
-
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-SNIPPET = ROOT / "docs" / "deploy" / "nginx-cockpit.conf"
-
-
-class Nginx:
-    """nginx in front of the app: HTTP basic auth stands in for the site's sign-in (the user name
-    is the email), then the README's snippet, unchanged but for the port and the secret."""
-
-    def __init__(self, home, upstream_port: int, secret: str, users: dict[str, str]):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        (home / "htpasswd").write_text("".join(f"{u}:{{PLAIN}}{p}\n" for u, p in users.items()))
-        (home / "cockpit.conf").write_text(SNIPPET.read_text().replace("127.0.0.1:8501", f"127.0.0.1:{upstream_port}")
-                                           .replace("CHANGE-ME-openssl-rand-hex-32", secret))
-        (home / "nginx.conf").write_text(f"""
-{'user root;' if os.geteuid() == 0 else ''}
-worker_processes 1;
-pid {home}/nginx.pid;
-error_log {home}/error.log;
-events {{ worker_connections 256; }}
-http {{
-    access_log {home}/access.log;
-    client_body_temp_path {home}/tmp-body;
-    proxy_temp_path {home}/tmp-proxy;
-    server {{
-        listen 127.0.0.1:{self.port};
-        auth_basic "CS Cockpit";
-        auth_basic_user_file {home}/htpasswd;
-        set $cockpit_email $remote_user;
-        include {home}/cockpit.conf;
-    }}
-}}""")
-        self.process = subprocess.Popen([NGINX, "-p", str(home), "-c", str(home / "nginx.conf"), "-g", "daemon off;"],
-                                        stderr=open(home / "nginx.stderr", "wb"))
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            try:
-                urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2).close()
-                return
-            except urllib.error.HTTPError:
-                return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError(f"nginx did not start: {(home / 'nginx.stderr').read_text()}")
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=10)
+from tests.e2e.browser import AppServer, wait_for_app
+from tests.e2e.nginx import Nginx, nginx_or_skip
 
 
 @pytest.fixture(scope="module")
 def proxied(tmp_path_factory, demo_warehouses):
-    if not os.path.exists(NGINX):
-        if REQUIRE_E2E:
-            pytest.fail("nginx is required under CI (Debian: apt-get install nginx-light)")
-        pytest.skip("no nginx")
+    nginx_or_skip()
     home = tmp_path_factory.mktemp("proxy")
     schema = f"e2e_proxy_{uuid.uuid4().hex[:8]}"
     wh = least_privileged(demo_warehouses("postgres"), app_schema=schema)
@@ -87,7 +29,7 @@ def proxied(tmp_path_factory, demo_warehouses):
                      PROXY_SECRET_ENV: secret}, home / "streamlit.log")
     lead = staff.filter(staff["role"] == "lead").row(0, named=True)
     leader = staff.filter(staff["role"] == "leader").row(0, named=True)
-    proxy = Nginx(home, app.port, secret, {lead["email"]: "pw-lead"})
+    proxy = Nginx(home, [app.port], secret, {lead["email"]: "pw-lead"})
     yield app, proxy, lead, leader, secret
     proxy.stop()
     app.stop()
