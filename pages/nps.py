@@ -41,9 +41,9 @@ by_group = nps.nps_by_group(wh, filters, period.start, period.end, group, grain)
 st.plotly_chart(charts.build_nps_by_group(by_group, group_labels[group]), key="nps_group_chart")
 nps_columns = {
     "grp": st.column_config.TextColumn(group_labels[group]),
-    "period": st.column_config.DateColumn("Period starting", format="YYYY-MM-DD"),
+    "period": tables.date("Period starting"),
     "nps": st.column_config.NumberColumn("NPS", format="%.0f", help=DEFINITIONS["nps"]),
-    "response_rate": st.column_config.NumberColumn("Response rate", format="percent", help=DEFINITIONS["response_rate"]),
+    "response_rate": tables.percent("Response rate", help=DEFINITIONS["response_rate"]),
     "small_sample": st.column_config.CheckboxColumn(f"n < {SMALL_SAMPLE_BELOW}"),
 }
 with st.expander("Numbers by period and by group"):

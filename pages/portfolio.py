@@ -35,10 +35,10 @@ dimension = left.segmented_control("Break down by", list(dimension_labels), form
 measure = right.segmented_control("Measure", ["arr", "accounts"], key=keep("portfolio_measure", "arr"),
                                   format_func={"arr": "ARR", "accounts": "Accounts"}.get) or "arr"
 mix = portfolio.band_mix(wh, filters, dimension)
-st.plotly_chart(charts.build_band_mix(mix, measure, dimension_labels[dimension]), key="portfolio_mix_chart")
+st.plotly_chart(charts.build_band_mix(mix, measure, dimension_labels[dimension], dimension), key="portfolio_mix_chart")
 with st.expander("Numbers behind the chart"):
-    tables.download_csv(mix, "health_mix.csv", key="portfolio_mix_csv")
-    st.dataframe(mix, hide_index=True, key="portfolio_mix_table")
+    tables.data_table(mix.rename({"bucket": dimension}), key="portfolio_mix_table", filename="health_mix.csv",
+                      columns={dimension: st.column_config.TextColumn(dimension_labels[dimension])})
 
 trend = portfolio.health_trend(wh, filters)
 st.plotly_chart(charts.build_health_trend(trend), key="portfolio_trend_chart")
