@@ -6,7 +6,7 @@ from components import charts, kpi, notices, tables
 from components.context import page_context
 from components.periods import period_picker
 from components.state import keep
-from queries import nps
+from queries import labels, nps
 from queries.definitions import DEFINITIONS, SMALL_SAMPLE_BELOW
 
 wh, filters, as_of = page_context()
@@ -38,6 +38,7 @@ st.plotly_chart(charts.build_nps_trend(trend), key="nps_trend_chart")
 group = st.segmented_control("Break down by", list(group_labels), key=keep("nps_group", "segment"),
                              format_func=group_labels.get) or "segment"
 by_group = nps.nps_by_group(wh, filters, period.start, period.end, group, grain)
+by_group = labels.humanize(by_group, like={"grp": group})  # segment codes read as words
 st.plotly_chart(charts.build_nps_by_group(by_group, group_labels[group]), key="nps_group_chart")
 nps_columns = {
     "grp": st.column_config.TextColumn(group_labels[group]),
@@ -47,7 +48,8 @@ nps_columns = {
     "small_sample": st.column_config.CheckboxColumn(f"n < {SMALL_SAMPLE_BELOW}"),
 }
 with st.expander("Numbers by period and by group"):
-    tables.data_table(trend, key="nps_trend_table", filename="nps_by_period.csv", columns=nps_columns)
+    tables.data_table(labels.humanize(trend, like={"grp": group}), key="nps_trend_table",
+                      filename="nps_by_period.csv", columns=nps_columns)
     tables.data_table(by_group, key="nps_group_table", filename=f"nps_by_{group}.csv", columns=nps_columns)
 
 st.subheader("Latest detractor comments")

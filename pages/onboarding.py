@@ -38,7 +38,7 @@ else:
     with st.expander("Milestone counts by cohort"):
         tables.data_table(matrix, key="onboarding_matrix_table", filename="milestones_by_cohort.csv", columns={
             "cohort": tables.date("Cohort"),
-            "on_time_rate": tables.percent("On time", help=DEFINITIONS["on_time_rate"]),
+            "on_time_rate": tables.percent("On-time rate", help=DEFINITIONS["on_time_rate"]),
             "not_due": st.column_config.NumberColumn("Not due yet"),
         })
     st.subheader("Time to value")

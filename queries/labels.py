@@ -42,8 +42,8 @@ _VALUE_COLUMNS = {
     "renewal_stage": RENEWAL_STAGES, "stage": RENEWAL_STAGES, "renewal_forecast": FORECASTS,
     "forecast": FORECASTS, "outcome": OUTCOMES, "due_window": DUE_WINDOWS, "milestone": MILESTONES,
     "next_milestone": MILESTONES, "state": MILESTONE_STATES, "kind": ACTIVITY_KINDS | SIGNAL_KINDS,
-    "tier": CONTACT_TIERS, "status": FLAG_STATUSES, "load": LOADS, "load_before": LOADS, "load_after": LOADS, "priority": TICKET_PRIORITIES,
-    "role": ROLES,
+    "tier": CONTACT_TIERS, "status": FLAG_STATUSES, "load": LOADS, "load_before": LOADS, "load_after": LOADS,
+    "priority": TICKET_PRIORITIES, "role": ROLES, "what": ACTIVITY_KINDS,
 }
 
 # Headers of columns a table shows without its own column_config, and of every CSV column.
@@ -67,7 +67,7 @@ COLUMNS = {
     "logo_retention": "Logo retention", "arr_retention": "ARR retention", "quarter": "Quarter starting",
     "reason": "Reason", "logos": "Accounts", "milestone": "Milestone", "day_offset": "Day",
     "due_date": "Due", "completed_date": "Completed", "state": "State", "on_time_rate": "On time",
-    "on_time": "On time", "late": "Late", "overdue": "Overdue", "not_due": "Not due yet",
+    "on_time": "Done on time", "late": "Done late", "overdue": "Overdue", "not_due": "Not due yet",
     "opened_at": "Opened", "subject": "Subject", "priority": "Priority", "status": "Status",
     "closed_at": "Closed", "ticket_id": "Ticket", "stage": "Stage", "forecast": "Forecast",
     "outcome": "Outcome", "due_window": "Window", "renewals": "Renewals", "email": "Email",
@@ -107,9 +107,11 @@ def column(name: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def humanize(frame: pl.DataFrame) -> pl.DataFrame:
-    """The frame with every code column's values replaced by their labels; numbers untouched."""
+def humanize(frame: pl.DataFrame, like: dict[str, str] | None = None) -> pl.DataFrame:
+    """The frame with every code column's values replaced by their labels; numbers untouched.
+    `like` names the codes of a generic column ({"grp": "segment"}); labels pass through as they are."""
     known = values()
+    known |= {column: known[kind] for column, kind in (like or {}).items() if kind in known}
     return frame.with_columns(
         pl.col(c).cast(pl.String).replace_strict({str(k): v for k, v in known[c].items()}, default=pl.col(c).cast(pl.String),
                                                 return_dtype=pl.String)
