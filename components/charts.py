@@ -15,7 +15,7 @@ from queries.definitions import DUE_WINDOWS, GREEN_FROM, HEALTH_BANDS, RED_BELOW
 # Colour means one thing. Red, amber and green say bad, watch and good, and nothing else; segments,
 # kinds and series get the neutral palette, in order.
 RAG = {"bad": "#d64545", "watch": "#e8b339", "good": "#3a9d5d", "none": "#a0a4ab"}
-TINTS = {"bad": "#fbe4e4", "watch": "#fcf1d9", "good": "#e3f3e8", "none": "#f0f1f3"}  # cell backgrounds
+NEUTRAL = "#8a8f98"  # what carries no judgement: grey bars in tables
 SERIES = ["#2f6fdd", "#6b5bc4", "#1b9aaa", "#44546a", "#9c6ade", "#5b8fb9", "#8a8f98", "#274b8f"]
 # Which codes are bad, watch or good, per column of codes (tables colour these cells and chips).
 _LOAD = {"over": "bad", "under": "watch", "on target": "good", "pooled": "none"}

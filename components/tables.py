@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 from components import notices
-from components.charts import MEANING, RAG, TINTS
+from components.charts import MEANING, NEUTRAL, RAG
 from components.safe_text import spreadsheet_frame
 from queries import labels
 from queries.definitions import DEFINITIONS, SIGNAL_RULES
@@ -31,8 +31,9 @@ def percent(label: str, help: str | None = None, **kwargs) -> dict:
 
 
 def share_bar(label: str, max_value: float = 1.0, help: str | None = None) -> dict:
+    """A share as a bar, grey: the bar cannot change colour per row, so the row's chip says good or bad."""
     return st.column_config.ProgressColumn(label, min_value=0, max_value=max_value, format="percent", step=0.001,
-                                           help=help)
+                                           help=help, color=NEUTRAL)
 
 
 def date(label: str, help: str | None = None) -> dict:
@@ -48,7 +49,7 @@ ACCOUNT_COLUMNS = {  # the columns that decide what to do first: account, health
     "account_id": None,
     "name": st.column_config.TextColumn("Account", pinned=True),
     "health_score": st.column_config.ProgressColumn("Health", min_value=0, max_value=100, format="%.0f",
-                                                    help=DEFINITIONS["avg_health"]),
+                                                    help=DEFINITIONS["avg_health"], color=NEUTRAL),
     "health_band": st.column_config.TextColumn("Band", help=DEFINITIONS["health_band"]),
     "why": st.column_config.TextColumn("Why it is here", width="medium",
                                        help="Open flags, red health, a renewal within 90 days and firing signals."),
@@ -235,8 +236,6 @@ RATE_COLUMNS = {
 _MONEY = {"arr", "arr_up", "arr_renewed", "start_arr", "end_arr", "new_arr", "expansion", "contraction", "churn",
           "arr_before", "arr_after"}
 _SHARE_ENDINGS = ("_rate", "_share", "_load", "_retention", "weight")
-# Cells tinted by what a status column of the same row means (bad, watch, good).
-TINTED = {"health_score": "health_band", "avg_health": "health_band", "book_load": "load", "arr_load": "load"}
 
 
 def is_money(name: str) -> bool:
@@ -293,23 +292,14 @@ def table_config(frame: pl.DataFrame, columns: dict | None) -> dict:
     return config
 
 
-def _shown(frame: pl.DataFrame, config: dict):
-    """What the grid gets: words for codes, status chips as one-item lists, and the tinted cells
-    (a pandas Styler: the grid colours a cell's background, not a progress bar, per row)."""
+def _shown(frame: pl.DataFrame, config: dict) -> pl.DataFrame:
+    """What the grid gets: words for codes, and status columns as one-item lists (their chips).
+    Status colours stay on the chips: a pandas Styler could tint cells too, but it costs about a
+    second per 1,000-row table on every run (measured), and a progress bar takes one colour only."""
     chips = [c for c in frame.columns if c in MEANING and config.get(c) and config[c]["type_config"]["type"] == "multiselect"]
-    shown = labels.humanize(frame).with_columns(
+    return labels.humanize(frame).with_columns(
         pl.when(pl.col(c).is_null()).then(pl.lit([], dtype=pl.List(pl.String))).otherwise(pl.concat_list(c)).alias(c)
         for c in chips)
-    tinted = {c: s for c, s in TINTED.items() if c in frame.columns and s in frame.columns and s in MEANING
-              and config.get(c) is not None}
-    if not tinted:
-        return shown
-    styles = {c: [f"background-color: {TINTS[MEANING[s].get(code, 'none')]}" if code is not None else ""
-                  for code in frame[s].cast(pl.String).to_list()] for c, s in tinted.items()}
-    styler = shown.to_pandas().style
-    for c, css in styles.items():
-        styler = styler.apply(lambda _column, css=css: css, subset=[c], axis=0)
-    return styler
 
 
 def data_table(frame: pl.DataFrame, key: str, filename: str, columns: dict | None = None) -> None:
