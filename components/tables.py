@@ -251,6 +251,8 @@ def _default(name: str, dtype: pl.DataType) -> dict:
             return money(header)
         if name.endswith(_SHARE_ENDINGS) or name in ("grr", "nrr"):
             return percent(header)
+        if name.endswith("_id"):
+            return st.column_config.NumberColumn(header, format="%d")  # an id is a name, not a quantity
         return st.column_config.NumberColumn(header, format="%,.1f" if dtype.is_float() else "%,d")
     if dtype == pl.Date:
         return date(header)

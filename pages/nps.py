@@ -54,11 +54,12 @@ with st.expander("Numbers by period and by group"):
 
 st.subheader("Latest detractor comments")
 tables.account_table(nps.detractor_comments(wh, filters), key="nps_comments", filename="detractor_comments.csv",
-                     empty="detractor comments", columns={
+                     empty="detractor comments", columns=tables.ordered({
                          **tables.ACCOUNT_COLUMNS,
                          "responded_at": st.column_config.DatetimeColumn("Answered", format="YYYY-MM-DD"),
                          "score": st.column_config.NumberColumn("Score"),
                          "comment": st.column_config.TextColumn("Comment", width="large"),
                          "contact_email": st.column_config.TextColumn("Contact"),
                          "open_flag": st.column_config.CheckboxColumn("Risk flag open"),
-                     })
+                     }, ["account_id", "name", "health_score", "health_band", "score", "comment", "responded_at",
+                         "arr", "open_flag"]))

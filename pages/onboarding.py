@@ -56,7 +56,7 @@ st.subheader("Onboarding now")
 now = onboarding.in_onboarding(wh, filters)
 if summary["accounts"] > now.height:
     st.caption(f"The {now.height:,} most behind of {summary['accounts']:,}; narrow the list with the sidebar filters.")
-tables.account_table(now, key="onboarding_now", filename="in_onboarding.csv", empty="accounts in onboarding", columns={
+now_columns = tables.ordered({  # the milestone that is late leads, after the account and its health
     **tables.ACCOUNT_COLUMNS,
     "customer_since": tables.date("Started"),
     "days_in": st.column_config.NumberColumn("Day"),
@@ -67,4 +67,7 @@ tables.account_table(now, key="onboarding_now", filename="in_onboarding.csv", em
     "milestones_overdue": st.column_config.NumberColumn("Overdue"),
     "go_live_slipped": st.column_config.CheckboxColumn("Go-live slipped"),
     "went_live_on": tables.date("Went live"),
-})
+}, ["account_id", "name", "health_score", "health_band", "next_milestone", "next_due_date", "days_late",
+    "milestones_overdue", "arr"])
+tables.account_table(now, key="onboarding_now", filename="in_onboarding.csv", empty="accounts in onboarding",
+                     columns=now_columns)

@@ -43,7 +43,8 @@ _VALUE_COLUMNS = {
     "forecast": FORECASTS, "outcome": OUTCOMES, "due_window": DUE_WINDOWS, "milestone": MILESTONES,
     "next_milestone": MILESTONES, "state": MILESTONE_STATES, "kind": ACTIVITY_KINDS | SIGNAL_KINDS,
     "tier": CONTACT_TIERS, "status": FLAG_STATUSES, "load": LOADS, "load_before": LOADS, "load_after": LOADS,
-    "priority": TICKET_PRIORITIES, "role": ROLES, "what": ACTIVITY_KINDS,
+    "priority": TICKET_PRIORITIES, "role": ROLES,
+    "what": {k: v.lower() for k, v in ACTIVITY_KINDS.items()},  # the timeline words its other events in lower case
 }
 
 # Headers of columns a table shows without its own column_config, and of every CSV column.
