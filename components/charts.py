@@ -60,13 +60,14 @@ def build_health_trend(frame: pl.DataFrame) -> go.Figure:
     fig = px.line(frame, x="day", y="avg_health", markers=True, hover_data={"accounts": True},
                   labels={"day": "Snapshot", "avg_health": "Average health", "accounts": "Accounts scored"},
                   title="Average health score, weekly snapshots")
-    fig.add_hline(y=GREEN_FROM, line_dash="dot", line_color=BAND_COLOURS["green"], annotation_text=f"green from {GREEN_FROM}")
+    fig.add_hline(y=GREEN_FROM, line_dash="dot", line_color=BAND_COLOURS["green"],
+                  annotation_text=f"green from {GREEN_FROM}")
     fig.add_hline(y=RED_BELOW, line_dash="dot", line_color=BAND_COLOURS["red"], annotation_text=f"red below {RED_BELOW}")
     fig.update_yaxes(range=[0, 100])
     return _layout(fig)
 
 
-RATE_LABELS = {"logo_renewal_rate": "Logo renewal rate", "grr": "GRR (pure)", "nrr": "NRR (with expansion)"}
+RATE_LABELS = labels.RATES
 
 
 def build_renewal_funnel(frame: pl.DataFrame, measure: str, colour: str) -> go.Figure:

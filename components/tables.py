@@ -298,7 +298,8 @@ def _shown(frame: pl.DataFrame, config: dict) -> pl.DataFrame:
     """What the grid gets: words for codes, and status columns as one-item lists (their chips).
     Status colours stay on the chips: a pandas Styler could tint cells too, but it costs about a
     second per 1,000-row table on every run (measured), and a progress bar takes one colour only."""
-    chips = [c for c in frame.columns if c in MEANING and config.get(c) and config[c]["type_config"]["type"] == "multiselect"]
+    chips = [c for c in frame.columns
+             if c in MEANING and config.get(c) and config[c]["type_config"]["type"] == "multiselect"]
     return labels.humanize(frame).with_columns(
         pl.when(pl.col(c).is_null()).then(pl.lit([], dtype=pl.List(pl.String))).otherwise(pl.concat_list(c)).alias(c)
         for c in chips)

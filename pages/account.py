@@ -66,7 +66,8 @@ health_change = (None if head["health_score"] is None or head["health_score_4w_a
                  else head["health_score"] - head["health_score_4w_ago"])
 kpi.kpi_row([
     kpi.Tile("ARR", kpi.money(head["arr"]), DEFINITIONS["arr"]),
-    kpi.Tile("Health", kpi.number(head["health_score"]) + f" · {labels.value('health_band', head['health_band'])}", DEFINITIONS["avg_health"],
+    kpi.Tile("Health", kpi.number(head["health_score"]) + f" · {labels.value('health_band', head['health_band'])}",
+             DEFINITIONS["avg_health"],
              delta=None if health_change is None else f"{health_change:+.0f} vs 4 weeks ago"),
     kpi.Tile("Renewal due", f"{head['renewal_due_date']:%Y-%m-%d}" if head["renewal_due_date"] else "–",
              "The open renewal of the current term: its due date, stage and forecast.",

@@ -18,7 +18,7 @@ with left:
     period = period_picker(as_of, key="nps_period", default="Last 12 months")
 grain = right.segmented_control("By", ["month", "quarter"], key=keep("nps_grain", "month"),
                                 format_func=str.capitalize) or "month"
-group_labels = {"segment": "Segment", "team": "Team", "csm": "CSM"}
+group_labels = {g: labels.column(g) for g in ("segment", "team", "csm")}
 group = st.session_state.get("nps_group") or "segment"  # read before the widget, for the one query
 trend = nps.nps_by_period(wh, filters, period.start, period.end, grain, group)
 if trend.is_empty():

@@ -5,7 +5,7 @@ import streamlit as st
 from components import charts, kpi, notices, tables
 from components.context import page_context
 from components.state import keep
-from queries import portfolio, signals
+from queries import labels, portfolio, signals
 from queries.definitions import ACTIVITY_TIERS, DEFINITIONS
 
 wh, filters, as_of = page_context()
@@ -27,8 +27,7 @@ kpi.kpi_row([
     kpi.Tile("Green accounts", kpi.percent(k["green_share"]), DEFINITIONS["green_share"]),
 ])
 
-dimension_labels = {"segment": "Segment", "lifecycle_stage": "Lifecycle stage",
-                    "activity_tier": "Activity tier", "team": "Team", "csm": "CSM"}
+dimension_labels = {d: labels.column(d) for d in ("segment", "lifecycle_stage", "activity_tier", "team", "csm")}
 left, right = st.columns(2)
 dimension = left.segmented_control("Break down by", list(dimension_labels), format_func=dimension_labels.get,
                                    key=keep("portfolio_dimension", "segment")) or "segment"

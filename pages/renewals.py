@@ -52,7 +52,8 @@ if view == "Upcoming renewals":
                    f"Double-click the chart to clear.")
         windows = clicked
     else:
-        windows = st.multiselect("Due window (or click a bar above)", DUE_WINDOWS, format_func=labels.mapping("due_window"),
+        windows = st.multiselect("Due window (or click a bar above)", DUE_WINDOWS,
+                                 format_func=labels.mapping("due_window"),
                                  key=keep("renewals_windows", list(DUE_WINDOWS)), placeholder="All windows")
     behind = renewals.funnel_accounts(wh, filters, tuple(windows))
     total = funnel.filter(funnel["due_window"].is_in(windows or DUE_WINDOWS))["renewals"].sum()

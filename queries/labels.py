@@ -32,6 +32,8 @@ SEVERITIES = {3: "High", 2: "Medium", 1: "Low"}
 FLAG_STATUSES = {"open": "Open", "resolved": "Resolved"}
 ROLES = {"leader": "Head of CS", "lead": "Team lead", "csm": "CSM", "ops": "CS operations"}
 TICKET_PRIORITIES = {"low": "Low", "normal": "Normal", "high": "High", "urgent": "Urgent"}
+FOLLOWUP_VIEWS = {"mine": "Assigned to me", "raised": "Raised by me", "team": "My team's", "all": "All open flags"}
+RATES = {"logo_renewal_rate": "Logo renewal rate", "grr": "GRR (pure)", "nrr": "NRR (with expansion)"}
 # A CSM's book against their segment's targets (definitions.load_status, planning.rebalance).
 LOADS = {"over": "Over target", "under": "Under target", "on target": "On target", "pooled": "Pooled (no target)"}
 
@@ -114,8 +116,8 @@ def humanize(frame: pl.DataFrame, like: dict[str, str] | None = None) -> pl.Data
     known = values()
     known |= {column: known[kind] for column, kind in (like or {}).items() if kind in known}
     return frame.with_columns(
-        pl.col(c).cast(pl.String).replace_strict({str(k): v for k, v in known[c].items()}, default=pl.col(c).cast(pl.String),
-                                                return_dtype=pl.String)
+        pl.col(c).cast(pl.String).replace_strict({str(k): v for k, v in known[c].items()},
+                                                default=pl.col(c).cast(pl.String), return_dtype=pl.String)
         for c in frame.columns if c in known and isinstance(frame.schema[c], (pl.String, pl.Categorical, pl.Enum)))
 
 

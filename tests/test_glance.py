@@ -63,7 +63,7 @@ def raw_codes_on(at, exports: list[str]) -> list[str]:
     code inside a tile or caption, a CSV header with an underscore."""
     found = []
     for df in at.dataframe:
-        if {"code", "label", "retired_at"} <= set(df.value.columns):  # the reason codes' admin table shows them on purpose
+        if {"code", "label", "retired_at"} <= set(df.value.columns):  # the reason codes' admin shows codes on purpose
             continue
         for name, header in headers_of(df).items():
             if "_" in header or header in CODES:

@@ -105,8 +105,8 @@ def test_the_team_table_and_the_rebalancer_share_one_load_rule(empty_warehouse):
     cases = [(b, a) for b in [None, *edges] for a in edges]
     with empty_warehouse.engine.connect() as conn:
         for book_load, arr_load in cases:
-            sql = conn.execute(sa.text("select " + load_status("cast(:b as double precision)", "cast(:a as double precision)")),
-                               {"b": book_load, "a": arr_load}).scalar_one()
+            expression = load_status("cast(:b as double precision)", "cast(:a as double precision)")
+            sql = conn.execute(sa.text(f"select {expression}"), {"b": book_load, "a": arr_load}).scalar_one()
             assert sql == load_of(book_load, arr_load), (book_load, arr_load)
     assert {load_of(b, a) for b, a in cases} == {"over", "under", "on target", "pooled"}
     book = CsmBook(1, "A", "smb", accounts=105, arr=2_100_000, book_target=100, arr_target=2_000_000)
