@@ -239,8 +239,9 @@ _SHARE_ENDINGS = ("_rate", "_share", "_load", "_retention", "weight")
 
 
 def is_money(name: str) -> bool:
-    return name in _MONEY or name.endswith("_arr") or name.startswith(("arr_", "renewable_arr_")) and not \
-        name.endswith(_SHARE_ENDINGS)
+    """A column of dollars by its name (`at_risk_arr`, `renewable_arr_90d`), not a share (`arr_load`)."""
+    return name in _MONEY or name.endswith("_arr") or (
+        name.startswith(("arr_", "renewable_arr_")) and not name.endswith(_SHARE_ENDINGS))
 
 
 def _default(name: str, dtype: pl.DataType) -> dict:

@@ -151,3 +151,13 @@ def test_team_and_rebalancer_say_the_same_load_for_each_csm(backend, demo_wareho
         giver, taker = first["reason"].split(" to ")
         assert giver.endswith(f": {team_words[first['from_csm']][0].lower()})")
         assert taker.endswith(f": {team_words[first['to_csm']][0].lower()}).")
+
+
+def test_a_csv_has_the_screens_headers_and_words_and_the_raw_numbers():
+    import polars as pl
+    import streamlit as st
+    frame = pl.DataFrame({"account_id": [7], "segment": ["mid_market"], "renewal_forecast": ["at_risk"],
+                          "arr": [3_063_800.5], "surveys_sent": [12], "name": ["=HYPERLINK(1)"]})
+    rows = list(csv.reader(io.StringIO(tables.csv_text(frame, {"name": st.column_config.TextColumn("Account")}))))
+    assert rows[0] == ["Account id", "Segment", "Forecast", "ARR", "Surveys sent", "Account"]
+    assert rows[1] == ["7", "Mid-market", "At risk", "3063800.5", "12", "'=HYPERLINK(1)"]
