@@ -9,9 +9,24 @@ import plotly.graph_objects as go
 import polars as pl
 
 from components.safe_text import plotly_frame
-from queries.definitions import DUE_WINDOWS, GREEN_FROM, HEALTH_BANDS, RED_BELOW, SEGMENT_LABELS
+from queries import labels
+from queries.definitions import DUE_WINDOWS, GREEN_FROM, HEALTH_BANDS, RED_BELOW
 
-BAND_COLOURS = {"red": "#d64545", "yellow": "#e8b339", "green": "#3a9d5d", "no score": "#a0a4ab"}
+# Colour means one thing. Red, amber and green say bad, watch and good, and nothing else; segments,
+# kinds and series get the neutral palette, in order.
+RAG = {"bad": "#d64545", "watch": "#e8b339", "good": "#3a9d5d", "none": "#a0a4ab"}
+NEUTRAL = "#8a8f98"  # what carries no judgement: grey bars in tables
+SERIES = ["#2f6fdd", "#6b5bc4", "#1b9aaa", "#44546a", "#9c6ade", "#5b8fb9", "#8a8f98", "#274b8f"]
+# Which codes are bad, watch or good, per column of codes (tables colour these cells and chips).
+_LOAD = {"over": "bad", "under": "watch", "on target": "good", "pooled": "none"}
+_FORECAST = {"at_risk": "bad", "likely": "watch", "commit": "good"}
+MEANING = {
+    "health_band": {"red": "bad", "yellow": "watch", "green": "good", "no score": "none"},
+    "load": _LOAD, "load_before": _LOAD, "load_after": _LOAD,
+    "forecast": _FORECAST, "renewal_forecast": _FORECAST,
+    "state": {"overdue": "bad", "late": "watch", "on_time": "good", "not_due": "none"},
+}
+BAND_COLOURS = {band: RAG[meaning] for band, meaning in MEANING["health_band"].items()}
 
 
 def _layout(fig: go.Figure, height: int = 360) -> go.Figure:
@@ -20,12 +35,17 @@ def _layout(fig: go.Figure, height: int = 360) -> go.Figure:
     return fig
 
 
-def build_band_mix(frame: pl.DataFrame, measure: str, dimension_label: str) -> go.Figure:
+def _labelled(column: str) -> dict[str, str]:
+    """The RAG colour of each code of `column`, keyed by its label (charts show labels)."""
+    return {labels.value(column, code): RAG[meaning] for code, meaning in MEANING[column].items()}
+
+
+def build_band_mix(frame: pl.DataFrame, measure: str, dimension_label: str, dimension: str = "segment") -> go.Figure:
     """Stacked bars of accounts or ARR per bucket, coloured by health band."""
     frame = plotly_frame(frame)
-    data = frame.with_columns(pl.col("bucket").replace(SEGMENT_LABELS))
-    fig = px.bar(data, x="bucket", y=measure, color="health_band", color_discrete_map=BAND_COLOURS,
-                 category_orders={"health_band": HEALTH_BANDS},
+    data = labels.humanize(frame.rename({"bucket": dimension})).rename({dimension: "bucket"})
+    fig = px.bar(data, x="bucket", y=measure, color="health_band", color_discrete_map=_labelled("health_band"),
+                 category_orders={"health_band": [labels.HEALTH_BANDS[b] for b in HEALTH_BANDS]},
                  labels={"bucket": dimension_label, "arr": "ARR ($)", "accounts": "Accounts",
                          "health_band": "Health band"},
                  title=f"{'ARR' if measure == 'arr' else 'Accounts'} by {dimension_label.lower()} and health band")
@@ -40,22 +60,25 @@ def build_health_trend(frame: pl.DataFrame) -> go.Figure:
     fig = px.line(frame, x="day", y="avg_health", markers=True, hover_data={"accounts": True},
                   labels={"day": "Snapshot", "avg_health": "Average health", "accounts": "Accounts scored"},
                   title="Average health score, weekly snapshots")
-    fig.add_hline(y=GREEN_FROM, line_dash="dot", line_color=BAND_COLOURS["green"], annotation_text="green")
-    fig.add_hline(y=RED_BELOW, line_dash="dot", line_color=BAND_COLOURS["red"], annotation_text="red")
+    fig.add_hline(y=GREEN_FROM, line_dash="dot", line_color=BAND_COLOURS["green"],
+                  annotation_text=f"green from {GREEN_FROM}")
+    fig.add_hline(y=RED_BELOW, line_dash="dot", line_color=BAND_COLOURS["red"], annotation_text=f"red below {RED_BELOW}")
     fig.update_yaxes(range=[0, 100])
     return _layout(fig)
 
 
-FORECAST_COLOURS = {"commit": "#3a9d5d", "likely": "#e8b339", "at_risk": "#d64545"}
-RATE_LABELS = {"logo_renewal_rate": "Logo renewal rate", "grr": "GRR (pure)", "nrr": "NRR (with expansion)"}
+RATE_LABELS = labels.RATES
 
 
 def build_renewal_funnel(frame: pl.DataFrame, measure: str, colour: str) -> go.Figure:
     """Open renewals per due window, stacked by forecast or stage."""
-    frame = plotly_frame(frame)
+    frame = labels.humanize(plotly_frame(frame))
     fig = px.bar(frame, x="due_window", y=measure, color=colour,
-                 color_discrete_map=FORECAST_COLOURS if colour == "forecast" else None,
-                 category_orders={"due_window": DUE_WINDOWS, "forecast": list(FORECAST_COLOURS)},
+                 color_discrete_map=_labelled("forecast") if colour == "forecast" else None,
+                 color_discrete_sequence=SERIES,
+                 category_orders={"due_window": [labels.DUE_WINDOWS[w] for w in DUE_WINDOWS],
+                                  "forecast": list(labels.FORECASTS.values()),
+                                  "stage": list(labels.RENEWAL_STAGES.values())},
                  labels={"due_window": "Due", "arr_up": "ARR up for renewal ($)", "renewals": "Renewals",
                          "forecast": "Forecast", "stage": "Stage"},
                  title="Open renewals by due window")
@@ -69,7 +92,7 @@ def build_rates_trend(frame: pl.DataFrame) -> go.Figure:
     frame = plotly_frame(frame)
     long = frame.unpivot(index=["period"], on=list(RATE_LABELS), variable_name="rate", value_name="value") \
         .with_columns(pl.col("rate").replace(RATE_LABELS))
-    fig = px.line(long, x="period", y="value", color="rate", markers=True,
+    fig = px.line(long, x="period", y="value", color="rate", markers=True, color_discrete_sequence=SERIES,
                   labels={"period": "Renewals due in", "value": "", "rate": ""}, title="Renewal rates by period")
     fig.update_yaxes(tickformat=".0%")
     return _layout(fig)
@@ -78,10 +101,11 @@ def build_rates_trend(frame: pl.DataFrame) -> go.Figure:
 def build_rates_by_segment(frame: pl.DataFrame) -> go.Figure:
     """The three rates per segment, so a few large renewals cannot hide many small churns."""
     frame = plotly_frame(frame)
-    long = frame.with_columns(pl.col("segment").replace(SEGMENT_LABELS)) \
+    long = labels.humanize(frame) \
         .unpivot(index=["segment"], on=list(RATE_LABELS), variable_name="rate", value_name="value") \
         .with_columns(pl.col("rate").replace(RATE_LABELS))
     fig = px.bar(long, x="segment", y="value", color="rate", barmode="group", text_auto=".0%",
+                 color_discrete_sequence=SERIES,
                  labels={"segment": "Segment", "value": "", "rate": ""}, title="Renewal rates by segment")
     fig.update_yaxes(tickformat=".0%")
     return _layout(fig)
@@ -95,9 +119,9 @@ def build_arr_bridge(row: dict, title: str) -> go.Figure:
     fig = go.Figure(go.Waterfall(
         x=[s[0] for s in steps], y=[s[1] for s in steps], measure=[s[2] for s in steps],
         text=[f"${abs(s[1]) / 1e6:,.2f}M" for s in steps], textposition="outside",
-        increasing={"marker": {"color": BAND_COLOURS["green"]}},
-        decreasing={"marker": {"color": BAND_COLOURS["red"]}},
-        totals={"marker": {"color": "#2f6fdd"}}))
+        increasing={"marker": {"color": RAG["good"]}},
+        decreasing={"marker": {"color": RAG["bad"]}},
+        totals={"marker": {"color": SERIES[0]}}))
     fig.update_layout(title=title, showlegend=False)
     fig.update_yaxes(tickprefix="$")
     return _layout(fig, height=400)
@@ -106,11 +130,10 @@ def build_arr_bridge(row: dict, title: str) -> go.Figure:
 def build_churn_reasons(frame: pl.DataFrame, measure: str) -> go.Figure:
     """Churned ARR or logos by reason, stacked by segment; 'Untagged' stays visible."""
     frame = plotly_frame(frame)
-    data = frame.group_by("reason", "segment").agg(pl.col(measure).sum()) \
-        .with_columns(pl.col("segment").replace(SEGMENT_LABELS))
+    data = labels.humanize(frame.group_by("reason", "segment").agg(pl.col(measure).sum()))
     order = data.group_by("reason").agg(pl.col(measure).sum()).sort(measure, descending=True)["reason"].to_list()
-    fig = px.bar(data, y="reason", x=measure, color="segment", orientation="h",
-                 category_orders={"reason": order},
+    fig = px.bar(data, y="reason", x=measure, color="segment", orientation="h", color_discrete_sequence=SERIES,
+                 category_orders={"reason": order, "segment": list(labels.SEGMENTS.values())},
                  labels={"reason": "", "arr": "Churned ARR ($)", "logos": "Churned accounts", "segment": ""},
                  title="Churn by reason")
     return _layout(fig, height=380)
@@ -120,7 +143,7 @@ def build_cohort_curves(frame: pl.DataFrame, value: str) -> go.Figure:
     """One retention curve per signing quarter."""
     frame = plotly_frame(frame)
     data = frame.with_columns(pl.col("cohort").cast(pl.String))
-    fig = px.line(data, x="months", y=value, color="cohort", markers=True,
+    fig = px.line(data, x="months", y=value, color="cohort", markers=True, color_discrete_sequence=SERIES,
                   labels={"months": "Months since start", value: "", "cohort": "Signed in quarter"},
                   title="Logo retention by cohort" if value == "logo_retention" else "ARR retention by cohort")
     fig.update_yaxes(tickformat=".0%")
@@ -146,12 +169,11 @@ def build_milestone_heatmap(frame: pl.DataFrame) -> go.Figure:
     values = [[cell.get((c, m)) for m in milestones] for c in cohorts]
     text = [["not due yet" if v is None and (c, m) in cell else "" if v is None else f"{v:.0%}"
              for m, v in zip(milestones, row)] for c, row in zip(cohorts, values)]
-    return _heatmap([str(c) for c in cohorts], [m.replace("_", " ") for m in milestones], values, text,
+    return _heatmap([str(c) for c in cohorts], [labels.value("milestone", m) for m in milestones], values, text,
                     "Milestones completed on time, by signing cohort")
 
 
-NPS_COLOURS = {"promoters": BAND_COLOURS["green"], "passives": BAND_COLOURS["no score"],
-               "detractors": BAND_COLOURS["red"]}
+NPS_COLOURS = {"promoters": RAG["good"], "passives": RAG["none"], "detractors": RAG["bad"]}
 
 
 def build_nps_trend(frame: pl.DataFrame) -> go.Figure:
@@ -178,11 +200,11 @@ def build_nps_trend(frame: pl.DataFrame) -> go.Figure:
 def build_nps_by_group(frame: pl.DataFrame, label: str) -> go.Figure:
     """NPS per segment, team or CSM, with the number of answers; small samples greyed."""
     frame = plotly_frame(frame)
-    data = frame.with_columns(pl.col("grp").replace(SEGMENT_LABELS),
+    data = frame.with_columns(pl.col("grp").replace(labels.SEGMENTS) if label == "Segment" else pl.col("grp"),
                               pl.when("small_sample").then(pl.lit("fewer than 10 answers"))
                               .otherwise(pl.lit("10 answers or more")).alias("sample"))
     fig = px.bar(data, x="nps", y="grp", orientation="h", color="sample", text="responses",
-                 color_discrete_map={"fewer than 10 answers": "#c9ccd1", "10 answers or more": "#2f6fdd"},
+                 color_discrete_map={"fewer than 10 answers": "#c9ccd1", "10 answers or more": SERIES[0]},
                  labels={"grp": label, "nps": "NPS", "sample": "", "responses": "answers"},
                  title=f"NPS by {label.lower()} (bar label: answers)")
     fig.update_xaxes(range=[-100, 100])
@@ -196,7 +218,8 @@ def build_tier_movement(frame: pl.DataFrame, tiers: list[str]) -> go.Figure:
     order = [*tiers, "not live"]
     cell = {(r["tier_then"], r["tier_now"]): r["accounts"] for r in frame.iter_rows(named=True)}
     values = [[cell.get((a, b), 0) for b in order] for a in order]
-    return _heatmap([f"{t} (90 days ago)" for t in order], [f"{t} (now)" for t in order], values,
+    names = [labels.value("activity_tier", t) for t in order]
+    return _heatmap([f"{t} (90 days ago)" for t in names], [f"{t} (now)" for t in names], values,
                     [[str(v) if v else "" for v in row] for row in values], "How accounts moved between activity tiers",
                     colorscale="Blues", zmax=max(1, max(max(row) for row in values)))
 
@@ -204,8 +227,9 @@ def build_tier_movement(frame: pl.DataFrame, tiers: list[str]) -> go.Figure:
 def build_workload_scatter(frame: pl.DataFrame) -> go.Figure:
     """Each CSM by share of book target (x) and of ARR target (y); the shaded box is 90-110%."""
     frame = plotly_frame(frame)
-    data = frame.filter(pl.col("book_load").is_not_null()).with_columns(pl.col("segment").replace(SEGMENT_LABELS))
-    fig = px.scatter(data, x="book_load", y="arr_load", color="segment", hover_name="csm_name",
+    data = labels.humanize(frame.filter(pl.col("book_load").is_not_null()))
+    fig = px.scatter(data, x="book_load", y="arr_load", color="segment", hover_name="csm_name", text="csm_name",
+                     color_discrete_sequence=SERIES, category_orders={"segment": list(labels.SEGMENTS.values())},
                      hover_data={"team": True, "accounts": True, "arr": ":$,.0f", "book_load": ":.0%",
                                  "arr_load": ":.0%", "segment": False},
                      labels={"book_load": "Accounts, % of target", "arr_load": "ARR, % of $2M target",
@@ -214,7 +238,8 @@ def build_workload_scatter(frame: pl.DataFrame) -> go.Figure:
     fig.add_shape(type="rect", x0=0.9, x1=1.1, y0=0.9, y1=1.1, fillcolor="rgba(58,157,93,0.12)", line_width=0)
     fig.add_vline(x=1, line_dash="dot", line_color="#888")
     fig.add_hline(y=1, line_dash="dot", line_color="#888")
-    fig.update_traces(marker_size=12)
+    fig.update_traces(marker_size=12, textposition="top center", textfont_size=10)
+    fig.update_layout(hovermode="closest")
     fig.update_xaxes(tickformat=".0%")
     fig.update_yaxes(tickformat=".0%")
     return _layout(fig, height=420)
@@ -224,12 +249,12 @@ def build_health_history(frame: pl.DataFrame) -> go.Figure:
     """Each component's points per kept snapshot, stacked to the score, with the score on top: a
     component with no data that week adds nothing and its weight sits with the others."""
     frame = plotly_frame(frame)
-    fig = px.area(frame, x="day", y="points", color="label",
+    fig = px.area(frame, x="day", y="points", color="label", color_discrete_sequence=SERIES,
                   labels={"day": "Snapshot", "points": "Points of the score", "label": "Component"},
                   title="Health score by component, weekly snapshots")
     score = frame.group_by("day").agg(pl.col("score").first()).sort("day")
     fig.add_scatter(x=score["day"], y=score["score"], mode="lines", name="Health score",
-                    line=dict(color="black", width=2.5))
+                    line=dict(color="#1f2a44", width=2.5))
     fig.add_hline(y=GREEN_FROM, line_dash="dot", line_color=BAND_COLOURS["green"])
     fig.add_hline(y=RED_BELOW, line_dash="dot", line_color=BAND_COLOURS["red"])
     fig.update_yaxes(range=[0, 100])
@@ -243,7 +268,7 @@ def build_health_breakdown(frame: pl.DataFrame) -> go.Figure:
         "label", pl.col("points").alias("Points earned"), pl.col("points_lost").alias("Points lost")
     ).unpivot(index="label", variable_name="part", value_name="points")
     fig = px.bar(data, y="label", x="points", color="part", orientation="h",
-                 color_discrete_map={"Points earned": BAND_COLOURS["green"], "Points lost": BAND_COLOURS["red"]},
+                 color_discrete_map={"Points earned": RAG["good"], "Points lost": RAG["bad"]},
                  labels={"label": "", "points": "Points of the 100-point score", "part": ""},
                  title="Where the score comes from, and what pulls it down")
     fig.update_yaxes(categoryorder="array", categoryarray=frame["label"].to_list()[::-1])
@@ -258,15 +283,16 @@ def build_usage_vs_seats(frame: pl.DataFrame) -> go.Figure:
                          value_name="users").with_columns(
         pl.col("series").replace({"weekday_active_users": "Weekday active users",
                                   "licensed_seats": "Licensed seats"}))
-    fig = px.line(long, x="week", y="users", color="series", markers=True,
+    fig = px.line(long, x="week", y="users", color="series", markers=True, color_discrete_sequence=SERIES,
                   labels={"week": "Week", "users": "Users", "series": ""}, title="Usage against licensed seats")
     return _layout(fig)
 
 
 def build_activity_weeks(frame: pl.DataFrame) -> go.Figure:
     """Activities per week, stacked by kind."""
-    frame = plotly_frame(frame)
-    fig = px.bar(frame, x="week", y="activities", color="kind",
+    frame = labels.humanize(plotly_frame(frame))
+    fig = px.bar(frame, x="week", y="activities", color="kind", color_discrete_sequence=SERIES,
+                 category_orders={"kind": list(labels.ACTIVITY_KINDS.values())},
                  labels={"week": "Week starting", "activities": "Activities", "kind": "Kind"},
                  title="CS activities per week, by kind")
     return _layout(fig)

@@ -8,9 +8,9 @@ from components import charts, kpi, notices, tables
 from components import writeback_forms as forms
 from components.context import current_viewer, page_context
 from components.safe_text import md
-from queries import account, flags, people, roles
+from queries import account, flags, labels, people, roles
 from queries import writeback as wb
-from queries.definitions import DEFINITIONS, SEGMENT_LABELS
+from queries.definitions import DEFINITIONS
 
 
 def _account_id_from_url() -> int | None:
@@ -50,7 +50,7 @@ if head is None:
     _pick_account()
 
 st.title(md(head["name"]), anchor=False)  # no anchor link built from the name
-st.caption(f"{md(SEGMENT_LABELS.get(head['segment'], head['segment']))} · plan {md(head['plan'])} · "
+st.caption(f"{md(labels.value('segment', head['segment']))} · plan {md(head['plan'])} · "
            f"{md(head['industry'])} · CSM {md(head['csm_name'] or 'unassigned')} ({md(head['team'] or 'no team')}) · "
            f"data as of {as_of:%d %b %Y}")
 if st.button("Find another account", key="account_other", icon=":material/search:"):
@@ -59,17 +59,20 @@ if st.button("Find another account", key="account_other", icon=":material/search
 
 term = (f"term {head['term_start']:%d %b %Y} – {head['term_end']:%d %b %Y}, {head['seats']} seats"
         if head["term_start"] else "no contract term")
-st.caption(f"Lifecycle stage **{md(head['lifecycle_stage'])}** · activity {md(head['activity_tier'])} · {term}",
+st.caption(f"Lifecycle stage **{md(labels.value('lifecycle_stage', head['lifecycle_stage']))}** · activity "
+           f"{md(labels.value('activity_tier', head['activity_tier']) or 'none')} · {term}",
            help=DEFINITIONS["lifecycle_stage"] + " " + DEFINITIONS["activity_tier"])
 health_change = (None if head["health_score"] is None or head["health_score_4w_ago"] is None
                  else head["health_score"] - head["health_score_4w_ago"])
 kpi.kpi_row([
     kpi.Tile("ARR", kpi.money(head["arr"]), DEFINITIONS["arr"]),
-    kpi.Tile("Health", kpi.number(head["health_score"]) + f" · {head['health_band']}", DEFINITIONS["avg_health"],
+    kpi.Tile("Health", kpi.number(head["health_score"]) + f" · {labels.value('health_band', head['health_band'])}",
+             DEFINITIONS["avg_health"],
              delta=None if health_change is None else f"{health_change:+.0f} vs 4 weeks ago"),
     kpi.Tile("Renewal due", f"{head['renewal_due_date']:%Y-%m-%d}" if head["renewal_due_date"] else "–",
              "The open renewal of the current term: its due date, stage and forecast.",
-             delta=head["renewal_forecast"] and f"{md(head['renewal_stage'])} · {md(head['renewal_forecast'])}",
+             delta=head["renewal_forecast"] and f"{md(labels.value('renewal_stage', head['renewal_stage']))} · "
+                                                f"{md(labels.value('renewal_forecast', head['renewal_forecast']))}",
              delta_color="off"),
     kpi.Tile("Open risk flags", kpi.number(head["open_flags"]), "Risk flags raised and not yet resolved."),
 ])

@@ -6,7 +6,7 @@ from components import charts, kpi, notices, tables
 from components.context import page_context
 from components.periods import period_picker
 from components.state import keep
-from queries import nps
+from queries import labels, nps
 from queries.definitions import DEFINITIONS, SMALL_SAMPLE_BELOW
 
 wh, filters, as_of = page_context()
@@ -18,7 +18,7 @@ with left:
     period = period_picker(as_of, key="nps_period", default="Last 12 months")
 grain = right.segmented_control("By", ["month", "quarter"], key=keep("nps_grain", "month"),
                                 format_func=str.capitalize) or "month"
-group_labels = {"segment": "Segment", "team": "Team", "csm": "CSM"}
+group_labels = {g: labels.column(g) for g in ("segment", "team", "csm")}
 group = st.session_state.get("nps_group") or "segment"  # read before the widget, for the one query
 trend = nps.nps_by_period(wh, filters, period.start, period.end, grain, group)
 if trend.is_empty():
@@ -38,25 +38,28 @@ st.plotly_chart(charts.build_nps_trend(trend), key="nps_trend_chart")
 group = st.segmented_control("Break down by", list(group_labels), key=keep("nps_group", "segment"),
                              format_func=group_labels.get) or "segment"
 by_group = nps.nps_by_group(wh, filters, period.start, period.end, group, grain)
+by_group = labels.humanize(by_group, like={"grp": group})  # segment codes read as words
 st.plotly_chart(charts.build_nps_by_group(by_group, group_labels[group]), key="nps_group_chart")
 nps_columns = {
     "grp": st.column_config.TextColumn(group_labels[group]),
-    "period": st.column_config.DateColumn("Period starting", format="YYYY-MM-DD"),
+    "period": tables.date("Period starting"),
     "nps": st.column_config.NumberColumn("NPS", format="%.0f", help=DEFINITIONS["nps"]),
-    "response_rate": st.column_config.NumberColumn("Response rate", format="percent", help=DEFINITIONS["response_rate"]),
+    "response_rate": tables.percent("Response rate", help=DEFINITIONS["response_rate"]),
     "small_sample": st.column_config.CheckboxColumn(f"n < {SMALL_SAMPLE_BELOW}"),
 }
 with st.expander("Numbers by period and by group"):
-    tables.data_table(trend, key="nps_trend_table", filename="nps_by_period.csv", columns=nps_columns)
+    tables.data_table(labels.humanize(trend, like={"grp": group}), key="nps_trend_table",
+                      filename="nps_by_period.csv", columns=nps_columns)
     tables.data_table(by_group, key="nps_group_table", filename=f"nps_by_{group}.csv", columns=nps_columns)
 
 st.subheader("Latest detractor comments")
 tables.account_table(nps.detractor_comments(wh, filters), key="nps_comments", filename="detractor_comments.csv",
-                     empty="detractor comments", columns={
+                     empty="detractor comments", columns=tables.ordered({
                          **tables.ACCOUNT_COLUMNS,
                          "responded_at": st.column_config.DatetimeColumn("Answered", format="YYYY-MM-DD"),
                          "score": st.column_config.NumberColumn("Score"),
                          "comment": st.column_config.TextColumn("Comment", width="large"),
                          "contact_email": st.column_config.TextColumn("Contact"),
                          "open_flag": st.column_config.CheckboxColumn("Risk flag open"),
-                     })
+                     }, ["account_id", "name", "health_score", "health_band", "score", "comment", "responded_at",
+                         "arr", "open_flag"]))

@@ -37,14 +37,14 @@ else:
     st.caption(DEFINITIONS["on_time_rate"])
     with st.expander("Milestone counts by cohort"):
         tables.data_table(matrix, key="onboarding_matrix_table", filename="milestones_by_cohort.csv", columns={
-            "cohort": st.column_config.DateColumn("Cohort", format="YYYY-MM-DD"),
-            "on_time_rate": st.column_config.NumberColumn("On time", format="percent", help=DEFINITIONS["on_time_rate"]),
+            "cohort": tables.date("Cohort"),
+            "on_time_rate": tables.percent("On-time rate", help=DEFINITIONS["on_time_rate"]),
             "not_due": st.column_config.NumberColumn("Not due yet"),
         })
     st.subheader("Time to value")
     ttv = onboarding.time_to_value(wh, filters, dt.date(since, 1, 1), grain)
     tables.data_table(ttv, key="onboarding_ttv_table", filename="time_to_value.csv", columns={
-        "cohort": st.column_config.DateColumn("Cohort", format="YYYY-MM-DD"),
+        "cohort": tables.date("Cohort"),
         "segment": st.column_config.TextColumn("Segment"),
         "accounts": st.column_config.NumberColumn("Accounts"),
         "live_accounts": st.column_config.NumberColumn("Gone live"),
@@ -56,15 +56,18 @@ st.subheader("Onboarding now")
 now = onboarding.in_onboarding(wh, filters)
 if summary["accounts"] > now.height:
     st.caption(f"The {now.height:,} most behind of {summary['accounts']:,}; narrow the list with the sidebar filters.")
-tables.account_table(now, key="onboarding_now", filename="in_onboarding.csv", empty="accounts in onboarding", columns={
+now_columns = tables.ordered({  # the milestone that is late leads, after the account and its health
     **tables.ACCOUNT_COLUMNS,
-    "customer_since": st.column_config.DateColumn("Started", format="YYYY-MM-DD"),
+    "customer_since": tables.date("Started"),
     "days_in": st.column_config.NumberColumn("Day"),
     "next_milestone": st.column_config.TextColumn("Next milestone"),
-    "next_due_date": st.column_config.DateColumn("Due", format="YYYY-MM-DD"),
+    "next_due_date": tables.date("Due"),
     "days_late": st.column_config.NumberColumn("Days late"),
     "milestones_done": st.column_config.NumberColumn("Done"),
     "milestones_overdue": st.column_config.NumberColumn("Overdue"),
     "go_live_slipped": st.column_config.CheckboxColumn("Go-live slipped"),
-    "went_live_on": st.column_config.DateColumn("Went live", format="YYYY-MM-DD"),
-})
+    "went_live_on": tables.date("Went live"),
+}, ["account_id", "name", "health_score", "health_band", "next_milestone", "next_due_date", "days_late",
+    "milestones_overdue", "arr"])
+tables.account_table(now, key="onboarding_now", filename="in_onboarding.csv", empty="accounts in onboarding",
+                     columns=now_columns)

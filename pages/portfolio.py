@@ -5,7 +5,7 @@ import streamlit as st
 from components import charts, kpi, notices, tables
 from components.context import page_context
 from components.state import keep
-from queries import portfolio, signals
+from queries import labels, portfolio, signals
 from queries.definitions import ACTIVITY_TIERS, DEFINITIONS
 
 wh, filters, as_of = page_context()
@@ -27,18 +27,17 @@ kpi.kpi_row([
     kpi.Tile("Green accounts", kpi.percent(k["green_share"]), DEFINITIONS["green_share"]),
 ])
 
-dimension_labels = {"segment": "Segment", "lifecycle_stage": "Lifecycle stage",
-                    "activity_tier": "Activity tier", "team": "Team", "csm": "CSM"}
+dimension_labels = {d: labels.column(d) for d in ("segment", "lifecycle_stage", "activity_tier", "team", "csm")}
 left, right = st.columns(2)
 dimension = left.segmented_control("Break down by", list(dimension_labels), format_func=dimension_labels.get,
                                    key=keep("portfolio_dimension", "segment")) or "segment"
 measure = right.segmented_control("Measure", ["arr", "accounts"], key=keep("portfolio_measure", "arr"),
                                   format_func={"arr": "ARR", "accounts": "Accounts"}.get) or "arr"
 mix = portfolio.band_mix(wh, filters, dimension)
-st.plotly_chart(charts.build_band_mix(mix, measure, dimension_labels[dimension]), key="portfolio_mix_chart")
+st.plotly_chart(charts.build_band_mix(mix, measure, dimension_labels[dimension], dimension), key="portfolio_mix_chart")
 with st.expander("Numbers behind the chart"):
-    tables.download_csv(mix, "health_mix.csv", key="portfolio_mix_csv")
-    st.dataframe(mix, hide_index=True, key="portfolio_mix_table")
+    tables.data_table(mix.rename({"bucket": dimension}), key="portfolio_mix_table", filename="health_mix.csv",
+                      columns={dimension: st.column_config.TextColumn(dimension_labels[dimension])})
 
 trend = portfolio.health_trend(wh, filters)
 st.plotly_chart(charts.build_health_trend(trend), key="portfolio_trend_chart")

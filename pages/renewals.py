@@ -7,7 +7,7 @@ from components.context import page_context
 from components.periods import period_picker
 from components.safe_text import md
 from components.state import keep
-from queries import renewals
+from queries import labels, renewals
 from queries.definitions import DEFINITIONS, DUE_WINDOWS
 
 wh, filters, as_of = page_context()
@@ -33,7 +33,7 @@ if view == "Upcoming renewals":
         kpi.Tile("ARR due in 30 days", kpi.money(soon["arr_up"].sum()),
                  "ARR of open renewals due in the next 30 days or already past due."),
         kpi.Tile("Forecast at risk", kpi.money(at_risk["arr_up"].sum()),
-                 "ARR up for renewal whose forecast category is at_risk."),
+                 f"ARR up for renewal whose forecast category is {labels.FORECASTS['at_risk'].lower()}."),
     ])
     left, right = st.columns(2)
     measure = left.segmented_control("Measure", ["arr_up", "renewals"], key=keep("renewals_measure", "arr_up"),
@@ -42,14 +42,18 @@ if view == "Upcoming renewals":
                                      format_func=str.capitalize) or "forecast"
     event = st.plotly_chart(charts.build_renewal_funnel(funnel, measure, colour), key="renewals_funnel_chart",
                             on_select="rerun", selection_mode="points")
-    clicked = sorted({point["x"] for point in event.selection.points}) if event and event.selection else []
+    window_of = {labels.DUE_WINDOWS[w]: w for w in DUE_WINDOWS}  # the chart shows each window's label
+    clicked = sorted({window_of.get(point["x"], point["x"]) for point in event.selection.points},
+                     key=DUE_WINDOWS.index) if event and event.selection else []
 
     st.subheader("Accounts behind the funnel")
     if clicked:
-        st.caption(f"Showing the bar you clicked ({', '.join(map(md, clicked))}). Double-click the chart to clear.")
+        st.caption(f"Showing the bar you clicked ({', '.join(md(labels.DUE_WINDOWS[w]) for w in clicked)}). "
+                   f"Double-click the chart to clear.")
         windows = clicked
     else:
         windows = st.multiselect("Due window (or click a bar above)", DUE_WINDOWS,
+                                 format_func=labels.mapping("due_window"),
                                  key=keep("renewals_windows", list(DUE_WINDOWS)), placeholder="All windows")
     behind = renewals.funnel_accounts(wh, filters, tuple(windows))
     total = funnel.filter(funnel["due_window"].is_in(windows or DUE_WINDOWS))["renewals"].sum()

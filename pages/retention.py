@@ -10,7 +10,8 @@ from components.context import current_viewer, page_context
 from components.periods import period_picker
 from components.state import keep
 from queries import retention, roles
-from queries.definitions import DEFINITIONS, SEGMENT_LABELS
+from queries.definitions import DEFINITIONS
+from queries.labels import SEGMENTS
 
 wh, filters, as_of = page_context()
 st.title("Retention")
@@ -37,18 +38,18 @@ if view == "ARR bridge":
     by_segment = retention.arr_bridge(wh, filters, period.start, period.end, by_segment=True)
     choices = ["all", *by_segment["segment"].to_list()]
     segment = st.segmented_control("Segment", choices, key=keep("retention_bridge_segment", "all"),
-                                   format_func=lambda s: "All segments" if s == "all" else SEGMENT_LABELS[s]) or "all"
+                                   format_func=lambda s: "All segments" if s == "all" else SEGMENTS[s]) or "all"
     row = b if segment == "all" else by_segment.filter(by_segment["segment"] == segment).row(0, named=True)
     st.plotly_chart(charts.build_arr_bridge(row, f"ARR bridge, {period.label.lower()}"), key="retention_bridge_chart")
     st.subheader("By segment")
     tables.data_table(by_segment, key="retention_bridge_table", filename="arr_bridge.csv", columns={
-        "start_arr": st.column_config.NumberColumn("Start ARR", format="dollar"),
-        "new_arr": st.column_config.NumberColumn("New", format="dollar"),
-        "expansion": st.column_config.NumberColumn("Expansion", format="dollar"),
-        "contraction": st.column_config.NumberColumn("Contraction", format="dollar"),
-        "churn": st.column_config.NumberColumn("Churn", format="dollar"),
-        "end_arr": st.column_config.NumberColumn("End ARR", format="dollar"),
-        "churn_rate": st.column_config.NumberColumn("Logo churn", format="percent", help=DEFINITIONS["churn_rate"]),
+        "start_arr": tables.money("Start ARR"),
+        "new_arr": tables.money("New"),
+        "expansion": tables.money("Expansion"),
+        "contraction": tables.money("Contraction"),
+        "churn": tables.money("Churn"),
+        "end_arr": tables.money("End ARR"),
+        "churn_rate": tables.percent("Logo churn", help=DEFINITIONS["churn_rate"]),
         "segment": st.column_config.TextColumn("Segment"),
         "accounts_start": st.column_config.NumberColumn("Accounts at start"),
         "accounts_new": st.column_config.NumberColumn("New accounts"),
@@ -75,12 +76,12 @@ elif view == "Churn reasons":
     st.plotly_chart(charts.build_churn_reasons(reasons, measure), key="retention_reasons_chart")
     st.subheader("By quarter, segment and reason")
     tables.data_table(reasons, key="retention_reasons_table", filename="churn_reasons.csv", columns={
-        "quarter": st.column_config.DateColumn("Quarter starting", format="YYYY-MM-DD"),
+        "quarter": tables.date("Quarter starting"),
         "segment": st.column_config.TextColumn("Segment"),
         "reason": st.column_config.TextColumn("Primary reason", help="The latest tag's primary reason; "
                                               "'Untagged' until someone tags the account."),
         "logos": st.column_config.NumberColumn("Accounts"),
-        "arr": st.column_config.NumberColumn("Churned ARR", format="dollar"),
+        "arr": tables.money("Churned ARR"),
     })
     st.subheader("Tag the backlog")
     forms.show_flash()
@@ -110,8 +111,8 @@ else:
     matrix = tables.cohort_matrix(cohorts, value)
     months = [c for c in matrix.columns if c.startswith("M")]
     tables.data_table(matrix, key="retention_cohort_table", filename="cohort_retention.csv", columns={
-        "cohort": st.column_config.DateColumn("Signed in quarter", format="YYYY-MM-DD"),
+        "cohort": tables.date("Signed in quarter"),
         "cohort_size": st.column_config.NumberColumn("Accounts"),
-        **{m: st.column_config.ProgressColumn(f"{m[1:]} mo", min_value=0, max_value=1.2, format="percent")
+        **{m: tables.share_bar(f"{m[1:]} mo", max_value=1.2)
            for m in months},
     })

@@ -9,9 +9,15 @@ from components.safe_text import md
 from components.state import keep
 from planning.rebalance import Candidate, CsmBook, plan
 from queries import team
-from queries.definitions import ARR_COVERAGE_TARGET, BOOK_TARGETS, DEFINITIONS, SEGMENT_LABELS
+from queries.definitions import ARR_COVERAGE_TARGET, BOOK_TARGETS, DEFINITIONS
+from queries.labels import LOADS, SEGMENTS
 
 MAX_PLANNED_CSMS = 40  # a lead balances a team, not the whole company at once
+
+
+def imbalance(value: float) -> str:
+    """The rebalancer's imbalance (a sum of shares of target) in percentage points of target."""
+    return f"{value * 100:,.0f} pts"
 
 wh, filters, as_of = page_context()
 viewer = current_viewer()
@@ -28,31 +34,31 @@ kpi.kpi_row([
     kpi.Tile("CSMs", kpi.number(books.height), "CSMs with accounts in scope."),
     kpi.Tile("Accounts", kpi.number(books["accounts"].sum()), DEFINITIONS["accounts"]),
     kpi.Tile("ARR covered", kpi.money(books["arr"].sum()), DEFINITIONS["arr_target"]),
-    kpi.Tile("Over target", kpi.number((books["load"] == "over").sum()), DEFINITIONS["book_target"]),
-    kpi.Tile("Under target", kpi.number((books["load"] == "under").sum()), DEFINITIONS["book_target"]),
+    kpi.Tile(LOADS["over"], kpi.number((books["load"] == "over").sum()), DEFINITIONS["book_target"]),
+    kpi.Tile(LOADS["under"], kpi.number((books["load"] == "under").sum()), DEFINITIONS["book_target"]),
 ])
 
 st.subheader("Books by CSM")
-tables.data_table(books, key="team_books", filename="csm_workload.csv", columns={
+tables.data_table(books, key="team_books", filename="csm_workload.csv", columns={  # load and % of target first
     "csm_id": None,
-    "csm_name": st.column_config.TextColumn("CSM"),
-    "team": st.column_config.TextColumn("Team"),
-    "lead_name": st.column_config.TextColumn("Lead"),
-    "segment": st.column_config.TextColumn("Segment"),
+    "csm_name": st.column_config.TextColumn("CSM", pinned=True),
     "load": st.column_config.TextColumn("Load", help=DEFINITIONS["book_target"]),
+    "book_load": tables.share_bar("Accounts, % of target", max_value=2, help=DEFINITIONS["book_target"]),
+    "arr_load": tables.share_bar(f"ARR, % of ${ARR_COVERAGE_TARGET / 1e6:.0f}M", max_value=2,
+                                 help=DEFINITIONS["arr_target"]),
     "accounts": st.column_config.NumberColumn("Accounts"),
     "book_target": st.column_config.NumberColumn("Target", help=DEFINITIONS["book_target"]),
-    "book_load": st.column_config.ProgressColumn("Accounts vs target", min_value=0, max_value=2, format="percent"),
-    "arr": st.column_config.NumberColumn("ARR", format="dollar"),
-    "arr_load": st.column_config.ProgressColumn("ARR vs $2M", min_value=0, max_value=2, format="percent",
-                                                help=DEFINITIONS["arr_target"]),
-    "renewable_arr_90d": st.column_config.NumberColumn("Renewable 90d", format="dollar", help=DEFINITIONS["renewable_arr"]),
-    "renewable_arr_180d": st.column_config.NumberColumn("Renewable 180d", format="dollar", help=DEFINITIONS["renewable_arr"]),
-    "at_risk_arr": st.column_config.NumberColumn("At-risk ARR", format="dollar", help=DEFINITIONS["at_risk_arr_csm"]),
-    "onboarding_accounts": st.column_config.NumberColumn("Onboarding"),
+    "arr": tables.money("ARR"),
+    "at_risk_arr": tables.money("At-risk ARR", help=DEFINITIONS["at_risk_arr_csm"]),
     "open_flags": st.column_config.NumberColumn("Open flags"),
-    "renewals_due_30d": st.column_config.NumberColumn("Renewals ≤ 30d"),
     "avg_health": st.column_config.NumberColumn("Avg health", format="%.0f"),
+    "renewals_due_30d": st.column_config.NumberColumn("Renewals ≤ 30d"),
+    "renewable_arr_90d": tables.money("Renewable 90d", help=DEFINITIONS["renewable_arr"]),
+    "renewable_arr_180d": tables.money("Renewable 180d", help=DEFINITIONS["renewable_arr"]),
+    "onboarding_accounts": st.column_config.NumberColumn("Onboarding"),
+    "segment": st.column_config.TextColumn("Segment"),
+    "team": st.column_config.TextColumn("Team"),
+    "lead_name": st.column_config.TextColumn("Lead"),
 })
 st.plotly_chart(charts.build_workload_scatter(books), key="team_scatter")
 
@@ -66,10 +72,10 @@ if not segments:
     st.info("No segment in scope can be rebalanced automatically.", icon=":material/info:")
     st.stop()
 segment = st.segmented_control("Segment", segments, key=keep("team_rebalance_segment", segments[-1]),
-                               format_func=SEGMENT_LABELS.get) or segments[-1]
+                               format_func=SEGMENTS.get) or segments[-1]
 peers = books.filter(pl.col("segment") == segment)
 if peers.height > MAX_PLANNED_CSMS:
-    st.info(f"{peers.height} {SEGMENT_LABELS[segment]} CSMs are in scope: choose a team in the sidebar to get "
+    st.info(f"{peers.height} {SEGMENTS[segment]} CSMs are in scope: choose a team in the sidebar to get "
             f"suggestions for it (up to {MAX_PLANNED_CSMS} CSMs at a time).", icon=":material/filter_alt:")
     st.stop()
 result = plan(
@@ -79,22 +85,24 @@ result = plan(
      for r in team.movable_accounts(wh, filters, segment, movable_only=True).iter_rows(named=True)])
 kpi.kpi_row([
     kpi.Tile("Suggested moves", kpi.number(len(result.moves)), "Fewest moves that lower the imbalance."),
-    kpi.Tile("Imbalance before", kpi.number(result.imbalance_before, 2),
-             "Sum over CSMs of |accounts / target - 1| + |ARR / target - 1|."),
-    kpi.Tile("Imbalance after", kpi.number(result.imbalance_after, 2),
-             "The same measure once the suggested moves are made; never higher than before."),
+    kpi.Tile("Off target now", imbalance(result.imbalance_before), DEFINITIONS["imbalance"]),
+    kpi.Tile("Off target after the moves", imbalance(result.imbalance_after),
+             DEFINITIONS["imbalance"] + " Never higher than now."),
 ])
 before = {b.csm_id: b for b in result.before}
 comparison = pl.DataFrame([{
-    "csm": b.name, "accounts_before": before[b.csm_id].accounts, "accounts_after": b.accounts,
+    "csm": b.name, "load_before": before[b.csm_id].load, "load_after": b.load,
+    "accounts_before": before[b.csm_id].accounts, "accounts_after": b.accounts,
     "arr_before": before[b.csm_id].arr, "arr_after": b.arr, "target": b.book_target,
 } for b in result.after])
 tables.data_table(comparison, key="team_rebalance_before_after", filename="rebalance_before_after.csv", columns={
-    "csm": st.column_config.TextColumn("CSM"),
+    "csm": st.column_config.TextColumn("CSM", pinned=True),
+    "load_before": st.column_config.TextColumn("Load now", help=DEFINITIONS["book_target"]),
+    "load_after": st.column_config.TextColumn("Load after", help=DEFINITIONS["book_target"]),
     "accounts_before": st.column_config.NumberColumn("Accounts now"),
     "accounts_after": st.column_config.NumberColumn("Accounts after"),
-    "arr_before": st.column_config.NumberColumn("ARR now", format="dollar"),
-    "arr_after": st.column_config.NumberColumn("ARR after", format="dollar"),
+    "arr_before": tables.money("ARR now"),
+    "arr_after": tables.money("ARR after"),
     "target": st.column_config.NumberColumn("Target accounts"),
 })
 if result.moves:
@@ -102,7 +110,7 @@ if result.moves:
     tables.data_table(moves, key="team_rebalance_moves", filename="suggested_moves.csv", columns={
         "account_id": None,
         "account_name": st.column_config.TextColumn("Account"),
-        "arr": st.column_config.NumberColumn("ARR", format="dollar"),
+        "arr": tables.money("ARR"),
         "from_csm": st.column_config.TextColumn("From"),
         "to_csm": st.column_config.TextColumn("To"),
         "reason": st.column_config.TextColumn("Why", width="large"),

@@ -7,11 +7,15 @@ most, and it stops when no move lowers it by at least `min_gain`. Every accepted
 imbalance, so the plan is never worse than the start. Nothing is written anywhere.
 
 Imbalance of one CSM = |accounts / book target - 1| + |ARR / ARR target - 1|; the plan reports
-the sum over CSMs before and after.
+the sum over CSMs before and after. A book's words (over, under, on target) are the Team table's:
+definitions.load_of with labels.LOADS.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from queries.definitions import load_of
+from queries.labels import LOADS
 
 
 @dataclass
@@ -30,7 +34,13 @@ class CsmBook:
         return abs(a / self.book_target - 1) + abs(r / self.arr_target - 1)
 
     @property
+    def load(self) -> str:
+        """over / under / on target, as the Team table says it (not the planner's own test below)."""
+        return load_of(self.accounts / self.book_target, self.arr / self.arr_target)
+
+    @property
     def over(self) -> bool:
+        """Above either target at all: may give an account (a move still has to lower the imbalance)."""
         return self.accounts > self.book_target or self.arr > self.arr_target
 
     @property
@@ -73,8 +83,10 @@ class Plan:
         return sum(b.imbalance() for b in self.after)
 
 
-def _describe(book: CsmBook) -> str:
-    return f"{book.name} ({book.accounts}/{book.book_target} accounts, ${book.arr / 1e6:,.2f}M of ${book.arr_target / 1e6:,.1f}M)"
+def describe(book: CsmBook) -> str:
+    """A book in the Team table's words: name, accounts and ARR against target, and its load."""
+    return (f"{book.name} ({book.accounts}/{book.book_target} accounts, ${book.arr / 1e6:,.2f}M of "
+            f"${book.arr_target / 1e6:,.1f}M: {LOADS[book.load].lower()})")
 
 
 def plan(books: list[CsmBook], candidates: list[Candidate], *, min_gain: float = 0.01,
@@ -105,7 +117,7 @@ def plan(books: list[CsmBook], candidates: list[Candidate], *, min_gain: float =
             break
         gain, account_id, donor, receiver = best
         account = pool[account_id]
-        reason = f"{_describe(donor)} is over target; {_describe(receiver)} has room."
+        reason = f"From {describe(donor)} to {describe(receiver)}."
         moves.append(Move(account_id, account.name, account.arr, donor.name, receiver.name, gain, reason))
         donor.accounts, donor.arr = donor.accounts - 1, donor.arr - account.arr
         receiver.accounts, receiver.arr = receiver.accounts + 1, receiver.arr + account.arr

@@ -5,6 +5,8 @@ does. Thresholds are plain numbers here (not user input), inlined into the SQL t
 """
 from dataclasses import dataclass
 
+from queries import labels
+
 
 # Health bands (score 0-100)
 RED_BELOW = 40
@@ -27,7 +29,7 @@ LIFECYCLE_STAGES = ["onboarding", "adoption", "renewal", "churned"]
 LIVE_STAGES = ["onboarding", "adoption", "renewal"]
 ACTIVITY_TIERS = ["heavy", "normal", "light", "inactive", "abandoned"]
 SEGMENTS = ["high_touch", "mid_market", "smb", "tech_touch"]
-SEGMENT_LABELS = {"high_touch": "High-touch", "mid_market": "Mid-market", "smb": "SMB", "tech_touch": "Tech-touch"}
+SEGMENT_LABELS = labels.SEGMENTS  # the words for every code live in queries/labels.py
 
 
 def period_grain(grain: str) -> str:
@@ -208,9 +210,25 @@ def load_status(book_load: str, arr_load: str) -> str:
             f"when {book_load} is null then 'pooled' else 'on target' end")
 
 
+def load_of(book_load: float | None, arr_load: float) -> str:
+    """load_status for one book in Python (the rebalancer's), so a CSM reads the same on the Team
+    table and in the rebalancing suggestions; labels.LOADS has the words."""
+    book = arr_load if book_load is None else book_load
+    if max(book, arr_load) >= OVERLOADED_FROM:
+        return "over"
+    if min(book, arr_load) < UNDERLOADED_BELOW:
+        return "under"
+    return "pooled" if book_load is None else "on target"
+
+
 DEFINITIONS.update({
+    "imbalance": "How far the segment's CSMs are from target, in percentage points of target, summed: for each "
+                 "CSM |accounts / target - 1| + |ARR / ARR target - 1|. 0 = everyone exactly on target; a CSM "
+                 "with 20% too many accounts and ARR on target adds 20 points.",
     "book_target": "Target accounts per CSM: " + ", ".join(f"{SEGMENT_LABELS[s]} {n}" for s, n in BOOK_TARGETS.items())
-                   + "; tech-touch is pooled (no target). Over: 110% or more of target; under: below 90%.",
+                   + f"; tech-touch is pooled (no target, judged on ARR alone). Over target: accounts or ARR at "
+                   f"{OVERLOADED_FROM:.0%} of target or more; under target: accounts or ARR below "
+                   f"{UNDERLOADED_BELOW:.0%} (over wins); on target otherwise. The rebalancing uses the same words.",
     "arr_target": f"Target ARR coverage per CSM: ${ARR_COVERAGE_TARGET / 1e6:.0f}M (live ARR in the CSM's book).",
     "renewable_arr": "ARR of accounts whose current term ends within the next N days (or has ended with the "
                      "renewal still open).",
@@ -237,8 +255,7 @@ FLAG_DUE_DAYS = {3: 3, 2: 7, 1: 14}
 # Touches a CSM or lead logs from the account page (the app's own `touches` table), beside the
 # warehouse's cs_activities (for conversations the CRM's feed does not carry). All but a note are
 # conversations with the customer, and count toward last touch and cadence (queries.scope).
-TOUCH_KINDS = {"call": "Call", "meeting": "Meeting", "onsite_visit": "On-site visit",
-               "business_review": "Business review", "note": "Note"}
+TOUCH_KINDS = labels.TOUCH_KINDS
 
 
 def logged_conversation(t: str) -> str:

@@ -17,11 +17,12 @@ import datetime as dt
 import polars as pl
 import sqlalchemy as sa
 
+from queries import labels
 from queries.db import Warehouse, fetch, reads_writeback
 from queries.definitions import FLAG_DUE_DAYS
 
 DUE_EVENTS = ("raised", "reassigned", "due_moved")
-VIEWS = {"mine": "Assigned to me", "raised": "Raised by me", "team": "My team's", "all": "All open flags"}
+VIEWS = labels.FOLLOWUP_VIEWS
 
 
 def flag_state_cte(s: str) -> str:

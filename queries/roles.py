@@ -15,7 +15,9 @@ from dataclasses import dataclass, replace
 
 import polars as pl
 
-LABELS = {"leader": "Head of CS", "lead": "Team lead", "csm": "CSM", "ops": "CS operations"}
+from queries import labels
+
+LABELS = labels.ROLES
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,6 @@ from queries import definitions as d
 from queries.db import Warehouse, fetch, reads_writeback
 from queries.scope import AS_OF, Filters, scoped
 
-SEVERITY_LABELS = {3: "high", 2: "medium", 1: "low"}
 
 
 def _pct(expr: str) -> str:

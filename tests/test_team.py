@@ -92,3 +92,22 @@ def test_load_status_against_targets(book):
     """smb target 150 accounts / $2M: tiny books are under; the mid-market CSM too."""
     got = {r["csm_id"]: r["load"] for r in team.workload(book, Filters()).iter_rows(named=True)}
     assert got == {1: "under", 2: "under", 3: "under"}
+
+
+def test_the_team_table_and_the_rebalancer_share_one_load_rule(empty_warehouse):
+    """The SQL that words the Team table and the Python that words the rebalancer's books agree,
+    on both sides of each threshold (and on both engines)."""
+    import sqlalchemy as sa
+
+    from planning.rebalance import CsmBook
+    from queries.definitions import OVERLOADED_FROM, UNDERLOADED_BELOW, load_of, load_status
+    edges = [0.5, UNDERLOADED_BELOW - 0.01, UNDERLOADED_BELOW, 1.0, OVERLOADED_FROM - 0.01, OVERLOADED_FROM, 1.5]
+    cases = [(b, a) for b in [None, *edges] for a in edges]
+    with empty_warehouse.engine.connect() as conn:
+        for book_load, arr_load in cases:
+            expression = load_status("cast(:b as double precision)", "cast(:a as double precision)")
+            sql = conn.execute(sa.text(f"select {expression}"), {"b": book_load, "a": arr_load}).scalar_one()
+            assert sql == load_of(book_load, arr_load), (book_load, arr_load)
+    assert {load_of(b, a) for b, a in cases} == {"over", "under", "on target", "pooled"}
+    book = CsmBook(1, "A", "smb", accounts=105, arr=2_100_000, book_target=100, arr_target=2_000_000)
+    assert book.load == "on target" and book.over  # within 10%: on target, though it may still give an account

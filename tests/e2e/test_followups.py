@@ -124,4 +124,4 @@ def test_an_overdue_flag_sorts_first_on_follow_ups(page, backend, app, demo_ware
     with page.expect_download() as download:
         page.get_by_role("button", name="Download CSV").first.click()
     rows = list(csv.DictReader(open(download.value.path(), encoding="utf-8")))
-    assert rows[0]["reason"] == "Forgotten follow-up" and rows[0]["overdue"] == "true"
+    assert rows[0]["Reason"] == "Forgotten follow-up" and rows[0]["Overdue"] == "true"  # the screen's headers
