@@ -61,12 +61,10 @@ term = (f"term {head['term_start']:%d %b %Y} – {head['term_end']:%d %b %Y}, {h
         if head["term_start"] else "no contract term")
 st.caption(f"Lifecycle stage **{md(head['lifecycle_stage'])}** · activity {md(head['activity_tier'])} · {term}",
            help=DEFINITIONS["lifecycle_stage"] + " " + DEFINITIONS["activity_tier"])
-health_change = (None if head["health_score"] is None or head["health_score_4w_ago"] is None
-                 else head["health_score"] - head["health_score_4w_ago"])
 kpi.kpi_row([
     kpi.Tile("ARR", kpi.money(head["arr"]), DEFINITIONS["arr"]),
     kpi.Tile("Health", kpi.number(head["health_score"]) + f" · {head['health_band']}", DEFINITIONS["avg_health"],
-             delta=None if health_change is None else f"{health_change:+.0f} vs 4 weeks ago"),
+             delta=None if head["health_change_4w"] is None else f"{head['health_change_4w']:+.0f} vs 4 weeks ago"),
     kpi.Tile("Renewal due", f"{head['renewal_due_date']:%Y-%m-%d}" if head["renewal_due_date"] else "–",
              "The open renewal of the current term: its due date, stage and forecast.",
              delta=head["renewal_forecast"] and f"{md(head['renewal_stage'])} · {md(head['renewal_forecast'])}",

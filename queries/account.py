@@ -47,7 +47,8 @@ def header(wh: Warehouse, account_id: int) -> dict | None:
         select i.account_id, i.name, i.industry, i.segment, i.plan, i.csm_id, i.csm_name, i.team, i.arr,
                i.seats, i.term_start, i.term_end, i.customer_since, i.is_live, i.lifecycle_stage,
                i.activity_tier, i.renewal_due_date, i.renewal_stage, i.renewal_forecast,
-               i.health_score, i.health_band, i.health_score_4w_ago, i.health_drag, i.health_drag_points,
+               i.health_score, i.health_band, i.health_score_4w_ago, {d.health_change_4w('i')} as health_change_4w,
+               i.health_drag, i.health_drag_points,
                i.as_of, coalesce(f.open_flags, 0) as open_flags
         from in_scope as i
         left join open_flags as f on f.account_id = i.account_id""")
