@@ -14,7 +14,7 @@ wh, filters, as_of = page_context()
 st.title("Renewals")
 st.caption(f"Data as of {as_of:%d %b %Y}.")
 view = st.segmented_control("View", ["Upcoming renewals", "Renewal rates"],
-                            key=keep("renewals_view", "Upcoming renewals")) or "Upcoming renewals"
+                            key=keep("renewals_view", "Upcoming renewals"), bind="query-params") or "Upcoming renewals"
 
 if view == "Upcoming renewals":
     funnel = renewals.funnel(wh, filters)

@@ -17,7 +17,7 @@ st.title("Retention")
 st.caption(f"Data as of {as_of:%d %b %Y}. History uses the segment, team and CSM filters; lifecycle stage "
            f"and activity tier describe accounts today and are not applied.")
 view = st.segmented_control("View", ["ARR bridge", "Churn reasons", "Cohorts"],
-                            key=keep("retention_view", "ARR bridge")) or "ARR bridge"
+                            key=keep("retention_view", "ARR bridge"), bind="query-params") or "ARR bridge"
 
 if view == "ARR bridge":
     period = period_picker(as_of, key="retention_bridge_period")
