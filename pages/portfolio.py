@@ -29,7 +29,7 @@ kpi.kpi_row([
 
 dimension_labels = {"segment": "Segment", "lifecycle_stage": "Lifecycle stage",
                     "activity_tier": "Activity tier", "team": "Team", "csm": "CSM"}
-left, right = st.columns(2)
+left = right = st.container(horizontal=True, wrap=True, gap="medium")  # wraps on a laptop
 dimension = left.segmented_control("Break down by", list(dimension_labels), format_func=dimension_labels.get,
                                    key=keep("portfolio_dimension", "segment")) or "segment"
 measure = right.segmented_control("Measure", ["arr", "accounts"], key=keep("portfolio_measure", "arr"),

@@ -35,7 +35,7 @@ if view == "Upcoming renewals":
         kpi.Tile("Forecast at risk", kpi.money(at_risk["arr_up"].sum()),
                  "ARR up for renewal whose forecast category is at_risk."),
     ])
-    left, right = st.columns(2)
+    left = right = st.container(horizontal=True, wrap=True, gap="medium")  # wraps on a laptop
     measure = left.segmented_control("Measure", ["arr_up", "renewals"], key=keep("renewals_measure", "arr_up"),
                                      format_func={"arr_up": "ARR", "renewals": "Count"}.get) or "arr_up"
     colour = right.segmented_control("Colour by", ["forecast", "stage"], key=keep("renewals_colour", "forecast"),
