@@ -6,6 +6,7 @@ import streamlit as st
 
 from components import charts, kpi, notices, tables
 from components import writeback_forms as forms
+from components.account_search import account_search
 from components.context import current_viewer, page_context
 from components.safe_text import md
 from queries import account, flags, people, roles
@@ -25,21 +26,6 @@ def _account_id_from_url() -> int | None:
         return None
 
 
-def _pick_account() -> None:
-    """Find an account by name among those in the sidebar's scope."""
-    found = st.text_input("Find an account by name", key="account_search", max_chars=100,
-                          placeholder="Type part of a name, e.g. Pine")
-    if account.searchable(found) != found.strip():
-        st.caption(":material/info: Control characters in the search are ignored.")
-    matches = account.search(wh, filters, found)
-    if matches.is_empty():
-        notices.no_rows("accounts with that name")
-        st.stop()
-    st.caption(f"Data as of {as_of:%d %b %Y}. The largest accounts in the sidebar's scope that match, by ARR.")
-    tables.account_table(matches, key="account_matches", filename="accounts.csv")
-    st.stop()
-
-
 wh, filters, as_of = page_context()
 account_id = _account_id_from_url()
 head = account.header(wh, account_id) if account_id is not None else None
@@ -47,7 +33,9 @@ if head is None:
     st.title("Account")
     if account_id is not None:
         st.warning(f"No account has the id {account_id}.", icon=":material/search_off:")
-    _pick_account()
+    st.caption(f"Data as of {as_of:%d %b %Y}.")
+    account_search(wh, filters)
+    st.stop()
 
 st.title(md(head["name"]), anchor=False)  # no anchor link built from the name
 st.caption(f"{md(SEGMENT_LABELS.get(head['segment'], head['segment']))} · plan {md(head['plan'])} · "

@@ -29,9 +29,10 @@ def searchable(text: str) -> str:
 
 @cached
 def search(wh: Warehouse, filters: Filters, text: str = "", limit: int = 50) -> pl.DataFrame:
-    """Accounts in scope whose name contains `text` (any case), largest ARR first: the picker."""
+    """Accounts in scope whose name contains `text` (any case), largest ARR first: the picker,
+    with what tells two similar names apart (health, ARR, renewal)."""
     statement, params = scoped(wh, filters, """
-        select account_id, name, segment, csm_name, arr
+        select account_id, name, health_score, health_band, arr, renewal_due_date, segment, csm_name
         from in_scope
         where lower(name) like :pattern
         order by arr desc, name
