@@ -42,7 +42,7 @@ st.caption(f"{md(SEGMENT_LABELS.get(head['segment'], head['segment']))} · plan 
            f"{md(head['industry'])} · CSM {md(head['csm_name'] or 'unassigned')} ({md(head['team'] or 'no team')}) · "
            f"data as of {as_of:%d %b %Y}")
 if st.button("Find another account", key="account_other", icon=":material/search:"):
-    st.query_params.clear()
+    st.query_params.pop("account", None)  # not clear(): it raises while the sidebar's filters are in the URL
     st.rerun()
 
 term = (f"term {head['term_start']:%d %b %Y} – {head['term_end']:%d %b %Y}, {head['seats']} seats"

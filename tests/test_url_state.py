@@ -5,6 +5,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.identity import UNSAFE_DEMO_ENV
+from components.safe_text import md
 from queries import people, portfolio
 from queries.db import APP_SCHEMA_ENV, URL_ENV
 from queries.definitions import SEGMENT_LABELS
@@ -97,3 +98,19 @@ def test_with_sign_in_the_url_names_nobody(demo_warehouses, monkeypatch):
     assert at.title[0].value == "My accounts"  # still the signed-in CSM, not the Head of CS
     assert at.multiselect(key="filter_teams").value == [csm["team"]]
     assert not [s for s in at.sidebar.selectbox if s.key == "identity_view_as"]
+
+
+def test_leaving_an_account_keeps_the_filters_in_the_link(demo_warehouses, monkeypatch):
+    """st.query_params.clear() raises while a filter is bound to the URL: leaving an account drops
+    only the account."""
+    wh = demo_warehouses("duckdb")
+    top = portfolio.lowest_health(wh, Filters(segments=("smb",)), 1).row(0, named=True)
+    at = open_link(monkeypatch, wh, {"filter_segments": SEGMENT_LABELS["smb"]})
+    at.switch_page("pages/account.py")
+    at.query_params["account"] = str(top["account_id"])
+    at.run()
+    assert at.title[0].value == md(top["name"])
+    at.button(key="account_other").click().run()
+    assert not at.exception
+    assert at.title[0].value == "Account"
+    assert at.multiselect(key="filter_segments").value == ["smb"]
