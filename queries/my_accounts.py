@@ -14,11 +14,11 @@ RED_HEALTH_SEVERITY = 3   # red health weighs as much as the most severe flag or
 RENEWAL_SOON_FACTOR = 2   # a risk whose renewal is due within RENEWAL_SOON_DAYS has twice as much at stake
 
 ORDER_RULE = (
-    f"Riskiest first, by ARR at stake: an account's risk is the most severe of its open risk flags and firing "
-    f"risk signals (severity 1-3; red health counts as {RED_HEALTH_SEVERITY}); at stake is its ARR times that "
-    f"risk, times {RENEWAL_SOON_FACTOR} when the renewal is due within {RENEWAL_SOON_DAYS} days or past due. "
-    f"Accounts with no risk follow, nearest renewal first: a renewal alone never puts a healthy account above "
-    f"a risky one.")
+    f"Riskiest first, by ARR at stake: an account's risk adds up the severities (1-3) of its most severe open "
+    f"risk flag and of each firing risk signal, and {RED_HEALTH_SEVERITY} for red health; at stake is its ARR "
+    f"times that risk, times {RENEWAL_SOON_FACTOR} when the renewal is due within {RENEWAL_SOON_DAYS} days or "
+    f"past due. Accounts with no risk follow, nearest renewal first: a renewal alone never puts a healthy "
+    f"account above a risky one.")
 
 # The one home of the order above (docs/architecture.md, Signals). `risk` and `at_stake` are
 # computed in the query's `ranked` CTE.
@@ -33,7 +33,7 @@ def book(wh: Warehouse, filters: Filters, limit: int = d.LIST_LIMIT) -> pl.DataF
     statement, params = scoped(wh, filters, f""", {open_flags_cte(wh)}, {signals_cte(with_since=False)},
         per_account as (
             select account_id, count(*) as signals,
-                   max(case when kind = 'risk' then severity end) as top_severity,
+                   sum(case when kind = 'risk' then severity else 0 end) as risk_severity,
                    sum(case when kind = 'risk' then 1 else 0 end) as risks,
                    string_agg(label, ', ' order by severity desc, label) as signal_labels
             from signals
@@ -42,8 +42,8 @@ def book(wh: Warehouse, filters: Filters, limit: int = d.LIST_LIMIT) -> pl.DataF
         ranked as (
             select i.*, coalesce(f.open_flags, 0) as open_flags, coalesce(g.signals, 0) as signals,
                    g.signal_labels, i.renewal_due_date - i.as_of as days_to_renewal,
-                   greatest(coalesce(f.top_flag_severity, 0), coalesce(g.top_severity, 0),
-                            case when i.health_band = 'red' then {RED_HEALTH_SEVERITY} else 0 end) as risk,
+                   coalesce(f.top_flag_severity, 0) + coalesce(g.risk_severity, 0)
+                       + case when i.health_band = 'red' then {RED_HEALTH_SEVERITY} else 0 end as risk,
                    coalesce(f.open_flags, 0) + coalesce(g.risks, 0)
                        + case when i.health_band = 'red' then 1 else 0 end as reasons
             from in_scope as i
