@@ -28,7 +28,6 @@ PROXY_SECRET_ENV = "CS_COCKPIT_PROXY_SECRET"
 PROXY_SECRET_HEADER_ENV = "CS_COCKPIT_PROXY_SECRET_HEADER"
 DEFAULT_PROXY_SECRET_HEADER = "X-Cockpit-Proxy-Secret"
 UNSAFE_DEMO_ENV = "CS_COCKPIT_UNSAFE_DEMO_IDENTITY"
-_DEMO_VIEWER = "identity_demo_viewer"
 PROXY_SECRET_MIN = 32
 ROLE_LABELS = roles.LABELS
 _EMAIL = re.compile(r"[^\s@,;<>\"'\x00-\x1f\x7f]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,63}")
@@ -119,20 +118,13 @@ def _demo_picker(staff: pl.DataFrame, is_demo_warehouse: bool) -> str:
         st.warning(f"**Unsafe demo identity is on** ({UNSAFE_DEMO_ENV}=1): anyone can act as anyone here, "
                    "including writing as the Head of CS. Configure sign-in before real use.",
                    icon=":material/warning:")
-    # The choice lives in a plain session key, and the picker starts from it on every run: the
-    # browser re-creates the sidebar's widgets when the page changes and would otherwise send the
-    # first person back.
-    chosen = st.session_state.get(_DEMO_VIEWER)
-    if chosen not in people:
-        chosen = next(iter(people))
-
-    def picked() -> None:
-        st.session_state[_DEMO_VIEWER] = st.session_state["identity_view_as"]
-
+    # The choice is bound to the URL (the key is the parameter), so a reload or a page change keeps
+    # it; a value that names nobody is dropped by Streamlit. Only this picker, so only the demo,
+    # ever reads an identity from the URL.
     with st.sidebar:
         st.caption(":material/science: **Demo mode**: no sign-in is configured, so pick who you are.")
-        st.selectbox("View as", list(people), format_func=people.get, index=list(people).index(chosen),
-                     key="identity_view_as", on_change=picked)
+        chosen = st.selectbox("View as", list(people), format_func=people.get, key="identity_view_as",
+                              bind="query-params")
     return chosen
 
 

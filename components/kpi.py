@@ -33,7 +33,11 @@ def percent(value: float | None) -> str:
 
 
 def kpi_row(tiles: list[Tile]) -> None:
-    for column, tile in zip(st.columns(len(tiles)), tiles):
-        with column:
+    """Tiles as wide as their content in a row that wraps (a horizontal container), not columns
+    that squeeze them: on a laptop a tile moves to the next line instead of cutting its value or
+    label to "$…" (a stretched tile in a wrapping row still shrinks until it cuts)."""
+    with st.container(horizontal=True, wrap=True, gap="small"):
+        for tile in tiles:
             st.metric(tile.label, tile.value, delta=tile.delta, delta_color=tile.delta_color,
-                      delta_arrow="off" if tile.delta_color == "off" else "auto", help=tile.definition, border=True)
+                      delta_arrow="off" if tile.delta_color == "off" else "auto", help=tile.definition,
+                      border=True, width="content")

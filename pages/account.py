@@ -4,8 +4,9 @@ import datetime as dt
 
 import streamlit as st
 
-from components import charts, kpi, notices, tables
+from components import charts, kpi, tables
 from components import writeback_forms as forms
+from components.account_search import account_search
 from components.context import current_viewer, page_context
 from components.safe_text import md
 from queries import account, flags, labels, people, roles
@@ -25,21 +26,6 @@ def _account_id_from_url() -> int | None:
         return None
 
 
-def _pick_account() -> None:
-    """Find an account by name among those in the sidebar's scope."""
-    found = st.text_input("Find an account by name", key="account_search", max_chars=100,
-                          placeholder="Type part of a name, e.g. Pine")
-    if account.searchable(found) != found.strip():
-        st.caption(":material/info: Control characters in the search are ignored.")
-    matches = account.search(wh, filters, found)
-    if matches.is_empty():
-        notices.no_rows("accounts with that name")
-        st.stop()
-    st.caption(f"Data as of {as_of:%d %b %Y}. The largest accounts in the sidebar's scope that match, by ARR.")
-    tables.account_table(matches, key="account_matches", filename="accounts.csv")
-    st.stop()
-
-
 wh, filters, as_of = page_context()
 account_id = _account_id_from_url()
 head = account.header(wh, account_id) if account_id is not None else None
@@ -47,14 +33,16 @@ if head is None:
     st.title("Account")
     if account_id is not None:
         st.warning(f"No account has the id {account_id}.", icon=":material/search_off:")
-    _pick_account()
+    st.caption(f"Data as of {as_of:%d %b %Y}.")
+    account_search(wh, filters)
+    st.stop()
 
 st.title(md(head["name"]), anchor=False)  # no anchor link built from the name
 st.caption(f"{md(labels.value('segment', head['segment']))} · plan {md(head['plan'])} · "
            f"{md(head['industry'])} · CSM {md(head['csm_name'] or 'unassigned')} ({md(head['team'] or 'no team')}) · "
            f"data as of {as_of:%d %b %Y}")
 if st.button("Find another account", key="account_other", icon=":material/search:"):
-    st.query_params.clear()
+    st.query_params.pop("account", None)  # not clear(): it raises while the sidebar's filters are in the URL
     st.rerun()
 
 term = (f"term {head['term_start']:%d %b %Y} – {head['term_end']:%d %b %Y}, {head['seats']} seats"
@@ -62,13 +50,11 @@ term = (f"term {head['term_start']:%d %b %Y} – {head['term_end']:%d %b %Y}, {h
 st.caption(f"Lifecycle stage **{md(labels.value('lifecycle_stage', head['lifecycle_stage']))}** · activity "
            f"{md(labels.value('activity_tier', head['activity_tier']) or 'none')} · {term}",
            help=DEFINITIONS["lifecycle_stage"] + " " + DEFINITIONS["activity_tier"])
-health_change = (None if head["health_score"] is None or head["health_score_4w_ago"] is None
-                 else head["health_score"] - head["health_score_4w_ago"])
 kpi.kpi_row([
     kpi.Tile("ARR", kpi.money(head["arr"]), DEFINITIONS["arr"]),
     kpi.Tile("Health", kpi.number(head["health_score"]) + f" · {labels.value('health_band', head['health_band'])}",
              DEFINITIONS["avg_health"],
-             delta=None if health_change is None else f"{health_change:+.0f} vs 4 weeks ago"),
+             delta=None if head["health_change_4w"] is None else f"{head['health_change_4w']:+.0f} vs 4 weeks ago"),
     kpi.Tile("Renewal due", f"{head['renewal_due_date']:%Y-%m-%d}" if head["renewal_due_date"] else "–",
              "The open renewal of the current term: its due date, stage and forecast.",
              delta=head["renewal_forecast"] and f"{md(labels.value('renewal_stage', head['renewal_stage']))} · "

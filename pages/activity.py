@@ -1,8 +1,10 @@
 """CS activity, for team leads: who is being touched and how often, the business reviews and
 on-site visits of the quarter against each segment's cadence, and who is being neglected."""
+import datetime as dt
+
 import streamlit as st
 
-from components import charts, kpi, notices, tables
+from components import charts, kpi, notices, periods, tables
 from components.context import page_context
 from queries import engagement
 from queries.definitions import DEFINITIONS
@@ -38,8 +40,13 @@ tables.data_table(due, key="activity_cadence", filename="cadence.csv", columns={
     "neglected": st.column_config.NumberColumn("Too long without a touch", help=DEFINITIONS["days_since_touch"]),
 })
 
-st.subheader(f"Activities per week, last {engagement.WEEKS} weeks")
-st.plotly_chart(charts.build_activity_weeks(engagement.weekly_by_kind(wh, filters)), key="activity_weeks_chart")
+st.subheader(f"Activities per week, last {engagement.WEEKS} weeks and this one")
+weeks = engagement.weekly_by_kind(wh, filters)
+this_week = as_of - dt.timedelta(days=as_of.weekday())
+st.plotly_chart(charts.build_activity_weeks(periods.label_buckets(weeks, "week", "week", weeks["week"].min() or as_of,
+                                                                  as_of)), key="activity_weeks_chart")
+if as_of.weekday() < 6:
+    st.caption(f"Whole weeks, Monday to Sunday; the week of {this_week:%d %b} holds only the days up to {as_of:%d %b}.")
 per_week = {"per_week": "All", "call_per_week": "Calls", "email_per_week": "Emails", "meeting_per_week": "Meetings",
             "onsite_visit_per_week": "Visits", "business_review_per_week": "Reviews", "training_per_week": "Trainings"}
 tables.data_table(engagement.per_csm(wh, filters), key="activity_per_csm", filename="activities_per_csm.csv",

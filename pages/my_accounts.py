@@ -71,6 +71,7 @@ if late:
 st.page_link("pages/followups.py", label="Open the follow-ups", icon=":material/assignment_late:")
 
 st.subheader("Accounts, riskiest first")
+st.caption(my_accounts.ORDER_RULE)
 tables.account_table(my_accounts.book(wh, scope), key="my_accounts_book", filename="my_accounts.csv",
                      columns={**tables.ACCOUNT_COLUMNS, "csm_name": None})
 

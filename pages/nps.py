@@ -2,7 +2,7 @@
 team and CSM, and the latest detractor comments with what is at stake on each account."""
 import streamlit as st
 
-from components import charts, kpi, notices, tables
+from components import charts, kpi, notices, periods, tables
 from components.context import page_context
 from components.periods import period_picker
 from components.state import keep
@@ -25,15 +25,24 @@ if trend.is_empty():
     notices.no_rows("surveys sent in this period")
     st.stop()
 total = nps.nps_by_group(wh, filters, period.start, period.end, None, grain).row(0, named=True)
+before = periods.prior(period)
+earlier = nps.nps_by_group(wh, filters, before.start, before.end, None, grain)
+earlier = earlier.row(0, named=True) if earlier.height else {"nps": None, "response_rate": None}
 kpi.kpi_row([
-    kpi.Tile("NPS", kpi.number(total["nps"]), DEFINITIONS["nps"],
-             delta=f"n = {total['responses']}" + (" (small sample)" if total["small_sample"] else ""),
+    kpi.Tile("NPS", kpi.number(total["nps"]), DEFINITIONS["nps"] + periods.compared_with(period),
+             delta=periods.change(total["nps"], earlier["nps"])),
+    kpi.Tile("Answers", kpi.number(total["responses"]), DEFINITIONS["response_rate"],
+             delta=f"fewer than {SMALL_SAMPLE_BELOW}: small sample" if total["small_sample"] else None,
              delta_color="off"),
-    kpi.Tile("Answers", kpi.number(total["responses"]), DEFINITIONS["response_rate"]),
-    kpi.Tile("Response rate", kpi.percent(total["response_rate"]), DEFINITIONS["response_rate"]),
+    kpi.Tile("Response rate", kpi.percent(total["response_rate"]),
+             DEFINITIONS["response_rate"] + periods.compared_with(period),
+             delta=periods.change(total["response_rate"], earlier["response_rate"], "rate")),
     kpi.Tile("Detractors", kpi.number(total["detractors"]), DEFINITIONS["nps"]),
 ])
-st.plotly_chart(charts.build_nps_trend(trend), key="nps_trend_chart")
+st.plotly_chart(charts.build_nps_trend(periods.label_buckets(trend, "period", grain, period.start, period.end)),
+                key="nps_trend_chart")
+if periods.partial_buckets(trend["period"].to_list(), grain, period.start, period.end):
+    st.caption(f"A {grain} the period covers only in part says which days it holds: its NPS rests on fewer surveys.")
 
 group = st.segmented_control("Break down by", list(group_labels), key=keep("nps_group", "segment"),
                              format_func=group_labels.get) or "segment"

@@ -28,7 +28,7 @@ kpi.kpi_row([
 ])
 
 dimension_labels = {d: labels.column(d) for d in ("segment", "lifecycle_stage", "activity_tier", "team", "csm")}
-left, right = st.columns(2)
+left = right = st.container(horizontal=True, wrap=True, gap="medium")  # wraps on a laptop
 dimension = left.segmented_control("Break down by", list(dimension_labels), format_func=dimension_labels.get,
                                    key=keep("portfolio_dimension", "segment")) or "segment"
 measure = right.segmented_control("Measure", ["arr", "accounts"], key=keep("portfolio_measure", "arr"),

@@ -2,7 +2,7 @@
 been renewing (logo rate, GRR, NRR) by period and segment."""
 import streamlit as st
 
-from components import charts, kpi, notices, tables
+from components import charts, kpi, notices, periods, tables
 from components.context import page_context
 from components.periods import period_picker
 from components.safe_text import md
@@ -14,7 +14,7 @@ wh, filters, as_of = page_context()
 st.title("Renewals")
 st.caption(f"Data as of {as_of:%d %b %Y}.")
 view = st.segmented_control("View", ["Upcoming renewals", "Renewal rates"],
-                            key=keep("renewals_view", "Upcoming renewals")) or "Upcoming renewals"
+                            key=keep("renewals_view", "Upcoming renewals"), bind="query-params") or "Upcoming renewals"
 
 if view == "Upcoming renewals":
     funnel = renewals.funnel(wh, filters)
@@ -29,13 +29,13 @@ if view == "Upcoming renewals":
         kpi.Tile("ARR up for renewal", kpi.money(funnel["arr_up"].sum()), DEFINITIONS["due_window"]),
         kpi.Tile("Past due, still open", kpi.number(overdue["renewals"].sum()),
                  "Renewals whose term has ended without an outcome.",
-                 delta=f"{kpi.money(overdue['arr_up'].sum())} ARR" if overdue.height else None, delta_color="inverse"),
+                 delta=f"{kpi.money(overdue['arr_up'].sum())} ARR" if overdue.height else None, delta_color="off"),
         kpi.Tile("ARR due in 30 days", kpi.money(soon["arr_up"].sum()),
                  "ARR of open renewals due in the next 30 days or already past due."),
         kpi.Tile("Forecast at risk", kpi.money(at_risk["arr_up"].sum()),
                  f"ARR up for renewal whose forecast category is {labels.FORECASTS['at_risk'].lower()}."),
     ])
-    left, right = st.columns(2)
+    left = right = st.container(horizontal=True, wrap=True, gap="medium")  # wraps on a laptop
     measure = left.segmented_control("Measure", ["arr_up", "renewals"], key=keep("renewals_measure", "arr_up"),
                                      format_func={"arr_up": "ARR", "renewals": "Count"}.get) or "arr_up"
     colour = right.segmented_control("Colour by", ["forecast", "stage"], key=keep("renewals_colour", "forecast"),
@@ -74,10 +74,17 @@ else:
         notices.no_rows("decided renewals")
         st.stop()
     t = total.row(0, named=True)
+    before = periods.prior(period)
+    earlier = renewals.rates(wh, filters, before.start, before.end)
+    e = earlier.row(0, named=True) if earlier.height else {}
+
+    def rate_tile(label: str, column: str) -> kpi.Tile:
+        return kpi.Tile(label, kpi.percent(t[column]), DEFINITIONS[column] + periods.compared_with(period),
+                        delta=periods.change(t[column], e.get(column), "rate"))
     kpi.kpi_row([
-        kpi.Tile("Logo renewal rate", kpi.percent(t["logo_renewal_rate"]), DEFINITIONS["logo_renewal_rate"]),
-        kpi.Tile("GRR (pure)", kpi.percent(t["grr"]), DEFINITIONS["grr"]),
-        kpi.Tile("NRR", kpi.percent(t["nrr"]), DEFINITIONS["nrr"]),
+        rate_tile("Logo renewal rate", "logo_renewal_rate"),
+        rate_tile("GRR (pure)", "grr"),
+        rate_tile("NRR", "nrr"),
         kpi.Tile("Renewals decided", kpi.number(t["decided"]), DEFINITIONS["logo_renewal_rate"],
                  delta=f"{t['still_open']} still open" if t["still_open"] else None, delta_color="off"),
         kpi.Tile("ARR up for renewal", kpi.money(t["arr_up"]), DEFINITIONS["grr"]),
@@ -85,7 +92,8 @@ else:
     st.caption(f"{period.label}: {period.start:%d %b %Y} – {period.end:%d %b %Y}. Logo rate = renewed ÷ "
                f"decided; GRR caps each renewal at its prior ARR; NRR includes expansion.")
     trend = renewals.rates(wh, filters, period.start, period.end, grain)
-    st.plotly_chart(charts.build_rates_trend(trend), key="renewals_trend_chart")
+    st.plotly_chart(charts.build_rates_trend(periods.label_buckets(trend, "period", grain, period.start, period.end)),
+                    key="renewals_trend_chart")
     by_segment = renewals.rates(wh, filters, period.start, period.end, None, by_segment=True)
     st.plotly_chart(charts.build_rates_by_segment(by_segment), key="renewals_segment_chart")
     st.subheader("By segment and period")

@@ -4,12 +4,12 @@ import datetime as dt
 
 import streamlit as st
 
-from components import charts, kpi, notices, tables
+from components import charts, kpi, notices, periods, tables
 from components import writeback_forms as forms
 from components.context import current_viewer, page_context
 from components.periods import period_picker
 from components.state import keep
-from queries import retention, roles
+from queries import renewals, retention, roles
 from queries.definitions import DEFINITIONS
 from queries.labels import SEGMENTS
 
@@ -18,7 +18,7 @@ st.title("Retention")
 st.caption(f"Data as of {as_of:%d %b %Y}. History uses the segment, team and CSM filters; lifecycle stage "
            f"and activity tier describe accounts today and are not applied.")
 view = st.segmented_control("View", ["ARR bridge", "Churn reasons", "Cohorts"],
-                            key=keep("retention_view", "ARR bridge")) or "ARR bridge"
+                            key=keep("retention_view", "ARR bridge"), bind="query-params") or "ARR bridge"
 
 if view == "ARR bridge":
     period = period_picker(as_of, key="retention_bridge_period")
@@ -27,7 +27,15 @@ if view == "ARR bridge":
         notices.no_rows("accounts with ARR in this period")
         st.stop()
     b = total.row(0, named=True)
-    kpi.kpi_row([
+    rates = renewals.rates(wh, filters, period.start, period.end)  # renewals due in the same period
+    r = rates.row(0, named=True) if rates.height else {"grr": None, "nrr": None}
+    before = periods.prior(period)
+    earlier = renewals.rates(wh, filters, before.start, before.end)
+    e = earlier.row(0, named=True) if earlier.height else {}
+    kpi.kpi_row([  # GRR and NRR head the page, as on Renewals
+        *[kpi.Tile(label, kpi.percent(r[column]), DEFINITIONS[column] + periods.compared_with(period),
+                   delta=periods.change(r[column], e.get(column), "rate"))
+          for label, column in (("GRR (pure)", "grr"), ("NRR", "nrr"))],
         kpi.Tile("Start ARR", kpi.money(b["start_arr"]), DEFINITIONS["arr_bridge"]),
         kpi.Tile("End ARR", kpi.money(b["end_arr"]), DEFINITIONS["arr_bridge"],
                  delta=kpi.money(b["end_arr"] - b["start_arr"])),

@@ -28,9 +28,10 @@ def searchable(text: str) -> str:
 
 @cached
 def search(wh: Warehouse, filters: Filters, text: str = "", limit: int = 50) -> pl.DataFrame:
-    """Accounts in scope whose name contains `text` (any case), largest ARR first: the picker."""
+    """Accounts in scope whose name contains `text` (any case), largest ARR first: the picker,
+    with what tells two similar names apart (health, ARR, renewal)."""
     statement, params = scoped(wh, filters, """
-        select account_id, name, segment, csm_name, arr
+        select account_id, name, health_score, health_band, arr, renewal_due_date, segment, csm_name
         from in_scope
         where lower(name) like :pattern
         order by arr desc, name
@@ -46,7 +47,8 @@ def header(wh: Warehouse, account_id: int) -> dict | None:
         select i.account_id, i.name, i.industry, i.segment, i.plan, i.csm_id, i.csm_name, i.team, i.arr,
                i.seats, i.term_start, i.term_end, i.customer_since, i.is_live, i.lifecycle_stage,
                i.activity_tier, i.renewal_due_date, i.renewal_stage, i.renewal_forecast,
-               i.health_score, i.health_band, i.health_score_4w_ago, i.health_drag, i.health_drag_points,
+               i.health_score, i.health_band, i.health_score_4w_ago, {d.health_change_4w('i')} as health_change_4w,
+               i.health_drag, i.health_drag_points,
                i.as_of, coalesce(f.open_flags, 0) as open_flags
         from in_scope as i
         left join open_flags as f on f.account_id = i.account_id""")

@@ -44,6 +44,12 @@ def health_band(score: str) -> str:
             f"when {score} < {GREEN_FROM} then 'yellow' else 'green' end")
 
 
+def health_change_4w(s: str) -> str:
+    """The 4-week change of an account's health as a whole number, halves rounded up (-70.5 -> -70),
+    the same on both engines, so every table and tile shows the same figure."""
+    return f"floor({s}.health_score - {s}.health_score_4w_ago + 0.5)"
+
+
 def seat_utilisation(s: str) -> str:
     return f"cast({s}.weekday_active_users_30d as double precision) / nullif({s}.licensed_seats_30d, 0)"
 

@@ -13,14 +13,16 @@ WEEKS = 12
 
 @reads_writeback
 def weekly_by_kind(wh: Warehouse, filters: Filters, weeks: int = WEEKS) -> pl.DataFrame:
-    """Activities on the accounts in scope per week and kind, over the last `weeks` full weeks
-    and the current one."""
+    """Activities on the accounts in scope per week (Monday to Sunday) and kind: the last `weeks`
+    whole weeks and the current one so far. The first week starts on a Monday, so no bar is a
+    fragment of a week except the current one (the page marks it)."""
     statement, params = scoped(wh, filters, f""", {activities_cte(wh)}
         select cast(date_trunc('week', t.happened_at) as date) as week, t.kind, count(*) as activities
         from activities as t
         inner join in_scope as i on i.account_id = t.account_id
-        where cast(t.happened_at as date) > i.as_of - :days and cast(t.happened_at as date) <= i.as_of
-          and t.happened_at >= cast({AS_OF} - :days + 1 as timestamp)
+        where cast(t.happened_at as date) >= cast(date_trunc('week', i.as_of) as date) - :days
+          and cast(t.happened_at as date) <= i.as_of
+          and t.happened_at >= cast(cast(date_trunc('week', {AS_OF}) as date) - :days as timestamp)
         group by 1, 2
         order by 1, 2""")
     return fetch(wh, statement, {**params, "days": 7 * weeks})

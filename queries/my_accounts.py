@@ -1,4 +1,4 @@
-"""My accounts: a CSM's book, ordered by what needs them first, each row saying why."""
+"""My accounts: a CSM's book, ordered by the ARR at risk (ORDER_RULE), each row saying why."""
 from __future__ import annotations
 
 import polars as pl
@@ -10,13 +10,21 @@ from queries.scope import Filters, scoped
 from queries.signals import signals_cte
 
 RENEWAL_SOON_DAYS = d.RENEWAL_WINDOW_DAYS
+RED_HEALTH_SEVERITY = 3   # red health weighs as much as the most severe flag or signal
+RENEWAL_SOON_FACTOR = 2   # a risk whose renewal is due within RENEWAL_SOON_DAYS has twice as much at stake
 
-# Risk order: an open flag (most severe first), red health, a renewal due soon, the most severe
-# firing risk signal, the number of signals, then ARR at stake.
-RISK_ORDER = f"""coalesce(f.top_flag_severity, 0) desc,
-        case when i.health_band = 'red' then 1 else 0 end desc,
-        case when i.renewal_due_date - i.as_of <= {RENEWAL_SOON_DAYS} then 1 else 0 end desc,
-        coalesce(g.top_severity, 0) desc, coalesce(g.signals, 0) desc, i.arr desc, i.account_id"""
+ORDER_RULE = (
+    f"Riskiest first, by ARR at stake: an account's risk adds up the severities (1-3) of its most severe open "
+    f"risk flag and of each firing risk signal, and {RED_HEALTH_SEVERITY} for red health; at stake is its ARR "
+    f"times that risk, times {RENEWAL_SOON_FACTOR} when the renewal is due within {RENEWAL_SOON_DAYS} days or "
+    f"past due. Accounts with no risk follow, nearest renewal first: a renewal alone never puts a healthy "
+    f"account above a risky one.")
+
+# The one home of the order above (docs/architecture.md, Signals). `risk` and `at_stake` are
+# computed in the query's `ranked` CTE.
+RISK_ORDER = """case when r.risk > 0 then 0 else 1 end, r.at_stake desc, r.risk desc, r.reasons desc,
+        case when r.days_to_renewal <= :renewal_soon then r.days_to_renewal end nulls last,
+        r.arr desc nulls last, r.account_id"""
 
 
 @reads_writeback
@@ -25,30 +33,44 @@ def book(wh: Warehouse, filters: Filters, limit: int = d.LIST_LIMIT) -> pl.DataF
     statement, params = scoped(wh, filters, f""", {open_flags_cte(wh)}, {signals_cte(with_since=False)},
         per_account as (
             select account_id, count(*) as signals,
-                   max(case when kind = 'risk' then severity end) as top_severity,
+                   sum(case when kind = 'risk' then severity else 0 end) as risk_severity,
+                   sum(case when kind = 'risk' then 1 else 0 end) as risks,
                    string_agg(label, ', ' order by severity desc, label) as signal_labels
             from signals
             group by account_id
+        ),
+        ranked as (
+            select i.*, coalesce(f.open_flags, 0) as open_flags, coalesce(g.signals, 0) as signals,
+                   g.signal_labels, i.renewal_due_date - i.as_of as days_to_renewal,
+                   coalesce(f.top_flag_severity, 0) + coalesce(g.risk_severity, 0)
+                       + case when i.health_band = 'red' then {RED_HEALTH_SEVERITY} else 0 end as risk,
+                   coalesce(f.open_flags, 0) + coalesce(g.risks, 0)
+                       + case when i.health_band = 'red' then 1 else 0 end as reasons
+            from in_scope as i
+            left join open_flags as f on f.account_id = i.account_id
+            left join per_account as g on g.account_id = i.account_id
+        ),
+        staked as (
+            select ranked.*,
+                   coalesce(arr, 0) * risk
+                       * case when days_to_renewal <= :renewal_soon then {RENEWAL_SOON_FACTOR} else 1 end as at_stake
+            from ranked
         )
-        select i.account_id, i.name,
+        select r.account_id, r.name,
                concat_ws(' · ',
-                   case when f.open_flags > 0 then cast(f.open_flags as varchar) || ' open flag(s)' end,
-                   case when i.health_band = 'red' then 'red health' end,
-                   case when i.renewal_due_date - i.as_of < 0 then 'renewal past due'
-                        when i.renewal_due_date - i.as_of <= {RENEWAL_SOON_DAYS}
-                        then 'renews in ' || cast(i.renewal_due_date - i.as_of as varchar) || ' days' end,
-                   g.signal_labels) as why,
-               i.arr, i.health_score, i.health_band,
-               i.health_score - i.health_score_4w_ago as health_change_4w, i.health_drag,
-               coalesce(f.open_flags, 0) as open_flags, coalesce(g.signals, 0) as signals,
-               i.days_since_touch, i.renewal_due_date, i.renewal_due_date - i.as_of as days_to_renewal,
-               i.lifecycle_stage, i.activity_tier, i.segment, i.csm_name
-        from in_scope as i
-        left join open_flags as f on f.account_id = i.account_id
-        left join per_account as g on g.account_id = i.account_id
+                   case when r.open_flags > 0 then cast(r.open_flags as varchar) || ' open flag(s)' end,
+                   case when r.health_band = 'red' then 'red health' end,
+                   case when r.days_to_renewal < 0 then 'renewal past due'
+                        when r.days_to_renewal <= :renewal_soon
+                        then 'renews in ' || cast(r.days_to_renewal as varchar) || ' days' end,
+                   r.signal_labels) as why,
+               r.arr, r.health_score, r.health_band, {d.health_change_4w('r')} as health_change_4w, r.health_drag,
+               r.open_flags, r.signals, r.days_since_touch, r.renewal_due_date, r.days_to_renewal,
+               r.lifecycle_stage, r.activity_tier, r.segment, r.csm_name
+        from staked as r
         order by {RISK_ORDER}
         limit :limit""")
-    return fetch(wh, statement, {**params, "limit": limit})
+    return fetch(wh, statement, {**params, "limit": limit, "renewal_soon": RENEWAL_SOON_DAYS})
 
 
 @reads_writeback

@@ -86,7 +86,7 @@ def lowest_health(wh: Warehouse, filters: Filters, limit: int = 50) -> pl.DataFr
     """The accounts in scope with the lowest health, with what a CSM needs to act."""
     statement, params = scoped(wh, filters, f""", {open_flags_cte(wh)}
         select i.account_id, name, segment, csm_name, team, arr, health_score, health_band,
-               health_score - health_score_4w_ago as health_change_4w, health_drag,
+               {d.health_change_4w('i')} as health_change_4w, health_drag,
                lifecycle_stage, activity_tier, renewal_due_date, renewal_forecast,
                coalesce(f.open_flags, 0) as open_flags, days_since_touch
         from in_scope as i

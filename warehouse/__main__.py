@@ -1,14 +1,17 @@
 """Command line: generate the synthetic book into a DuckDB file or a PostgreSQL database, build its
-marts with dbt, and add the app's demo write-back history (churn tags).
+marts with dbt, and add the app's demo write-back history (churn tags). A PostgreSQL database
+that does not exist yet is created (when the user may), else the command says how.
 
     python -m warehouse --target data/demo-v5.duckdb
     python -m warehouse --target postgresql+psycopg2://postgres@127.0.0.1:5432/cockpit --accounts 20000
 """
 import argparse
 import datetime as dt
+import sys
 import time
 
-from warehouse.build import build_warehouse
+from warehouse.build import build_warehouse, target_url
+from warehouse.database import TargetProblem, ensure_database
 from warehouse.synth import SEGMENT_MIXES, Shape
 
 
@@ -34,6 +37,11 @@ def main() -> None:
         # imports the app, the app hands it the seeding of its own tables.
         from queries.demo_writeback import seeder
         seed = seeder(args.app_schema, seed=args.seed)
+    try:
+        if created := ensure_database(target_url(args.target)):
+            print(f"created the database {created}")
+    except TargetProblem as problem:
+        sys.exit(f"cannot load the book: {problem}")  # no URL echoed: it may hold a password
     started = time.perf_counter()
     counts = build_warehouse(args.target, shape, progress=lambda step, _f: print(f"  {step}", flush=True),
                              seed_app_tables=seed)
