@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from components.identity import UNSAFE_DEMO_ENV
 from components.safe_text import md
-from queries import people, portfolio
+from queries import labels, people, portfolio
 from queries.db import APP_SCHEMA_ENV, URL_ENV
 from queries.definitions import SEGMENT_LABELS
 from queries.roles import people_labels
@@ -49,7 +49,7 @@ def rendered_text(at: AppTest) -> str:
 
 def test_a_link_with_filters_opens_on_those_filters(backend, demo_warehouse, monkeypatch):
     at = open_link(monkeypatch, demo_warehouse, {
-        "filter_segments": [SEGMENT_LABELS["smb"], HOSTILE], "filter_stages": ["onboarding", "nonsense"]},
+        "filter_segments": [SEGMENT_LABELS["smb"], HOSTILE], "filter_stages": [labels.value("lifecycle_stage", "onboarding"), "nonsense"]},
         page="pages/portfolio.py")
     assert not at.exception and not at.error and not warnings(at)
     assert at.multiselect(key="filter_segments").value == ["smb"]  # the bad value is dropped
