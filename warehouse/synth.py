@@ -327,6 +327,8 @@ def generate_stream(shape: Shape) -> Iterator[tuple[str, pl.DataFrame]]:
     live_end = np.where(churn_day >= 0, churn_day, as_of)
 
     yield from (("csms", csms), ("accounts", accounts), ("contracts", contracts_df), ("renewals", renewals_df))
+    # a generator keeps its locals alive: drop each large one once written (a 1M book stays small)
+    del contracts, renewals, ct, rn, renewals_df, accounts, names
 
     # --- usage_daily over the last usage_days, in chunks of accounts ---
     days = np.arange(as_of - shape.usage_days + 1, as_of + 1)
@@ -375,6 +377,8 @@ def generate_stream(shape: Shape) -> Iterator[tuple[str, pl.DataFrame]]:
         "priority": rng.choice(["low", "normal", "high", "urgent"], len(t_acc), p=[.35, .45, .15, .05]),
     }).with_columns(pl.when("still_open").then(None).otherwise(pl.col("closed_at")).alias("closed_at")).drop("still_open")
     yield "support_tickets", tickets
+    t_key = t_acc.astype(np.int64) * 1_000_000 + (opened // 86400)  # the health snapshots' ticket counts
+    del tickets, t_acc, t_day, opened, closed, order, keep, b_acc, b_day, b_n, span_lo, span
 
     # --- NPS: day 90 after a start, then every 180 days, to a few contacts per account ---
     contacts = np.select([segment == "high_touch", segment == "mid_market", segment == "smb"], [4, 3, 2], 1)
@@ -406,6 +410,7 @@ def generate_stream(shape: Shape) -> Iterator[tuple[str, pl.DataFrame]]:
         pl.when("answered").then(pl.col("score")).alias("score"),
     ).drop("answered")
     yield "nps_responses", nps
+    del nps, s_acc, s_day, s_contact, h, answered, score, sent, responded, kind, pick, comment, w_acc, w_day, w_k
 
     # --- onboarding milestones for each new or win-back term that started in the window ---
     starts = contracts_df.filter(pl.col("term_type") != "renewal",
@@ -435,7 +440,6 @@ def generate_stream(shape: Shape) -> Iterator[tuple[str, pl.DataFrame]]:
     # --- weekly health snapshots, ending on as_of ---
     snap = as_of - 7 * np.arange(shape.health_weeks)[::-1]
     weights = {c: w for c, _l, w, _d in HEALTH_COMPONENTS}
-    t_key = t_acc.astype(np.int64) * 1_000_000 + (opened // 86400)
     quiet = rng.random(n) < 0.25  # accounts whose contacts never answer surveys
     for lo in range(0, n, 20_000):
         idx = np.arange(lo, min(n, lo + 20_000))
