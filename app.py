@@ -7,7 +7,7 @@ import components.preload  # noqa: F401  (first: a crowd on a fresh server, see 
 import sqlalchemy as sa
 import streamlit as st
 
-from components import notices, sidebar
+from components import notices, registry, sidebar
 from components.context import publish
 from components.identity import ROLE_LABELS, identify, require_sign_in_configured, sign_out_button
 from components.safe_text import md
@@ -37,29 +37,7 @@ except sa.exc.SQLAlchemyError as err:
     st.stop()
 
 viewer = identify(staff, sign_in, wh.is_demo)
-navigation = st.navigation({
-    "Overview": [
-        # a CSM's day starts on their own book; everyone else's on the whole portfolio
-        st.Page("pages/my_accounts.py", title="My accounts", icon=":material/person_pin:",
-                default=viewer.role == "csm"),
-        st.Page("pages/portfolio.py", title="Portfolio health", icon=":material/monitor_heart:",
-                default=viewer.role != "csm"),
-        st.Page("pages/followups.py", title="Follow-ups", icon=":material/assignment_late:"),
-        st.Page("pages/account.py", title="Account", icon=":material/domain:"),
-    ],
-    "Adoption": [
-        st.Page("pages/onboarding.py", title="Onboarding", icon=":material/rocket_launch:"),
-        st.Page("pages/nps.py", title="NPS", icon=":material/sentiment_satisfied:"),
-    ],
-    "Team leads": [
-        st.Page("pages/team.py", title="Team", icon=":material/groups:"),
-        st.Page("pages/activity.py", title="CS activity", icon=":material/event_note:"),
-    ],
-    "Leadership": [
-        st.Page("pages/renewals.py", title="Renewals", icon=":material/autorenew:"),
-        st.Page("pages/retention.py", title="Retention", icon=":material/waterfall_chart:"),
-    ],
-})
+navigation = st.navigation(registry.navigation(viewer.role))
 filters = sidebar.render_filters(staff.filter(staff["role"] == "csm"), viewer)
 publish(wh, filters, as_of, viewer)
 with st.sidebar:

@@ -1,5 +1,6 @@
 """Account 360: one account's whole picture. Opened from any account table (the row's id travels
-in the URL as ?account=<id>, so a link to it can be shared) or found by name here."""
+in the URL as ?account=<id>, so a link to it can be shared) or found by name here. One section at a time
+(?section=flags), so a run reads only what is on screen."""
 import datetime as dt
 
 import streamlit as st
@@ -8,10 +9,13 @@ from components import charts, kpi, tables
 from components import writeback_forms as forms
 from components.account_search import account_search
 from components.context import current_viewer, page_context
+from components.registry import ACCOUNT_SECTIONS, page
 from components.safe_text import md
 from queries import account, flags, labels, people, roles
 from queries import writeback as wb
 from queries.definitions import DEFINITIONS
+
+SECTIONS = page("pages/account.py").views
 
 
 def _account_id_from_url() -> int | None:
@@ -24,6 +28,21 @@ def _account_id_from_url() -> int | None:
         st.warning(f"The link names an account that is not a number: {md(repr(raw))}. Pick an account below.",
                    icon=":material/link_off:")
         return None
+
+
+def _choose_section() -> str:
+    """The section on screen, and only its queries run. It lives in the URL (?section=flags) so a
+    reload or a shared link opens the same one; a value that names no section means the first."""
+    wanted = st.query_params.get(SECTIONS.in_url)
+    if wanted is not None and wanted not in ACCOUNT_SECTIONS:
+        del st.query_params[SECTIONS.in_url]
+    st.session_state[SECTIONS.key] = wanted if wanted in ACCOUNT_SECTIONS else SECTIONS.options[0]
+    return st.segmented_control("Section", SECTIONS.options, format_func=ACCOUNT_SECTIONS.get, required=True,
+                                key=SECTIONS.key, on_change=_section_to_url, label_visibility="collapsed")
+
+
+def _section_to_url() -> None:
+    st.query_params[SECTIONS.in_url] = st.session_state[SECTIONS.key]
 
 
 wh, filters, as_of = page_context()
@@ -43,6 +62,7 @@ st.caption(f"{md(labels.value('segment', head['segment']))} · plan {md(head['pl
            f"data as of {as_of:%d %b %Y}")
 if st.button("Find another account", key="account_other", icon=":material/search:"):
     st.query_params.pop("account", None)  # not clear(): it raises while the sidebar's filters are in the URL
+    st.query_params.pop(SECTIONS.in_url, None)
     st.rerun()
 
 term = (f"term {head['term_start']:%d %b %Y} – {head['term_end']:%d %b %Y}, {head['seats']} seats"
@@ -63,15 +83,12 @@ kpi.kpi_row([
     kpi.Tile("Open risk flags", kpi.number(head["open_flags"]), "Risk flags raised and not yet resolved."),
 ])
 
-fired = account.signals(wh, account_id)
 viewer = current_viewer()
 may_write = roles.may_write(viewer, head["csm_id"], head["team"])
 forms.show_flash()
-health_tab, signals_tab, story_tab, flags_tab, usage_tab, onboarding_tab, voice_tab = st.tabs(
-    ["Health", f"Signals ({fired.height})", "Timeline & people", "Risk flags & churn tags", "Usage",
-     "Onboarding", "NPS & tickets"])
+section = _choose_section()
 
-with health_tab:
+if section == "health":
     parts = account.health_breakdown(wh, account_id)
     if parts.is_empty():
         st.info("No health snapshot yet for this account.", icon=":material/hourglass_empty:")
@@ -90,7 +107,8 @@ with health_tab:
         st.plotly_chart(charts.build_health_history(account.health_contributions(wh, account_id)),
                         key="account_health_history")
 
-with signals_tab:
+elif section == "signals":
+    fired = account.signals(wh, account_id)
     if fired.is_empty():
         st.success("No signal rule fires for this account.", icon=":material/check_circle:")
     else:
@@ -99,7 +117,7 @@ with signals_tab:
     with st.expander("The signal rules"):
         tables.signal_rules(key="account_rules")
 
-with story_tab:
+elif section == "story":
     story, people_col = st.columns([3, 2])
     with story:
         if may_write:
@@ -112,7 +130,7 @@ with story_tab:
         tables.table_or_note(account.contacts(wh, account_id), "account_contacts",
                              f"account_{account_id}_contacts.csv", tables.CONTACT_COLUMNS, "No contacts recorded.")
 
-with flags_tab:
+elif section == "flags":
     if not may_write:
         st.info("You can read this account's flags and tags; writing is for its CSM, their team lead, leadership "
                 "and CS operations.", icon=":material/lock:")
@@ -148,19 +166,19 @@ with flags_tab:
     if may_write:
         forms.churn_tag_form(wh, viewer, account_id, key="account_tag")
 
-with usage_tab:
+elif section == "usage":
     usage = account.usage_weekly(wh, account_id)
     if usage.is_empty():
         st.info("No usage recorded in the last 26 weeks.", icon=":material/hourglass_empty:")
     else:
         st.plotly_chart(charts.build_usage_vs_seats(usage), key="account_usage_chart")
 
-with onboarding_tab:
+elif section == "onboarding":
     tables.table_or_note(account.milestones(wh, account_id), "account_milestones",
                          f"account_{account_id}_milestones.csv", tables.MILESTONE_COLUMNS,
                          "No onboarding milestones recorded for this account.")
 
-with voice_tab:
+elif section == "voice":
     left, right = st.columns(2)
     with left:
         st.subheader("NPS answers")
