@@ -3,8 +3,8 @@
     .venv/bin/python -m bench.pages                       # 1.6k, 20k, 200k on both backends
     .venv/bin/python -m bench.pages --sizes 1600 --runs 1 --out /tmp/perf.md   # CI smoke
 
-Per page (and per view of a multi-view page), through AppTest, in a fresh process per size and
-backend: cold run (result caches cleared), warm run (cached), medians of --runs; the page's own SQL
+Per page of components/registry.py (and per view of a multi-view page), through AppTest, in a fresh
+process per size and backend: cold run (result caches cleared), warm run (cached), medians of --runs; the page's own SQL
 replayed directly against the database (the floor) and app / SQL; rows fetched into Python; and
 the process's peak memory. Books are built once per size and backend and reused (--rebuild to
 regenerate): DuckDB files in data/, PostgreSQL databases cockpit_bench_<size>.
@@ -26,20 +26,6 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = dt.date(2026, 11, 23)
-PAGES = [  # (page, view widget key, view)
-    ("pages/my_accounts.py", None, None),
-    ("pages/account.py", None, None),
-    ("pages/portfolio.py", None, None),
-    ("pages/onboarding.py", None, None),
-    ("pages/nps.py", None, None),
-    ("pages/team.py", None, None),
-    ("pages/activity.py", None, None),
-    ("pages/renewals.py", "renewals_view", "Upcoming renewals"),
-    ("pages/renewals.py", "renewals_view", "Renewal rates"),
-    ("pages/retention.py", "retention_view", "ARR bridge"),
-    ("pages/retention.py", "retention_view", "Churn reasons"),
-    ("pages/retention.py", "retention_view", "Cohorts"),
-]
 # cold and warm page times, the app's own time on top of its SQL, and the app's peak memory
 TARGETS = {"cold": 1.0, "cold_1m": 2.0, "warm": 0.2, "overhead": 0.15, "memory_mib": 1536}
 LARGE = 1_000_000  # from this size on: the tech-touch-heavy book, 90 days of usage, 26 weeks of health
@@ -116,6 +102,7 @@ def measure_one(url: str, runs: int) -> dict:
     from streamlit.testing.v1 import AppTest
 
     from components import identity
+    from components.registry import PAGES, views_of
     from queries import db
     from queries.migrations import migrate
     from tests.apptest import keep_apptest_on_navigation
@@ -128,16 +115,18 @@ def measure_one(url: str, runs: int) -> dict:
         largest = conn.exec_driver_sql("select account_id from account_snapshot where is_live "
                                        "order by arr desc, account_id limit 1").scalar_one()
     results = []
-    for page, view_key, view in PAGES:
+    for page, view in [(p, v) for p in PAGES for v in views_of(p)]:
         cold, warm, trace = [], [], []
         for _ in range(runs):
             at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
             at.run()
-            at.switch_page(page)
-            if page == "pages/account.py":
+            at.switch_page(page.path)
+            if page.needs_account:
                 at.query_params["account"] = str(largest)
-            if view_key:
-                at.session_state[view_key] = view
+            if view and page.views.in_url:
+                at.query_params[page.views.in_url] = view
+            elif view:
+                at.session_state[page.views.key] = view
             st.cache_data.clear()
             db.TRACE = []
             started = time.perf_counter()
@@ -145,7 +134,7 @@ def measure_one(url: str, runs: int) -> dict:
             cold.append(time.perf_counter() - started)
             trace, db.TRACE = db.TRACE, None
             if at.exception:
-                raise RuntimeError(f"{page} {view}: {at.exception[0].message}")
+                raise RuntimeError(f"{page.path} {view}: {at.exception[0].message}")
             started = time.perf_counter()
             at.run()
             warm.append(time.perf_counter() - started)
@@ -156,7 +145,7 @@ def measure_one(url: str, runs: int) -> dict:
                 for statement, params, _rows in trace:
                     conn.execute(statement, params).fetchall()
             sql.append(time.perf_counter() - started)
-        results.append({"page": page.removeprefix("pages/").removesuffix(".py"), "view": view or "",
+        results.append({"page": page.name, "view": view or "",
                         "cold_s": statistics.median(cold), "warm_s": statistics.median(warm),
                         "sql_s": statistics.median(sql), "queries": len(trace),
                         "rows": sum(rows for _s, _p, rows in trace)})

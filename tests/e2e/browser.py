@@ -124,6 +124,12 @@ def open_page(page: Page, base: str, title: str) -> None:
     after_action(page)
 
 
+def section(page: Page, label: str) -> None:
+    """Show a section of the account page (a segmented control), as a user clicks it."""
+    page.get_by_test_id("stButtonGroup").get_by_text(label, exact=True).first.click()
+    after_action(page)
+
+
 def metric_value(page: Page, label: str) -> str:
     tile = page.get_by_test_id("stMetric").filter(has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True))
     return tile.get_by_test_id("stMetricValue").inner_text().strip()

@@ -1,4 +1,5 @@
-"""Regenerate docs/screenshots/: each page of the app on the demo data, as Chromium renders it.
+"""Regenerate docs/screenshots/: each page of the app (components/registry.py) on the demo data, as
+Chromium renders it; files are named after the pages' files.
 
     scripts/screenshots            # builds a fresh demo book in a temporary directory
 
@@ -14,9 +15,12 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from queries.db import APP_SCHEMA_ENV, DEMO_PATH_ENV, URL_ENV
-from tests.e2e.browser import CHROMIUM, ROOT, AppServer, after_action, chromium_missing, open_page, wait_for_app
+from components import registry
+from tests.e2e.browser import (CHROMIUM, ROOT, AppServer, after_action, chromium_missing, open_page, section,
+                               wait_for_app)
 
 OUT = ROOT / "docs" / "screenshots"
+AS_A_CSM = {"My accounts", "Account", "Follow-ups"}  # shot in a CSM's morning, after the others
 
 
 def _shoot(page, name: str) -> None:
@@ -39,13 +43,10 @@ def main() -> int:
                 page = browser.new_page(viewport={"width": 1440, "height": 1000})
                 page.goto(server.url, timeout=180_000)
                 wait_for_app(page, timeout=180_000)
-                for title, name in (("Portfolio health", "portfolio"), ("Renewals", "renewals"),
-                                    ("Onboarding", "onboarding"), ("NPS", "nps"), ("Team", "team"),
-                                    ("CS activity", "activity")):
-                    open_page(page, server.url, title)
-                    _shoot(page, name)
-                open_page(page, server.url, "Retention")  # opens on the ARR bridge
-                _shoot(page, "arr_bridge")
+                for p in registry.PAGES:  # as leadership sees them, each on its first view
+                    if p.title not in AS_A_CSM:
+                        open_page(page, server.url, p.title)
+                        _shoot(page, p.name)
                 # a CSM's morning: their book, then the riskiest account
                 page.get_by_label("View as", exact=True).first.click()
                 page.get_by_role("option").filter(has_text=re.compile(r" · CSM · ")).nth(2).click()
@@ -56,7 +57,7 @@ def main() -> int:
                 page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
                 after_action(page)
                 _shoot(page, "account")
-                page.get_by_role("tab", name=re.compile("Risk flags")).click()
+                section(page, "Risk flags & churn tags")
                 page.get_by_label("Reason", exact=True).fill("Champion moves to a new role in January")
                 page.get_by_role("button", name="Raise flag").click()
                 after_action(page)
@@ -64,7 +65,7 @@ def main() -> int:
                 page.wait_for_timeout(300)
                 _shoot(page, "account_flags")
                 open_page(page, server.url, "Follow-ups")
-                _shoot(page, "follow_ups")
+                _shoot(page, "followups")
                 browser.close()
         finally:
             server.stop()

@@ -4,21 +4,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.browser import after_action, choose, metric_value, open_page
+from components import registry
+from tests.e2e.browser import after_action, choose, metric_value, open_page, section
 
 # page title in the navigation -> what must be visible on it
-PAGES = {
-    "My accounts": ["stDataFrame"],
-    "Follow-ups": ["stMetric"],
-    "Portfolio health": ["stPlotlyChart", "stDataFrame"],
-    "Account": ["stDataFrame"],
-    "Onboarding": ["stPlotlyChart", "stDataFrame"],
-    "NPS": ["stPlotlyChart", "stDataFrame"],
-    "Team": ["stPlotlyChart", "stDataFrame"],
-    "CS activity": ["stPlotlyChart", "stDataFrame"],
-    "Renewals": ["stPlotlyChart", "stDataFrame"],
-    "Retention": ["stPlotlyChart", "stDataFrame"],
-}
+PAGES = {p.title: p.shows for p in registry.PAGES}
 
 
 def no_exception(page) -> None:
@@ -76,7 +66,7 @@ def test_a_flag_raised_through_the_form_shows_on_my_accounts(page):
     page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # the first row's selection box
     after_action(page)
     expect(page.get_by_test_id("stHeading").first).not_to_have_text("My accounts")
-    page.get_by_role("tab", name=re.compile("Risk flags")).click()
+    section(page, "Risk flags & churn tags")
     page.get_by_label("Reason", exact=True).fill("Sponsor is leaving in December")
     page.get_by_role("button", name="Raise flag").click()
     after_action(page)

@@ -2,7 +2,7 @@
 
 Every free-text column of the book holds payloads (tests/hostile_book.py) aimed at a beacon, a
 loopback HTTP server that counts requests. The test walks every page (with the views that put
-names into charts), a few hostile accounts tab by tab, and a hostile `?account=` link, signed in
+names into charts), a few hostile accounts section by section, and a hostile `?account=` link, signed in
 through a trusted header as a person whose name is a payload too. It asserts that no link, image
 or bold text in the page came from the data, that the beacon was never called, and that the
 payloads are shown literally.
@@ -19,7 +19,9 @@ import urllib.parse
 import pytest
 import sqlalchemy as sa
 
+from components import registry
 from components.identity import DEFAULT_PROXY_SECRET_HEADER, PROXY_SECRET_ENV, TRUSTED_HEADER_ENV
+from components.registry import ACCOUNT_SECTIONS
 from components.safe_text import FIRST_STRONG_ISOLATE, POP_DIRECTIONAL_ISOLATE, WORD_JOINER
 from queries.db import APP_SCHEMA_ENV, URL_ENV
 from tests.conftest import DEMO_AS_OF, new_warehouse
@@ -29,8 +31,7 @@ from warehouse.synth import Shape
 HEADER = "X-Forwarded-Email"
 PROXY_SECRET = secrets.token_hex(32)  # the test stands in for the trusted proxy
 SHAPE = Shape(accounts=400, as_of=DEMO_AS_OF)  # the demo book's shape, smaller: every page, less waiting
-PAGES = ["My accounts", "Portfolio health", "Account", "Onboarding", "NPS", "Team", "CS activity", "Renewals",
-         "Retention"]
+PAGES = [p.title for p in registry.PAGES]
 # segmented controls that put names from the data into a chart: page -> (control, option) pairs
 VIEWS = {
     "Portfolio health": [("Break down by", "Team"), ("Break down by", "CSM")],
@@ -151,14 +152,12 @@ def _download_last_csv(page) -> list[list[str]]:
         return list(csv.reader(f))
 
 
-def _visit_account_tabs(page, collect) -> None:
-    from tests.e2e.browser import after_action
-    tabs = page.get_by_role("tab")
-    for i in range(tabs.count()):
-        tabs.nth(i).click()
-        after_action(page)
+def _visit_account_sections(page, collect) -> None:
+    from tests.e2e.browser import section
+    for label in ACCOUNT_SECTIONS.values():
+        section(page, label)
         _hover_charts(page)
-        collect()
+        collect(label)
 
 
 @pytest.mark.parametrize("backend", ["postgres", "duckdb"])
@@ -192,17 +191,20 @@ def test_hostile_text_is_shown_as_text_everywhere(browser, hostile_servers, beac
                 _choose_view(page, control, option)
                 _hover_charts(page)
                 collect(f"{title} / {option}")
-        # hostile accounts, tab by tab (payload names, flags, notes, tags, contacts, NPS, timeline)
+        # hostile accounts, section by section (payload names, flags, notes, tags, contacts, NPS, timeline)
         for account_id, _name in flagged[:4]:
             page.goto(f"{app.url}/account?account={account_id}")
             wait_for_app(page)
             collect(f"account {account_id}")
-            _visit_account_tabs(page, lambda: collect(f"account {account_id} tabs"))
+            _visit_account_sections(page, lambda label: collect(f"account {account_id} / {label}"))
         # a hostile value in the URL
         phish = f"[Session expired, sign in again]({beacon.url}/phish)"
         page.goto(f"{app.url}/account?account={urllib.parse.quote(phish)}")
         wait_for_app(page)
         collect("?account= link")
+        page.goto(f"{app.url}/account?account={flagged[0][0]}&section={urllib.parse.quote(phish)}")
+        wait_for_app(page)
+        collect("?section= link")  # the first section, nothing of the value shown
         page.wait_for_timeout(500)  # give any image a chance to be fetched
     finally:
         context.close()
