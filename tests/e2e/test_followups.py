@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from queries.definitions import SIGNAL_RULES
 from tests.e2e.browser import after_action, choose, metric_value, open_page, section
 
 
@@ -34,14 +35,14 @@ def open_first_row(page, table_index: int = 0) -> None:
     after_action(page)
 
 
-def firing_rules(page) -> set[str]:
-    """The rules the account's Signals section lists, read from its CSV export (the grid is a canvas)."""
+def firing_signals(page) -> set[str]:
+    """The signals the account's Signals section lists, read from its CSV export (the grid is a canvas)."""
     section(page, "Signals")
     if page.get_by_text("No signal rule fires", exact=False).count():
         return set()
     with page.expect_download() as download:
         page.get_by_test_id("stDownloadButton").first.click()
-    return {row["rule"] for row in csv.DictReader(open(download.value.path(), encoding="utf-8"))}
+    return {row["Signal"] for row in csv.DictReader(open(download.value.path(), encoding="utf-8"))}
 
 
 def test_a_flag_a_lead_reassigns_reaches_its_new_owner(page):
@@ -95,14 +96,15 @@ def test_a_logged_call_moves_last_touch_and_clears_the_no_touch_signal(page):
     open_page(page, "", "CS activity")
     neglected = page.get_by_test_id("stDataFrame").count() - 1  # the last table: accounts left too long
     open_first_row(page, neglected)
-    assert "no_recent_touch" in firing_rules(page)
+    no_touch = SIGNAL_RULES["no_recent_touch"].label
+    assert no_touch in firing_signals(page)
     section(page, "Timeline & people")
     page.get_by_label("What happened", exact=True).fill("Call with the COO: renewal on track")
     choose(page, "What", "Call")
     page.get_by_role("button", name="Log touch").click()
     after_action(page)
     expect(page.get_by_text("Call logged", exact=False)).to_be_visible()
-    assert "no_recent_touch" not in firing_rules(page)
+    assert no_touch not in firing_signals(page)
 
 
 def test_an_overdue_flag_sorts_first_on_follow_ups(page, backend, app, demo_warehouses, tmp_path):
