@@ -3,7 +3,6 @@ and app schema: a browser stays on the server it started on, and a flag raised t
 shows on the other at its next rerun, long before the cache's TTL. Debian's nginx, Chromium."""
 from __future__ import annotations
 
-import re
 import secrets
 import time
 import urllib.request
@@ -17,7 +16,7 @@ from components.identity import PROXY_SECRET_ENV, TRUSTED_HEADER_ENV
 from queries import people
 from queries.db import APP_SCHEMA_ENV, URL_ENV
 from tests.conftest import PG_URL, least_privileged
-from tests.e2e.browser import AppServer, after_action, metric_value, wait_for_app
+from tests.e2e.browser import AppServer, after_action, metric_value, section, wait_for_app
 from tests.e2e.nginx import Nginx, nginx_or_skip
 
 PASSWORD = "pw-leader"
@@ -84,7 +83,7 @@ def test_a_flag_raised_on_one_server_shows_on_the_other_at_its_next_rerun(browse
         before = int(metric_value(tab_b, "Open risk flags"))
 
         tab_a = _open(on_a, account_url)
-        tab_a.get_by_role("tab", name=re.compile("Risk flags")).click()
+        section(tab_a, "Risk flags & churn tags")
         tab_a.get_by_label("Reason", exact=True).fill("Raised on server A")
         tab_a.get_by_role("button", name="Raise flag").click()
         after_action(tab_a)
@@ -95,7 +94,7 @@ def test_a_flag_raised_on_one_server_shows_on_the_other_at_its_next_rerun(browse
         tab_b.keyboard.press("r")                          # no wait for the cache's TTL, no new session
         after_action(tab_b)
         assert int(metric_value(tab_b, "Open risk flags")) == before + 1
-        tab_b.get_by_role("tab", name=re.compile("Risk flags")).click()
+        section(tab_b, "Risk flags & churn tags")
         expect(tab_b.get_by_text("Raised on server A", exact=False).first).to_be_attached()
     finally:
         on_a.close()
