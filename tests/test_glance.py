@@ -9,9 +9,9 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from components import tables
+from components import registry, tables
 from queries import labels
-from tests.test_app import PAGES, VIEWS, open_app
+from tests.test_app import open_app
 
 CODES = labels.raw_codes()  # every code whose label reads differently: the test follows the mapping
 UNDERSCORED = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")  # `mid_market`, `surveys_sent` inside any text
@@ -95,11 +95,10 @@ def whole_dollar_problems(at) -> list[str]:
 
 
 def _views():
-    for page in PAGES:
-        if page == "pages/account.py":
-            continue
-        for view in VIEWS.get(page, ("", [None]))[1]:
-            yield page, view
+    for p in registry.PAGES:
+        if not p.needs_account:
+            for view in registry.views_of(p):
+                yield p.path, view
 
 
 @pytest.mark.parametrize("page, view", list(_views()))
@@ -108,7 +107,7 @@ def test_no_raw_code_and_whole_dollars_on_every_page(backend, demo_warehouse, mo
     at.switch_page(page)
     at.run()
     if view:
-        at.button_group(key=VIEWS[page][0]).set_value(view)
+        at.button_group(key=registry.page(page).views.key).set_value(view)
         at.run()
     if page == "pages/portfolio.py":  # the numbers behind the chart, by lifecycle stage
         at.button_group(key="portfolio_dimension").set_value("lifecycle_stage")
