@@ -66,6 +66,11 @@ def main() -> int:
                 _shoot(page, "account_flags")
                 open_page(page, server.url, "Follow-ups")
                 _shoot(page, "followups")
+                # a laptop: the tiles wrap instead of being cut
+                page.set_viewport_size({"width": 1024, "height": 768})
+                for p in (registry.page("pages/my_accounts.py"), registry.page("pages/portfolio.py")):
+                    open_page(page, server.url, p.title)
+                    _shoot(page, f"{p.name}_1024")
                 browser.close()
         finally:
             server.stop()
