@@ -232,6 +232,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1600, 20_000, 200_000])
     parser.add_argument("--backends", nargs="+", default=["duckdb", "postgres"])
+    parser.add_argument("--books", nargs="+", metavar="SIZE:ENGINE",
+                        help="exactly these books instead of every size on every backend, e.g. 1000000:duckdb")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--pg", default=os.environ.get("CS_COCKPIT_TEST_PG_URL",
                                                         "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"))
@@ -247,16 +249,17 @@ def main() -> None:
         print(json.dumps(build_here(args.build, args.sizes[0])))
         return
     results = {}
-    for accounts in args.sizes:
-        for backend in args.backends:
-            print(f"== {accounts:,} accounts on {backend}", file=sys.stderr, flush=True)
-            url = warehouse_url(backend, accounts, args.pg, args.rebuild)
-            child = subprocess.run([sys.executable, "-m", "bench.pages", "--child", url, "--runs", str(args.runs)],
-                                   cwd=ROOT, capture_output=True, text=True, check=False)
-            sys.stderr.write(child.stderr[-4000:] if child.returncode else "")
-            if child.returncode:
-                raise SystemExit(f"benchmark of {accounts} on {backend} failed")
-            results[(accounts, backend)] = json.loads(child.stdout.strip().splitlines()[-1])
+    books = ([(int(b.split(":")[0]), b.split(":")[1]) for b in args.books] if args.books
+             else [(a, b) for a in args.sizes for b in args.backends])
+    for accounts, backend in books:
+        print(f"== {accounts:,} accounts on {backend}", file=sys.stderr, flush=True)
+        url = warehouse_url(backend, accounts, args.pg, args.rebuild)
+        child = subprocess.run([sys.executable, "-m", "bench.pages", "--child", url, "--runs", str(args.runs)],
+                               cwd=ROOT, capture_output=True, text=True, check=False)
+        sys.stderr.write(child.stderr[-4000:] if child.returncode else "")
+        if child.returncode:
+            raise SystemExit(f"benchmark of {accounts} on {backend} failed")
+        results[(accounts, backend)] = json.loads(child.stdout.strip().splitlines()[-1])
     previous = Path(args.out).read_text() if Path(args.out).exists() else ""
     Path(args.out).write_text(with_kept_section(report(results, args.runs, args.pg), previous))
     print(f"wrote {args.out}")
