@@ -29,7 +29,7 @@ def number(value: float | None, digits: int = 0) -> str:
 
 
 def percent(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0%}"
+    return "–" if value is None else f"{value:.1%}"
 
 
 def kpi_row(tiles: list[Tile]) -> None:

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 
-from components import registry
+from components import kpi, registry
 from components.safe_text import md
 from queries import flags, portfolio
 from tests.apptest import form_key, keep_apptest_on_navigation, submit_key
@@ -64,7 +64,7 @@ def test_portfolio_tiles_show_the_metric_functions_numbers(backend, demo_warehou
     assert tile(at, "Accounts") == f"{k['accounts']:,}"
     assert tile(at, "ARR") == f"${k['arr'] / 1e6:,.1f}M"
     assert tile(at, "Average health") == f"{k['avg_health']:,.0f}"
-    assert tile(at, "Green accounts") == f"{k['green_share']:.0%}"
+    assert tile(at, "Green accounts") == kpi.percent(k["green_share"])
     lowest = next(d.value for d in at.dataframe if "health_change_4w" in d.value.columns)
     assert list(lowest["account_id"]) == portfolio.lowest_health(demo_warehouse, Filters(), 25)["account_id"].to_list()
 
@@ -166,7 +166,6 @@ def test_every_view_runs_without_an_exception(backend, demo_warehouse, monkeypat
 
 
 def test_renewal_tiles_show_the_metric_functions_numbers(backend, demo_warehouse, monkeypatch):
-    from components import kpi
     from components.periods import presets
     from queries import renewals
     at = on_page(monkeypatch, demo_warehouse, "pages/renewals.py")
@@ -189,7 +188,6 @@ def test_renewal_tiles_show_the_metric_functions_numbers(backend, demo_warehouse
 
 
 def test_retention_tiles_show_the_metric_functions_numbers(backend, demo_warehouse, monkeypatch):
-    from components import kpi
     from components.periods import presets
     from queries import retention
     at = on_page(monkeypatch, demo_warehouse, "pages/retention.py")
@@ -234,7 +232,6 @@ def test_the_funnel_drill_lists_the_accounts_of_the_chosen_windows(demo_warehous
 
 
 def test_adoption_tiles_show_the_metric_functions_numbers(backend, demo_warehouse, monkeypatch):
-    from components import kpi
     from components.periods import presets
     from queries import nps, onboarding
     at = on_page(monkeypatch, demo_warehouse, "pages/onboarding.py")
