@@ -75,7 +75,11 @@ _RULES = {
 # The detail rules below bound their tables by the as-of day (scope.AS_OF) before joining the book:
 # a few thousand recent rows hashed against in_scope, instead of one index probe per account in
 # scope. The bounds repeat in_scope's own `i.as_of` conditions; the rules' meaning is in those.
-_AS_OF = AS_OF
+#
+# Evidence of a rule that reads several detail rows of an account names the one it shows and
+# counts the others: " (and 2 more)".
+_AND_MORE = ("case when count(*) over (partition by i.account_id) > 1 then ' (and ' "
+             "|| cast(count(*) over (partition by i.account_id) - 1 as varchar) || ' more)' else '' end")
 
 _EVENT_LABEL = "case e.kind " + " ".join(
     f"when '{kind}' then '{label}'" for kind, label in d.BUSINESS_EVENT_LABELS.items()) + " else e.kind end"
@@ -88,7 +92,7 @@ _DETAIL_RULES = {
         from in_scope as i
         inner join onboarding_milestones as m on m.contract_id = i.onboarding_contract_id
         where i.is_live and m.completed_date is null and m.due_date < i.as_of
-          and m.due_date >= i.as_of - {d.ONBOARDING_DAYS} and m.due_date >= {_AS_OF} - {d.ONBOARDING_DAYS}
+          and m.due_date >= i.as_of - {d.ONBOARDING_DAYS} and m.due_date >= {AS_OF} - {d.ONBOARDING_DAYS}
           and not {d.slip_cleared_by_survey('i', '(select max(m2.due_date) + 1 from onboarding_milestones as m2 '
                                             'where m2.contract_id = i.onboarding_contract_id '
                                             'and m2.completed_date is null and m2.due_date < i.as_of)')}
@@ -100,7 +104,7 @@ _DETAIL_RULES = {
         inner join onboarding_milestones as m on m.contract_id = i.onboarding_contract_id
         where i.lifecycle_stage = 'onboarding' and m.milestone = 'go_live' and m.completed_date > m.due_date
           -- planned after the onboarding began, which was less than ONBOARDING_DAYS ago
-          and m.due_date > {_AS_OF} - {d.ONBOARDING_DAYS}
+          and m.due_date > {AS_OF} - {d.ONBOARDING_DAYS}
           and not {d.slip_cleared_by_survey('i', 'm.due_date + 1')}""",
     # any contact's latest answer, not only the account's newest: a detractor does not hide
     # behind a happier colleague who answered later
@@ -109,16 +113,14 @@ _DETAIL_RULES = {
             select i.account_id, n.score as value, {d.DETRACTOR_UP_TO} as threshold, n.responded_on as since,
                    n.contact_name || ' answered ' || cast(n.score as varchar) || ' on '
                        || cast(n.responded_on as varchar) || ' (detractor: {d.DETRACTOR_UP_TO} or less)'
-                       || case when count(*) over (partition by i.account_id) > 1
-                               then ' (and ' || cast(count(*) over (partition by i.account_id) - 1 as varchar)
-                                    || ' more)' else '' end as evidence,
+                       || {_AND_MORE} as evidence,
                    row_number() over (partition by i.account_id
                                       order by n.score, n.responded_at desc, n.contact_email) as worst
             from in_scope as i
             inner join nps_latest_by_contact as n on n.account_id = i.account_id
             where i.is_live and n.score <= {d.DETRACTOR_UP_TO}
               and n.responded_on > i.as_of - {d.DETRACTOR_WITHIN_DAYS}
-              and n.responded_on > {_AS_OF} - {d.DETRACTOR_WITHIN_DAYS}
+              and n.responded_on > {AS_OF} - {d.DETRACTOR_WITHIN_DAYS}
         ) as detractors
         where worst = 1""",
     # in_scope first, then the detail table by account (indexed): predictable at any size
@@ -128,15 +130,13 @@ _DETAIL_RULES = {
                    ct.left_at as since,
                    case when ct.is_champion then 'champion ' else 'decision maker ' end || ct.name
                        || coalesce(' (' || ct.title || ')', '') || ' left on ' || cast(ct.left_at as varchar)
-                       || case when count(*) over (partition by i.account_id) > 1
-                               then ' (and ' || cast(count(*) over (partition by i.account_id) - 1 as varchar)
-                                    || ' more)' else '' end as evidence,
+                       || {_AND_MORE} as evidence,
                    row_number() over (partition by i.account_id order by ct.left_at desc, ct.contact_id) as recency
             from in_scope as i
             inner join contacts as ct on ct.account_id = i.account_id
             where i.is_live and (ct.is_champion or ct.tier = 'S')
               and ct.left_at > i.as_of - {d.CHAMPION_LEFT_WITHIN_DAYS} and ct.left_at <= i.as_of
-              and ct.left_at > {_AS_OF} - {d.CHAMPION_LEFT_WITHIN_DAYS}
+              and ct.left_at > {AS_OF} - {d.CHAMPION_LEFT_WITHIN_DAYS}
         ) as leavers
         where recency = 1""",
     "business_change": f"""
@@ -145,14 +145,12 @@ _DETAIL_RULES = {
                    e.occurred_on as since,
                    {_EVENT_LABEL} || ' on ' || cast(e.occurred_on as varchar)
                        || coalesce(': ' || e.note, '')
-                       || case when count(*) over (partition by i.account_id) > 1
-                               then ' (and ' || cast(count(*) over (partition by i.account_id) - 1 as varchar)
-                                    || ' more)' else '' end as evidence,
+                       || {_AND_MORE} as evidence,
                    row_number() over (partition by i.account_id order by e.occurred_on desc, e.event_id) as recency
             from in_scope as i
             inner join business_events as e on e.account_id = i.account_id
             where i.is_live and e.occurred_on > i.as_of - {d.BUSINESS_CHANGE_WITHIN_DAYS}
-              and e.occurred_on <= i.as_of and e.occurred_on > {_AS_OF} - {d.BUSINESS_CHANGE_WITHIN_DAYS}
+              and e.occurred_on <= i.as_of and e.occurred_on > {AS_OF} - {d.BUSINESS_CHANGE_WITHIN_DAYS}
         ) as changes
         where recency = 1""",
     "weak_new_users": f"""
@@ -165,7 +163,7 @@ _DETAIL_RULES = {
         where i.is_live and ua.page_views_first_7d < {d.WEAK_NEW_USER_VIEWS_BELOW}
           and cast(ua.created_at as date) <= i.as_of - 7
           and cast(ua.created_at as date) > i.as_of - 7 - {d.NEW_USER_WINDOW_DAYS}
-          and ua.created_at >= cast({_AS_OF} - {6 + d.NEW_USER_WINDOW_DAYS} as timestamp)
+          and ua.created_at >= cast({AS_OF} - {6 + d.NEW_USER_WINDOW_DAYS} as timestamp)
         group by i.account_id""",
 }
 
