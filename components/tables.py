@@ -119,6 +119,13 @@ SIGNAL_COLUMNS = ordered({
     "since": date("Since", help="When the rule started to hold (see the rules)."),
 }, ["account_id", "name", "label", "severity", "evidence", "since", "arr"])
 
+CHANGE_COLUMNS = ordered({
+    **ACCOUNT_COLUMNS,
+    "change": st.column_config.TextColumn("Change", help=DEFINITIONS["change"]),
+    "changed_on": date("When"),
+    "detail": st.column_config.TextColumn("What", width="large"),
+}, ["account_id", "name", "change", "changed_on", "detail", "health_score", "health_band", "arr"])
+
 HEALTH_PART_COLUMNS = {
     "label": st.column_config.TextColumn("Component"),
     "description": st.column_config.TextColumn("Measures", width="large"),

@@ -96,6 +96,10 @@ DEFINITIONS = {
     "activity_tier": f"Weekday active users over the last 30 days / licensed seats: heavy >= {HEAVY_FROM:.0%}, "
                      f"normal >= {NORMAL_FROM:.0%}, light >= {LIGHT_FROM:.0%}, inactive below; abandoned: "
                      f"no active user for {ABANDONED_AFTER_DAYS} days.",
+    "change": f"Turned red: red now (below {RED_BELOW}), not red on that day's snapshot. Signal started: a rule "
+              f"firing now that began to hold after that day. Renewal window opened: the open renewal came within "
+              f"{RENEWAL_WINDOW_DAYS} days of its due date. Flag assigned: an open flag the book's owner owns, "
+              f"raised for or reassigned to them. NPS answer: a survey answered.",
 }
 
 # --- Renewals and retention -------------------------------------------------------------------
