@@ -78,12 +78,12 @@ def what_changed() -> None:
     default = as_of - dt.timedelta(days=changes.DEFAULT_DAYS_BACK)
     if not isinstance(st.session_state.get("my_accounts_since"), dt.date):
         st.session_state.pop("my_accounts_since", None)
-    day = st.date_input("Since", key=keep("my_accounts_since", default), max_value=as_of, format="YYYY-MM-DD",
+    day = st.date_input("Since", key=keep("my_accounts_since", default), max_value=as_of, format="YYYY-MM-DD", width=180,
                         help=f"Changes after this day, up to the data's as-of day ({as_of:%d %b %Y}); flags up to now. "
                              f"Default: {changes.DEFAULT_DAYS_BACK} days before the as-of day.")
     found = changes.since(wh, scope, day, book_owner["email"])
     n = changes.counts(found)
-    st.caption(" · ".join(f"{n[code]} {labels.CHANGES[code].lower()}" for code in changes.ORDER))
+    st.caption(" · ".join(f"{labels.CHANGES[code]}: {n[code]}" for code in changes.ORDER))
     tables.table_or_note(found, "my_accounts_changes", "what_changed.csv", tables.CHANGE_COLUMNS,
                          note=f"Nothing changed on this book after {day:%d %b %Y}.")
 

@@ -361,7 +361,9 @@ def test_my_accounts_opens_with_what_changed_since_a_week_before(backend, demo_w
     expected = changes.since(demo_warehouse, Filters(csm_ids=(csm["csm_id"],)), since.value, csm["email"])
     shown = next(d.value for d in at.dataframe if "detail" in d.value.columns)
     assert len(expected) > 0 and list(shown["account_id"]) == expected["account_id"].to_list()
-    assert any(c.value.startswith(f"{changes.counts(expected)['flag_assigned']} flag assigned") for c in at.caption)
+    n = changes.counts(expected)
+    assert any(c.value.startswith(f"Flag assigned: {n['flag_assigned']} · Turned red: {n['turned_red']}")
+               for c in at.caption)
     since.set_value(as_of).run()  # nothing can have changed after the as-of day in the warehouse
     assert not at.exception
     assert all("detail" not in d.value.columns for d in at.dataframe)

@@ -132,6 +132,20 @@ def section(page: Page, label: str) -> None:
     after_action(page)
 
 
+def table(page: Page, key: str) -> Locator:
+    """The grid of the table shown under `key` (components/tables.py keys it `<key>_<n>`; Streamlit
+    gives a keyed element the class `st-key-<key>`): a page's tables by name, not by position."""
+    return page.locator(f"[class*='st-key-{key}_']").get_by_test_id("stDataFrame").first
+
+
+def open_first_row(page: Page, grid: Locator) -> None:
+    """Select a table's first row (the grid is a canvas: its selection box sits at a fixed offset)."""
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
+    after_action(page)
+
+
 def metric_value(page: Page, label: str) -> str:
     tile = page.get_by_test_id("stMetric").filter(has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True))
     return tile.get_by_test_id("stMetricValue").inner_text().strip()

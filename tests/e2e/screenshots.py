@@ -16,8 +16,8 @@ from playwright.sync_api import sync_playwright
 
 from queries.db import APP_SCHEMA_ENV, DEMO_PATH_ENV, URL_ENV
 from components import registry
-from tests.e2e.browser import (CHROMIUM, ROOT, AppServer, after_action, chromium_missing, open_page, section,
-                               wait_for_app)
+from tests.e2e.browser import (CHROMIUM, ROOT, AppServer, after_action, chromium_missing, open_first_row, open_page,
+                               section, table, wait_for_app)
 
 OUT = ROOT / "docs" / "screenshots"
 AS_A_CSM = {"My accounts", "Account", "Follow-ups"}  # shot in a CSM's morning, after the others
@@ -53,9 +53,7 @@ def main() -> int:
                 after_action(page)
                 open_page(page, server.url, "My accounts")
                 _shoot(page, "my_accounts")
-                box = page.get_by_test_id("stDataFrame").first.bounding_box()
-                page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
-                after_action(page)
+                open_first_row(page, table(page, "my_accounts_book"))
                 _shoot(page, "account")
                 section(page, "Risk flags & churn tags")
                 page.get_by_label("Reason", exact=True).fill("Champion moves to a new role in January")
