@@ -203,7 +203,7 @@ FLAG_EVENT_COLUMNS = {
 TAG_COLUMNS = {
     "version": st.column_config.NumberColumn("Version", format="%d"),
     "primary_reason": st.column_config.TextColumn("Primary reason"),
-    "reasons": st.column_config.TextColumn("All reasons (codes)"),
+    "reasons": st.column_config.TextColumn("All reasons"),
     "note": st.column_config.TextColumn("Note", width="large"),
     "tagged_by": None,
     "tagged_by_name": st.column_config.TextColumn("Tagged by"),
