@@ -228,3 +228,45 @@ def test_the_who_filters_apply(book):
     mid = by_row(csm_outcomes.outcomes(book, Filters(segments=("mid_market",)), START, END))
     assert set(mid) == {("North", 2), ("North", "team"), ("South", 3), ("South", "team")}  # accounts 4 and 6
     assert mid["North", 2]["sales_expansion_arr"] == 0  # account 5 (SMB) left out
+
+
+# --- the Team page shows them -------------------------------------------------------------------
+
+def test_the_team_page_shows_outcomes_per_csm(book, monkeypatch):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    from components.identity import UNSAFE_DEMO_ENV
+    from queries.db import APP_SCHEMA_ENV, URL_ENV
+    from queries.labels import TEAM_TOTAL
+    from tests.apptest import keep_apptest_on_navigation
+
+    keep_apptest_on_navigation(monkeypatch.setattr)
+    monkeypatch.setenv(URL_ENV, book.url)
+    monkeypatch.setenv(APP_SCHEMA_ENV, book.app_schema)
+    monkeypatch.setenv(UNSAFE_DEMO_ENV, "1")
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/team.py")
+    at.run()
+    assert not at.exception and not at.error
+    teams = tuple(at.multiselect(key="filter_teams").value)  # the viewer's reach, as the rest of Team
+    assert teams == ("North",)  # the demo picker starts on the lead of North, on their own team
+
+    def shown_and_wanted(teams):
+        shown = next(d.value for d in at.dataframe if "csm_expansion_arr" in d.value.columns)
+        return shown, csm_outcomes.outcomes(book, Filters(teams=teams), START, END)
+    shown, want = shown_and_wanted(teams)
+    assert list(shown["csm_name"]) == [TEAM_TOTAL, "CSM 1", "CSM 2"]
+    assert list(shown["csm_expansion_arr"]) == want["csm_expansion_arr"].to_list() == [110, 80, 30]
+    assert any(f"{START:%d %b %Y} to {END:%d %b %Y}" in c.value and "current book" in c.value for c in at.caption)
+
+    at.multiselect(key="filter_teams").set_value([])
+    at.run()
+    shown, want = shown_and_wanted(())
+    assert list(shown["csm_name"]) == [TEAM_TOTAL, "CSM 1", "CSM 2", TEAM_TOTAL, "CSM 3", "CSM 4", "CSM 5"]
+    assert list(shown["team"]) == want["team"].to_list()
+    assert list(shown["logo_renewal_rate"].isna()) == want["logo_renewal_rate"].is_null().to_list()
+    assert shown["logo_renewal_rate"].isna().sum() == 2  # CSMs 4 and 5: no rate, shown as "–"
+    assert list(shown["nrr"].dropna()) == pytest.approx(want["nrr"].drop_nulls().to_list())
