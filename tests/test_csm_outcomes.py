@@ -270,3 +270,23 @@ def test_the_team_page_shows_outcomes_per_csm(book, monkeypatch):
     assert list(shown["logo_renewal_rate"].isna()) == want["logo_renewal_rate"].is_null().to_list()
     assert shown["logo_renewal_rate"].isna().sum() == 2  # CSMs 4 and 5: no rate, shown as "–"
     assert list(shown["nrr"].dropna()) == pytest.approx(want["nrr"].drop_nulls().to_list())
+
+
+def test_the_credit_boundary_on_both_engines_matches_python_at_month_ends(empty_warehouse):
+    """definitions.credited_to_csm in SQL against shift_months here: the boundary day itself is the
+    CSM's, the day before sales', also when the boundary month is shorter (31 Aug + 6 months) and
+    across a leap day; no signing on record is the CSM's."""
+    import sqlalchemy as sa
+
+    from queries.definitions import credited_to_csm
+    signings = [D(2025, 3, 10), D(2025, 8, 31), D(2023, 8, 29), D(2023, 12, 31), D(2024, 2, 29)]
+    expression = credited_to_csm("cast(:day as date)", "cast(:signed as date)")
+    with empty_warehouse.engine.connect() as conn:
+        def sql(day, signed):
+            return conn.execute(sa.text(f"select {expression}"), {"day": day, "signed": signed}).scalar_one()
+        for signed in signings:
+            boundary = shift_months(signed, EXPANSION_CREDIT_AFTER_MONTHS)
+            assert sql(boundary, signed) is True, signed
+            assert sql(boundary - days(1), signed) is False, signed
+            assert sql(signed, signed) is False
+        assert sql(D(2026, 1, 1), None) is True
