@@ -34,9 +34,9 @@ ROLES = {"leader": "Head of CS", "lead": "Team lead", "csm": "CSM", "ops": "CS o
 TICKET_PRIORITIES = {"low": "Low", "normal": "Normal", "high": "High", "urgent": "Urgent"}
 FOLLOWUP_VIEWS = {"mine": "Assigned to me", "raised": "Raised by me", "team": "My team's", "all": "All open flags"}
 RATES = {"logo_renewal_rate": "Logo renewal rate", "grr": "GRR (pure)", "nrr": "NRR (with expansion)"}
-TEAM_TOTAL = "Whole team"  # the team's own row in a table of CSMs grouped by team
 # A CSM's book against their segment's targets (definitions.load_status, planning.rebalance).
 LOADS = {"over": "Over target", "under": "Under target", "on target": "On target", "pooled": "Pooled (no target)"}
+TEAM_TOTAL = "Whole team"  # the team's own row in a table of CSMs grouped by team (Team's outcomes)
 
 # Columns whose values are codes, and the mapping each uses.
 _VALUE_COLUMNS = {
