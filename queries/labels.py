@@ -39,6 +39,7 @@ CHANGES = {"flag_assigned": "Flag assigned", "turned_red": "Turned red", "signal
            "renewal_window": "Renewal window opened", "nps_answer": "NPS answer"}
 # A CSM's book against their segment's targets (definitions.load_status, planning.rebalance).
 LOADS = {"over": "Over target", "under": "Under target", "on target": "On target", "pooled": "Pooled (no target)"}
+TEAM_TOTAL = "Whole team"  # the team's own row in a table of CSMs grouped by team (Team's outcomes)
 
 # Columns whose values are codes, and the mapping each uses.
 _VALUE_COLUMNS = {

@@ -29,6 +29,18 @@ def _shoot(page, name: str) -> None:
     print(f"  {name}.png")
 
 
+def team_outcomes(page, url: str) -> None:
+    """Team, scrolled to the outcomes per CSM (below the books and the scatter)."""
+    open_page(page, url, "Team")
+    heading = page.get_by_role("heading", name="Outcomes by CSM")
+    heading.scroll_into_view_if_needed()
+    box = heading.bounding_box()
+    page.mouse.move(box["x"] + 10, box["y"] + 10)  # over the page's scrolling body, not the sidebar
+    page.mouse.wheel(0, box["y"] - 80)  # the heading near the top, the table under it
+    page.wait_for_timeout(300)
+    _shoot(page, "team_outcomes")
+
+
 def main() -> int:
     if reason := chromium_missing():
         print(reason, file=sys.stderr)
@@ -47,6 +59,7 @@ def main() -> int:
                     if p.title not in AS_A_CSM:
                         open_page(page, server.url, p.title)
                         _shoot(page, p.name)
+                team_outcomes(page, server.url)
                 # a CSM's morning: their book, then the riskiest account
                 page.get_by_label("View as", exact=True).first.click()
                 page.get_by_role("option").filter(has_text=re.compile(r" · CSM · ")).nth(2).click()
