@@ -1,8 +1,8 @@
 """What changed in a book since a day: the news a CSM opens My accounts for on a Monday.
 
 Five kinds of change (labels.CHANGES), each dated by when it happened:
-- turned red: red now, and its score on the latest snapshot on or before that day was not red
-  (or there was none); dated by the first red snapshot after that day;
+- turned red: red now, and its score on the latest snapshot on or before that day (within
+  SCORE_THEN_WITHIN_DAYS) was not red, or there was none; dated by the first red snapshot after it;
 - signal started: a risk or opportunity rule that fires now and started to hold after that day
   (its "since", queries/signals.py);
 - renewal window: the open renewal came within RENEWAL_WINDOW_DAYS of its due date after that day;
@@ -26,9 +26,15 @@ from queries.signals import signals_cte
 DEFAULT_DAYS_BACK = 7
 ORDER = ("flag_assigned", "turned_red", "signal_started", "renewal_window", "nps_answer")  # most urgent first
 
-_SCORE_THEN = """(select h.score from health_scores as h
-                  where h.account_id = i.account_id and h.day <= :since
-                  order by h.day desc limit 1)"""
+# A score older than this is no longer the account's score on the day ("not scored then"). The bound
+# also lets both engines read a few weeks of health_scores instead of all of it (2.6 s at 1M accounts).
+SCORE_THEN_WITHIN_DAYS = 28
+_SCORE_THEN = f"""(select max(h.score) from health_scores as h
+                  where h.account_id = i.account_id
+                    and h.day = (select max(b.day) from health_scores as b
+                                 where b.account_id = i.account_id and b.day <= :since
+                                   and b.day > :since - {SCORE_THEN_WITHIN_DAYS})
+                    and h.day > :since - {SCORE_THEN_WITHIN_DAYS})"""
 
 
 @reads_writeback

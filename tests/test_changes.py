@@ -24,6 +24,8 @@ HEALTH = {
     3: [(SINCE + days(1), 30), (AS_OF, 30)],                             # first scored after the day, red
     4: [(SINCE - days(7), 60), (SINCE, 35), (AS_OF, 35)],                # turned red on the day itself
     5: [(SINCE, 80), (AS_OF, 75)],                                       # green, stays green
+    15: [(SINCE - days(changes.SCORE_THEN_WITHIN_DAYS), 30), (AS_OF, 30)],  # red then, but too long ago to count
+    16: [(SINCE - days(changes.SCORE_THEN_WITHIN_DAYS - 1), 30), (AS_OF, 30)],  # red then, a day inside the bound
 }
 # account -> renewal due date
 DUE = {6: SINCE + days(RENEWAL_WINDOW_DAYS), 7: SINCE + days(RENEWAL_WINDOW_DAYS + 1),
@@ -32,7 +34,7 @@ DUE = {6: SINCE + days(RENEWAL_WINDOW_DAYS), 7: SINCE + days(RENEWAL_WINDOW_DAYS
 NPS = {10: [(SINCE, 9, None), (SINCE + days(1), 4, "Too slow"), (AS_OF + days(1), 10, None)]}
 # account -> business events (a risk signal from the day it happened)
 EVENTS = {11: SINCE, 12: SINCE + days(1), 13: AS_OF - days(BUSINESS_CHANGE_WITHIN_DAYS) + days(1)}
-ACCOUNTS = range(1, 15)  # 14: the flags' account, nothing else happens to it
+ACCOUNTS = range(1, 17)  # 14: the flags' account, nothing else happens to it
 
 
 def build_book() -> Book:
@@ -64,7 +66,8 @@ def book(backend, hand_built):
 def expected_warehouse_changes(since: dt.date) -> set[tuple[int, str, dt.date]]:
     """The rules of queries/changes.py, read off the rows above."""
     def score_on(account_id, day):
-        known = [score for d, score in HEALTH.get(account_id, [(SINCE, 80), (AS_OF, 80)]) if d <= day]
+        known = [score for d, score in HEALTH.get(account_id, [(SINCE, 80), (AS_OF, 80)])
+                 if day - days(changes.SCORE_THEN_WITHIN_DAYS) < d <= day]
         return known[-1] if known else None
 
     found = set()
@@ -98,7 +101,7 @@ def test_warehouse_changes_follow_their_rules_on_both_sides_of_each_edge(book, s
 def test_the_edges_land_where_the_rules_say(book):
     rows = found(changes.since(book, Filters(csm_ids=(1,)), SINCE, CSM1.email))
     turned_red = {a for a, c, _ in rows if c == "turned_red"}
-    assert turned_red == {1, 3}            # not 2 (red then), 4 (red on the day itself) nor 5 (green)
+    assert turned_red == {1, 3, 15}  # not 2 (red then), 4 (red on the day itself), 5 (green), 16 (red then)
     assert (1, "turned_red", AS_OF - days(3)) in rows  # dated by its first red snapshot
     assert {a for a, c, _ in rows if c == "renewal_window"} == {7, 8}  # 6 entered on the day, 9 tomorrow
     assert {(a, d) for a, c, d in rows if c == "nps_answer"} == {(10, SINCE + days(1))}
@@ -108,7 +111,7 @@ def test_the_edges_land_where_the_rules_say(book):
 def test_the_detail_says_what_happened(book):
     rows = changes.since(book, Filters(csm_ids=(1,)), SINCE, CSM1.email)
     detail = {(a, c): d for a, c, d in rows.select("account_id", "change", "detail").iter_rows()}
-    assert detail[(3, "turned_red")] == "Health not scored then, 30 now"
+    assert detail[(3, "turned_red")] == detail[(15, "turned_red")] == "Health not scored then, 30 now"
     assert detail[(1, "turned_red")] == f"Health {RED_BELOW} then, {RED_BELOW - 1} now"
     assert detail[(10, "nps_answer")] == "Score 4: Too slow"
     assert detail[(7, "renewal_window")] == f"Renewal due {DUE[7]:%Y-%m-%d}"
@@ -135,5 +138,5 @@ def test_counts_name_every_kind(book):
     rows = changes.since(book, Filters(csm_ids=(1,)), SINCE, CSM1.email)
     n = changes.counts(rows)
     assert list(n) == list(changes.ORDER)
-    assert n["turned_red"] == 2 and n["renewal_window"] == 2 and n["flag_assigned"] == 0
+    assert n["turned_red"] == 3 and n["renewal_window"] == 2 and n["flag_assigned"] == 0
     assert changes.counts(rows.clear()) == dict.fromkeys(changes.ORDER, 0)
