@@ -94,7 +94,30 @@ def _v3(s: str) -> list[str]:
     ]
 
 
-MIGRATIONS = {1: _v1, 2: _v2, 3: _v3}
+def _v5(s: str) -> list[str]:
+    """Health-weight proposals from the score check's what-if: each saved proposal is a new
+    version (never updated), attributed, with a note and the check it was judged on; one row per
+    component holds its proposed weight. For the data team that owns the scoring: the warehouse's
+    score is not changed by them."""
+    return [
+        f"create sequence {s}.weight_proposal_ids",
+        f"""create table {s}.weight_proposals (
+            proposal_id bigint primary key default nextval('{s}.weight_proposal_ids'),
+            version integer not null unique,
+            note varchar not null,
+            lead_days integer not null,
+            quarters integer not null,
+            proposed_by varchar not null,
+            proposed_at timestamp not null)""",
+        f"""create table {s}.weight_proposal_weights (
+            proposal_id bigint not null references {s}.weight_proposals (proposal_id),
+            component varchar not null,
+            weight double precision not null check (weight >= 0 and weight <= 1),
+            primary key (proposal_id, component))""",
+    ]
+
+
+MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 5: _v5}
 
 
 SETUP_COMMAND = "./scripts/setup-app-schema --admin-url URL --app-role ROLE"
