@@ -86,8 +86,8 @@ if view == VIEWS[0]:
     st.subheader("Which components tell renewals apart", anchor=False)
     st.caption(DEFINITIONS["quartile_spread"])
     parts = score_check.component_spreads(wh, filters, as_of, quarters, lead_days)
-    tables.table_or_note(parts, key="score_check_components", filename="score_check_components.csv", columns={
-        "component": None, "bottom_cut": None, "top_cut": None,
+    tables.table_or_note(parts.drop("component"), key="score_check_components", filename="score_check_components.csv", columns={
+        "bottom_cut": None, "top_cut": None,
         "label": st.column_config.TextColumn("Component"),
         "weight": tables.percent("Weight now", help="The component's weight in the warehouse's score."),
         "with_value": st.column_config.NumberColumn("Renewals with a value", help=DEFINITIONS["quartile_spread"]),
@@ -172,7 +172,8 @@ else:
     st.subheader("Proposals", anchor=False)
     forms.show_flash()
     if roles.may_propose_health_weights(viewer):
-        forms.weight_proposal_form(wh, viewer, {c: w for c, w in weights}, lead_days, quarters)
+        forms.weight_proposal_form(wh, viewer, dict(weights), dict(zip(parts["component"], parts["label"])),
+                                   lead_days, quarters)
     else:
         st.caption("CS operations and leadership can save a proposal for the data team.")
     saved = weight_proposals.history(wh)
