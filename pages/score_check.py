@@ -95,7 +95,7 @@ if view == VIEWS[0]:
         "bottom_rate": tables.percent("Renewed, bottom", help=DEFINITIONS["quartile_spread"]),
         "top_n": st.column_config.NumberColumn("Top quartile", help=DEFINITIONS["quartile_spread"]),
         "top_rate": tables.percent("Renewed, top", help=DEFINITIONS["quartile_spread"]),
-        "spread": st.column_config.NumberColumn("Spread", format="percent", help=DEFINITIONS["quartile_spread"]),
+        "spread": tables.percent("Spread (points)", help=DEFINITIONS["quartile_spread"]),
         "small_sample": st.column_config.CheckboxColumn(f"n < {SMALL_SAMPLE_BELOW}", help=SMALL),
     }, note="No health component had a value before these renewals.")
     missing = [r["label"] for r in score_check.components(wh).iter_rows(named=True)

@@ -247,8 +247,8 @@ _ROLLING = f"""rolling as (
                    range between interval '34 days' preceding and interval '7 days' preceding)
                    as weekday_active_users_prev_28d
         from usage_daily as u
-        where u.account_id in (select account_id from decided)
-          and u.day >= (select min(looked_on) from decided) - {_USAGE_REACH_DAYS}
+        where exists (select 1 from decided as dd where dd.account_id = u.account_id
+                      and u.day >= dd.looked_on - {_USAGE_REACH_DAYS} and u.day < dd.due_date)
     )"""
 
 
