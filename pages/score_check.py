@@ -7,6 +7,7 @@ import streamlit as st
 from components import kpi, tables
 from components import writeback_forms as forms
 from components.context import current_viewer, page_context
+from components.safe_text import md
 from components.state import keep
 from queries import labels, roles, score_check, weight_proposals
 from queries.definitions import (DEFINITIONS, HEALTH_BANDS, SCORE_CHECK_LEAD_DAYS, SCORE_CHECK_QUARTERS,
@@ -101,7 +102,7 @@ if view == VIEWS[0]:
     missing = [r["label"] for r in score_check.components(wh).iter_rows(named=True)
                if r["component"] not in set(parts["component"].to_list() if parts.height else [])]
     if missing:
-        st.caption("No value before any of these renewals, so not shown: " + ", ".join(missing) + ".")
+        st.caption("No value before any of these renewals, so not shown: " + ", ".join(map(md, missing)) + ".")
 
     st.subheader("Did the signals flag the renewals that were lost", anchor=False)
     st.caption(f"{DEFINITIONS['signal_precision']} {DEFINITIONS['signal_recall']} For comparison: "
@@ -131,9 +132,9 @@ else:
                "shows; a proposal is saved for the data team that owns the scoring.")
     with st.form("score_check_weights", border=True):
         with st.container(horizontal=True, wrap=True, gap="small"):
-            chosen = {r["component"]: st.number_input(
-                r["label"], min_value=0, max_value=100, step=5, value=round(r["weight"] * 100),
-                key=f"score_check_weight_{r['component']}", help=r["description"], width=170)
+            chosen = {r["component"]: st.number_input(  # the warehouse's words: escaped, never Markdown
+                md(r["label"]), min_value=0, max_value=100, step=5, value=round(r["weight"] * 100),
+                key=f"score_check_weight_{r['component']}", help=md(r["description"]), width=170)
                 for r in parts.iter_rows(named=True)}
         st.form_submit_button("Recompute", icon=":material/calculate:")
     total = sum(chosen.values())
