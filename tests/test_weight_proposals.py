@@ -4,6 +4,7 @@ import datetime as dt
 import math
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as hst
 
 from queries import db
 from queries import weight_proposals as wp
@@ -103,3 +104,58 @@ def test_bad_input_is_refused_with_a_message_and_writes_nothing(book, case):
     assert str(refusal.value) and not isinstance(refusal.value, wb.AlreadySaved)
     assert proposals(book) == (0, 0)
     assert db.read_data_version(book) == before
+
+
+COMPONENTS = sorted(WEIGHTS)
+
+
+def _percentages(draw_ints) -> dict:
+    return {c: p / 100 for c, p in zip(COMPONENTS, draw_ints)}
+
+
+@hst.composite
+def weight_cases(draw):
+    """(weights, good): five whole percentages adding up to 100, or the same broken one way."""
+    cuts = sorted(draw(hst.lists(hst.integers(0, 100), min_size=4, max_size=4)))
+    good = _percentages([b - a for a, b in zip([0, *cuts], [*cuts, 100])])
+    how = draw(hst.sampled_from(["good", "off", "missing", "extra", "not a number", "negative"]))
+    if how == "good":
+        return good, True
+    broken = dict(good)
+    component = draw(hst.sampled_from(COMPONENTS))
+    if how == "off":
+        broken[component] += draw(hst.sampled_from([-1, 1])) * draw(hst.integers(1, 100)) / 100
+    elif how == "missing":
+        del broken[component]
+    elif how == "extra":
+        broken[draw(hst.text(min_size=1, max_size=12).filter(lambda t: t not in WEIGHTS))] = 0.0
+    elif how == "not a number":
+        broken[component] = draw(hst.sampled_from([None, "0.2", True, math.nan, math.inf, b"1", [0.2]]))
+    else:
+        broken[component], other = -0.25, next(c for c in COMPONENTS if c != component)
+        broken[other] += 0.25
+    return broken, False
+
+
+def test_generated_weights_are_stored_exactly_or_refused_whole(book):
+    """200 generated proposals, classified by how the test built them (never by asking the validator)."""
+    saved = []
+
+    @settings(max_examples=200, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(weight_cases())
+    def run(case):
+        weights, good = case
+        if good:
+            assert wp.save(book, OPS, weights, "generated", 90, 4) == len(saved) + 1
+            saved.append(weights)
+        else:
+            with pytest.raises(wb.Rejected):
+                wp.save(book, OPS, weights, "generated", 90, 4)
+        assert proposals(book) == (len(saved), 5 * len(saved))
+    run()
+    history = wp.history(book)
+    for version, weights in enumerate(saved, start=1):
+        mine = history.filter(history["version"] == version)
+        assert dict(zip(mine["component"], mine["weight"])) == pytest.approx(weights)
+    assert saved  # the generator made good proposals too
