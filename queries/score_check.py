@@ -3,7 +3,7 @@ signal rules foretell the renewals that followed, on the company's own history?
 
 Every figure is computed in SQL over decided renewals (`renewals`) and the health history
 (`health_scores` to find the score that stood N days before the due date, the dbt view
-`health_components_daily` for that day's components, weights and points). The band rules, the
+`health_components_daily` for that day's components and weights). The band rules, the
 rates and the thresholds come from queries/definitions.py; the what-if re-weighs the same
 components by the warehouse's own rule (a component with no data is left out and its weight
 spread over the others), so current and proposed weights differ only in the weights.
@@ -45,7 +45,7 @@ _LOOKED = f"""looked as (
         group by dd.renewal_id, dd.account_id
     ),
     components as (
-        select l.renewal_id, hc.component, hc.value, hc.weight, hc.points, hc.score
+        select l.renewal_id, hc.component, hc.value, hc.weight, hc.score
         from looked as l
         inner join health_components_daily as hc on hc.account_id = l.account_id and hc.day = l.health_day
     )"""
@@ -102,26 +102,31 @@ def bands(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, lead_d
     return fetch(wh, statement, {**params, **_params(as_of, quarters, lead_days)}).drop("weights")
 
 
-def _weighted(weights: dict[str, float]) -> tuple[str, dict]:
-    """The score under other weights, by the warehouse's rule: the weighted mean of the components
-    that have a value. Component names and weights are bound, never inlined."""
+def _weighted(w: str) -> str:
+    """The score under weights `w` (an expression per component row), by the warehouse's rule: the
+    weighted mean of the components that have a value (what health_components_daily's points add
+    up to under the warehouse's own weights)."""
+    return f"sum(value * {w}) / nullif(sum(case when value is not null then {w} end), 0)"
+
+
+def _bound_weights(weights: dict[str, float]) -> tuple[str, dict]:
+    """Proposed weights as an expression per component row; names and weights bound, never inlined."""
     cases = " ".join(f"when :wc_{i} then cast(:wv_{i} as double precision)" for i in range(len(weights)))
     params = {}
     for i, (component, weight) in enumerate(sorted(weights.items())):
         params[f"wc_{i}"], params[f"wv_{i}"] = component, float(weight)
-    w = f"(case component {cases} else 0 end)"
-    return f"sum(value * {w}) / nullif(sum(case when value is not null then {w} end), 0)", params
+    return f"(case component {cases} else 0 end)", params
 
 
 @cached
 def what_if(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, lead_days: int,
             weights: tuple[tuple[str, float], ...]) -> pl.DataFrame:
-    """The band table twice over the same renewals: `current` recomputed from each component's
-    points under the warehouse's weights, `proposed` under `weights` ((component, weight) pairs;
-    any scale, only proportions matter)."""
-    proposed, weight_params = _weighted(dict(weights))
+    """The band table twice over the same renewals, each score recomputed from its components by
+    the same expression: `current` under the warehouse's weights, `proposed` under `weights`
+    ((component, weight) pairs; any scale, only proportions matter)."""
+    proposed, weight_params = _bound_weights(dict(weights))
     statement, params = scoped(wh, _decided(filters), f""", {_DECIDED}, {_LOOKED}
-        {_band_rows({'current': 'sum(points)', 'proposed': proposed})}""")
+        {_band_rows({'current': _weighted('weight'), 'proposed': _weighted(proposed)})}""")
     return fetch(wh, statement, {**params, **weight_params, **_params(as_of, quarters, lead_days)})
 
 
