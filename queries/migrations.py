@@ -155,8 +155,10 @@ def migrate(wh: Warehouse, create_schema: bool = False) -> int:
                              f"(version integer primary key, applied_at timestamp not null)")
         if wh.engine.dialect.name == "postgresql":  # two app processes starting at once
             conn.exec_driver_sql(f"lock table {s}.schema_version in exclusive mode")
-        current = conn.exec_driver_sql(f"select coalesce(max(version), 0) from {s}.schema_version").scalar_one()
-        for version in sorted(v for v in MIGRATIONS if v > current):
+        # every migration not yet recorded, in order: one merged after a later one (branches land in
+        # any order) still runs, so a schema never silently lacks a version
+        applied = set(conn.exec_driver_sql(f"select version from {s}.schema_version").scalars())
+        for version in sorted(set(MIGRATIONS) - applied):
             for statement in MIGRATIONS[version](s):
                 conn.exec_driver_sql(statement)
             conn.execute(sa.text(f"insert into {s}.schema_version (version, applied_at) "
