@@ -66,7 +66,7 @@ PAGES: tuple[Page, ...] = (
     Page("pages/retention.py", "Retention", ":material/waterfall_chart:", "Leadership",
          views=Views("retention_view", ("ARR bridge", "Churn reasons", "Cohorts"))),
     Page("pages/score_check.py", "Score check", ":material/fact_check:", "Leadership",
-         views=Views("score_check_view", ("Score check", "What-if weights")), shows=("stMetric", "stDataFrame")),
+         views=Views("score_check_view", ("Score check", "Signals", "What-if weights")), shows=("stMetric", "stDataFrame")),
 )
 
 

@@ -7,13 +7,14 @@ import streamlit as st
 from components import kpi, tables
 from components import writeback_forms as forms
 from components.context import current_viewer, page_context
+from components.registry import page as registered
 from components.safe_text import md
 from components.state import keep
 from queries import labels, roles, score_check, weight_proposals
 from queries.definitions import (DEFINITIONS, HEALTH_BANDS, SCORE_CHECK_LEAD_DAYS, SCORE_CHECK_QUARTERS,
                                  SCORE_CHECK_RULES_NOT_COVERED, SIGNAL_RULES, SMALL_SAMPLE_BELOW)
 
-VIEWS = ("Score check", "What-if weights")
+VIEWS = registered("pages/score_check.py").views.options  # score check, signals, what-if
 
 wh, filters, as_of = page_context()
 st.title("Score check")
@@ -104,6 +105,7 @@ if view == VIEWS[0]:
     if missing:
         st.caption("No value before any of these renewals, so not shown: " + ", ".join(map(md, missing)) + ".")
 
+elif view == VIEWS[1]:  # its own view: judging each rule on every day of history is the page's heaviest query
     st.subheader("Did the signals flag the renewals that were lost", anchor=False)
     st.caption(f"{DEFINITIONS['signal_precision']} {DEFINITIONS['signal_recall']} For comparison: "
                f"{kpi.percent(base['bad'] / base['decided'])} of all decided renewals churned or contracted.")

@@ -42,9 +42,18 @@ def test_the_page_shows_the_queries_numbers_and_red_renews_less_than_green(backe
     shown = next(d.value for d in at.dataframe if "logo_renewal_rate" in d.value.columns)
     assert list(shown["band"]) == ["Red", "Yellow", "Green", "No score"]
     assert list(shown["decided"]) == [bands[b]["decided"] for b in ("red", "yellow", "green", "no score")]
+    assert not [d for d in at.dataframe if "recall" in d.value.columns]  # the signals have a view of their own
+
+    at.button_group(key="score_check_view").set_value("Signals")
+    at.run()
+    assert not at.exception and not at.error
+    hits = sc.signal_hits(demo_warehouse, Filters(), DEMO_AS_OF, QUARTERS, LEAD)
     signals = next(d.value for d in at.dataframe if "recall" in d.value.columns)
-    assert len(signals) == len(sc.signal_hits(demo_warehouse, Filters(), DEMO_AS_OF, QUARTERS, LEAD))
+    assert list(signals["evaluated"]) == hits["evaluated"].to_list()
+    assert list(signals["fired"]) == hits["fired"].to_list()
     assert any("Rules not checked here" in e.label for e in at.expander)
+    # on the demo book every rule judged flags renewals that then churn or shrink more often than not
+    assert (hits["precision"] > base["bad"] / base["decided"]).all()
 
 
 def test_another_span_and_look_back(backend, demo_warehouse, monkeypatch):
