@@ -65,6 +65,8 @@ PAGES: tuple[Page, ...] = (
          views=Views("renewals_view", ("Upcoming renewals", "Renewal rates"))),
     Page("pages/retention.py", "Retention", ":material/waterfall_chart:", "Leadership",
          views=Views("retention_view", ("ARR bridge", "Churn reasons", "Cohorts"))),
+    Page("pages/score_check.py", "Score check", ":material/fact_check:", "Leadership",
+         views=Views("score_check_view", ("Score check", "Signals", "What-if weights")), shows=("stMetric", "stDataFrame")),
 )
 
 

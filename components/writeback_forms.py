@@ -232,3 +232,20 @@ def reason_codes_admin(wh: Warehouse, viewer) -> None:
                             key=form.key("code"), placeholder="Choose a code")
         if st.form_submit_button("Retire"):
             _attempt(form, lambda _key: wb.retire_reason(wh, writer_of(viewer), code), "Reason code retired.")
+
+
+def weight_proposal_form(wh: Warehouse, viewer, weights: dict[str, float], names: dict[str, str], lead_days: int,
+                         quarters: int) -> None:
+    """Save the what-if's weights as a proposal (a new version, attributed, with a note) for the
+    data team that owns the scoring; the warehouse's score does not change."""
+    from queries import weight_proposals
+    form = Form("weight_proposal")
+    with st.form(form.name, border=True):
+        st.markdown("**Save these weights as a proposal**")
+        st.text(", ".join(f"{names.get(c, c)}: {w:.0%}" for c, w in weights.items())
+                + f" · judged on {quarters} quarters, {lead_days} days before due")
+        note = st.text_area("Why (for the data team)", key=form.key("note"), help=LIMIT_HELP["NOTE_MAX"])
+        if st.form_submit_button("Save proposal", type="primary"):
+            _attempt(form, lambda key: weight_proposals.save(wh, writer_of(viewer), weights, note, lead_days,
+                                                             quarters, submission=key),
+                     "Proposal saved for the data team. The score shown everywhere is unchanged.")

@@ -3,6 +3,8 @@
 Queries compose these; pages show `DEFINITIONS` as tooltips, so what a tile says is what the SQL
 does. Thresholds are plain numbers here (not user input), inlined into the SQL text.
 """
+import calendar
+import datetime as dt
 from dataclasses import dataclass
 
 from queries import labels
@@ -449,3 +451,63 @@ SIGNAL_RULES = {
         f"Weekday active users over the last 30 days at {SEAT_LIMIT_FROM:.0%} or more of licensed seats: "
         f"an expansion opportunity."),
 }
+
+# --- Score check: did the health score and the signals foretell the renewals that followed? -------
+# Over decided renewals due in the last SCORE_CHECK_QUARTERS (rolling, up to the data date), each
+# account's health as it stood SCORE_CHECK_LEAD_DAYS before the due date, against the outcome.
+SCORE_CHECK_QUARTERS = (4, 5, 6, 7, 8)      # the first is the default
+SCORE_CHECK_LEAD_DAYS = (90, 30, 180)       # the first is the default
+SCORE_CHECK_SCORE_MAX_AGE_DAYS = 14         # the score looked at is at most this old on the look day
+
+
+def score_check_start(as_of, quarters: int):
+    """The first due date a score check of `quarters` rolling quarters counts: the day after the
+    same calendar day 3 x quarters months before the data date (the end of month when it has none)."""
+    if quarters not in SCORE_CHECK_QUARTERS:
+        raise ValueError(f"unknown score-check span: {quarters!r}")
+    month = as_of.month - 3 * quarters
+    year, month = as_of.year + (month - 1) // 12, (month - 1) % 12 + 1
+    day = min(as_of.day, calendar.monthrange(year, month)[1])
+    return dt.date(year, month, day) + dt.timedelta(days=1)
+
+
+def bad_outcome(r: str) -> str:
+    """Over renewals rows: the renewal was lost or shrank (churned, or renewed for less ARR)."""
+    return f"({r}.outcome = 'churned' or ({r}.outcome = 'renewed' and {r}.arr_renewed < {r}.arr_up))"
+
+
+# The score-check rules evaluated over history, with the reason each other rule is not.
+SCORE_CHECK_RULES = ("usage_drop", "sudden_drop", "ticket_burst", "nps_detractor", "champion_left",
+                     "business_change")
+SCORE_CHECK_RULES_NOT_COVERED = {
+    "milestone_overdue": "fires only in a relationship's first 90 days (onboarding), never in the days before "
+                         "a renewal of a 12-month or longer term",
+    "go_live_slipped": "fires only during onboarding, as above",
+    "weak_new_users": "reads users' first weeks, which the warehouse keeps only for recent sign-ups",
+    "no_recent_touch": "the limit depends on the account's segment today and on touches logged in the app, "
+                       "whose history does not say which segment applied then",
+    "seat_limit": "an expansion opportunity, not a risk: its precision against churn says nothing",
+}
+
+DEFINITIONS.update({
+    "score_check": f"Renewals due in the chosen number of rolling quarters up to the data date and decided "
+                   f"(renewed or churned; open ones are left out). Each is placed by the account's health "
+                   f"score as it stood N days before the due date: the latest weekly score on or before that "
+                   f"day and at most {SCORE_CHECK_SCORE_MAX_AGE_DAYS - 1} days older ('no score' otherwise). "
+                   f"Bands as everywhere: red < {RED_BELOW} <= yellow < {GREEN_FROM} <= green.",
+    "band_spread": "Green's rate minus red's, in percentage points: how much better the accounts the score "
+                   "called healthy renewed than those it called at risk. Near zero or negative: the score did "
+                   "not tell them apart.",
+    "bad_outcome": "Churned, or renewed for less ARR than was up for renewal (a contraction).",
+    "quartile_spread": "For each health component, among the renewals whose account had a value for it N days "
+                       "before due: the logo renewal rate of the top quartile (value at or above the 75th "
+                       "percentile, interpolated) minus that of the bottom quartile (at or below the 25th). "
+                       "A component that predicts renewals has a clearly positive spread.",
+    "signal_precision": "Of the decided renewals on whose account the rule held on at least one day of the N "
+                        "days before due (the due date itself excluded), the share that churned or contracted.",
+    "signal_recall": "Of the decided renewals that churned (among those the rule could be evaluated on), the "
+                     "share on whose account the rule held in the N days before due.",
+    "signal_evaluated": "Renewals the rule can be judged on: for the usage rules, those whose N days before due "
+                        "and the baseline before them (97 days) lie inside the usage history the warehouse "
+                        "keeps; for the others, every decided renewal in the span.",
+})

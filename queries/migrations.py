@@ -94,7 +94,30 @@ def _v3(s: str) -> list[str]:
     ]
 
 
-MIGRATIONS = {1: _v1, 2: _v2, 3: _v3}
+def _v5(s: str) -> list[str]:
+    """Health-weight proposals from the score check's what-if: each saved proposal is a new
+    version (never updated), attributed, with a note and the check it was judged on; one row per
+    component holds its proposed weight. For the data team that owns the scoring: the warehouse's
+    score is not changed by them."""
+    return [
+        f"create sequence {s}.weight_proposal_ids",
+        f"""create table {s}.weight_proposals (
+            proposal_id bigint primary key default nextval('{s}.weight_proposal_ids'),
+            version integer not null unique,
+            note varchar not null,
+            lead_days integer not null,
+            quarters integer not null,
+            proposed_by varchar not null,
+            proposed_at timestamp not null)""",
+        f"""create table {s}.weight_proposal_weights (
+            proposal_id bigint not null references {s}.weight_proposals (proposal_id),
+            component varchar not null,
+            weight double precision not null check (weight >= 0 and weight <= 1),
+            primary key (proposal_id, component))""",
+    ]
+
+
+MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 5: _v5}
 
 
 SETUP_COMMAND = "./scripts/setup-app-schema --admin-url URL --app-role ROLE"
@@ -132,8 +155,10 @@ def migrate(wh: Warehouse, create_schema: bool = False) -> int:
                              f"(version integer primary key, applied_at timestamp not null)")
         if wh.engine.dialect.name == "postgresql":  # two app processes starting at once
             conn.exec_driver_sql(f"lock table {s}.schema_version in exclusive mode")
-        current = conn.exec_driver_sql(f"select coalesce(max(version), 0) from {s}.schema_version").scalar_one()
-        for version in sorted(v for v in MIGRATIONS if v > current):
+        # every migration not yet recorded, in order: one merged after a later one (branches land in
+        # any order) still runs, so a schema never silently lacks a version
+        applied = set(conn.exec_driver_sql(f"select version from {s}.schema_version").scalars())
+        for version in sorted(set(MIGRATIONS) - applied):
             for statement in MIGRATIONS[version](s):
                 conn.exec_driver_sql(statement)
             conn.execute(sa.text(f"insert into {s}.schema_version (version, applied_at) "

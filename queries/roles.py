@@ -84,6 +84,11 @@ def may_retire_reason_codes(person) -> bool:
     return person.role == "ops"
 
 
+def may_propose_health_weights(person) -> bool:
+    """The score's weights belong to the data team; CS operations and leadership propose changes."""
+    return person.role in ("ops", "leader")
+
+
 def people_labels(staff: pl.DataFrame) -> dict[str, str]:
     """email -> "Name · Role" (and " · Team" for leads and CSMs): who is who in every person picker."""
     return {e: f"{n} · {LABELS.get(r, r)}" + (f" · {t}" if r in ("lead", "csm") else "")

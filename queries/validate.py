@@ -8,6 +8,7 @@ for the user; no other exception escapes for bad input.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 
@@ -211,3 +212,36 @@ def touch_day(value, backdate_days: int) -> dt.date:
     if value < today - dt.timedelta(days=backdate_days):
         raise Rejected(f"A touch more than {backdate_days} days ago belongs in the CRM's history, not here.")
     return value
+
+
+def health_weights(value, components: list[str]) -> dict[str, float]:
+    """Proposed health-score weights: a dict giving every component of the warehouse's score
+    (`components`) a weight between 0 and 1, as ints or floats (not bools, strings or NaN), adding
+    up to 1 like the warehouse's own weights."""
+    if not isinstance(value, dict):
+        raise Rejected("The weights must name each health component and its weight.")
+    unknown = [c for c in value if c not in components]
+    if unknown:
+        raise Rejected("Unknown health component: " + ", ".join(map(_shown, unknown)) + ".")
+    missing = [c for c in components if c not in value]
+    if missing:
+        raise Rejected("Give every health component a weight (0 to leave it out): missing " + ", ".join(missing) + ".")
+    weights = {}
+    for component in components:
+        w = value[component]
+        if isinstance(w, bool) or not isinstance(w, (int, float)) or not math.isfinite(w):
+            raise Rejected(f"The weight of {component} is not a number.")
+        if not 0 <= w <= 1:
+            raise Rejected(f"The weight of {component} must lie between 0% and 100%.")
+        weights[component] = float(w)
+    total = sum(weights.values())
+    if abs(total - 1) > 1e-6:
+        raise Rejected(f"The weights add up to {total:.1%}; they must add up to 100%.")
+    return weights
+
+
+def choice(value, options, what: str) -> int:
+    """One of a fixed set of whole-number options (a look-back in days, a span in quarters)."""
+    if not _is_int(value) or value not in options:
+        raise Rejected(f"{what} must be one of " + ", ".join(map(str, options)) + ".")
+    return int(value)

@@ -28,3 +28,17 @@ def test_the_warehouse_tables_are_left_alone(backend, empty_warehouse):
     assert count(empty_warehouse, "select count(*) from accounts") == 0
     with pytest.raises(ValueError):
         type(empty_warehouse)(empty_warehouse.url, app_schema="cockpit; drop table accounts")
+
+
+def test_a_migration_merged_after_a_later_one_still_runs(backend, empty_warehouse, monkeypatch):
+    """Branches land in any order: a schema at 1, 2, 3, 5 gets 4 when 4 arrives, and only 4."""
+    wh = empty_warehouse
+    newest = max(migrations.MIGRATIONS)
+    gap, later = newest + 1, newest + 2
+    ran = []
+    monkeypatch.setattr(migrations, "MIGRATIONS", {**migrations.MIGRATIONS, later: lambda s: ran.append(later) or []})
+    assert migrations.migrate(wh) == 1
+    monkeypatch.setattr(migrations, "MIGRATIONS", {**migrations.MIGRATIONS, gap: lambda s: ran.append(gap) or []})
+    assert migrations.migrate(wh) == 1 and migrations.migrate(wh) == 0
+    assert ran == [later, gap]
+    assert count(wh, f"select count(*) from {wh.app_schema}.schema_version where version in ({gap}, {later})") == 2

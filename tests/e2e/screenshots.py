@@ -41,6 +41,22 @@ def team_outcomes(page, url: str) -> None:
     _shoot(page, "team_outcomes")
 
 
+def score_check_what_if(page, url: str) -> None:
+    """The score check's what-if with more weight on usage and none on support, beside the current."""
+    open_page(page, url, "Score check")
+    page.get_by_test_id("stButtonGroup").get_by_text("What-if weights", exact=True).click()
+    after_action(page)
+    weights = page.get_by_role("spinbutton")  # by weight: usage & adoption first, support load fourth
+    weights.nth(0).fill("50")
+    weights.nth(3).fill("0")
+    page.get_by_role("button", name="Recompute").click()
+    after_action(page)
+    box = page.get_by_role("button", name="Recompute").bounding_box()
+    page.mouse.move(box["x"] + 10, box["y"] + 10)  # over the page's scrolling body, not the sidebar
+    page.mouse.wheel(0, 250)
+    _shoot(page, "score_check_what_if")
+
+
 def main() -> int:
     if reason := chromium_missing():
         print(reason, file=sys.stderr)
@@ -60,6 +76,7 @@ def main() -> int:
                         open_page(page, server.url, p.title)
                         _shoot(page, p.name)
                 team_outcomes(page, server.url)
+                score_check_what_if(page, server.url)
                 # a CSM's morning: their book, then the riskiest account
                 page.get_by_label("View as", exact=True).first.click()
                 page.get_by_role("option").filter(has_text=re.compile(r" · CSM · ")).nth(2).click()

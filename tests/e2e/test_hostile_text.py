@@ -38,6 +38,7 @@ VIEWS = {
     "NPS": [("Break down by", "Team"), ("Break down by", "CSM")],
     "Renewals": [("Colour by", "Stage")],
     "Retention": [("View", "Churn reasons")],
+    "Score check": [("View", "What-if weights")],  # the components' words as input labels and help
 }
 
 # Elements that would carry data as a link, an image, a handler or formatting. Returns one line

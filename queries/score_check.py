@@ -1,0 +1,329 @@
+"""Score check, for leadership and CS operations: did the health score, its components and the
+signal rules foretell the renewals that followed, on the company's own history?
+
+Every figure is computed in SQL over decided renewals (`renewals`) and the health history
+(`health_scores` to find the score that stood N days before the due date, the dbt view
+`health_components_daily` for that day's components and weights). The band rules, the
+rates and the thresholds come from queries/definitions.py; the what-if re-weighs the same
+components by the warehouse's own rule (a component with no data is left out and its weight
+spread over the others), so current and proposed weights differ only in the weights.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import sqlalchemy as sa
+
+from queries import definitions as d
+from queries.db import Warehouse, cached, fetch
+from queries.scope import Filters, scoped
+
+
+def _decided(filters: Filters) -> Filters:
+    """History keeps the who-filters (segment, team, CSM) and counts churned accounts too."""
+    return filters.for_history()
+
+
+# The decided renewals of the span, each with the day its health is looked at (N days before due).
+_DECIDED = f"""decided as (
+        select r.renewal_id, r.account_id, r.due_date, r.outcome, r.arr_up, r.arr_renewed,
+               r.due_date - :lead_days as looked_on,
+               case when {d.bad_outcome('r')} then 1 else 0 end as bad,
+               case when r.outcome = 'churned' then 1 else 0 end as lost
+        from renewals as r
+        inner join in_scope as i on i.account_id = r.account_id
+        where r.outcome is not null and r.due_date >= :start and r.due_date <= :end
+    )"""
+
+def _looked(wh: Warehouse) -> str:
+    """`looked`: each renewal's latest weekly score on or before the look day, if recent enough;
+    `components`: that day's components from the view, read by (account, day), its partition.
+
+    The one planner hint of the app's SQL: on PostgreSQL the lateral subquery is fenced
+    (`offset 0`) so that it stays a per-renewal index lookup instead of being pulled up into a hash
+    join over the whole history (20k accounts: 6 s to 0.3 s); DuckDB decorrelates the unfenced form
+    into a join it prunes well, and the fence there costs ten times as much. The rows are the same."""
+    fence = "offset 0" if wh.engine.dialect.name == "postgresql" else ""
+    return f"""looked as (
+        select dd.renewal_id, dd.account_id, max(h.day) as health_day
+        from decided as dd
+        inner join health_scores as h on h.account_id = dd.account_id
+            and h.day <= dd.looked_on and h.day > dd.looked_on - {d.SCORE_CHECK_SCORE_MAX_AGE_DAYS}
+        group by dd.renewal_id, dd.account_id
+    ),
+    components as (
+        select l.renewal_id, hc.component, hc.value, hc.weight, hc.score
+        from looked as l
+        cross join lateral (
+            select v.component, v.value, v.weight, v.score from health_components_daily as v
+            where v.account_id = l.account_id and v.day = l.health_day
+            {fence}
+        ) as hc
+    )"""
+
+_BAND_ORDER = " ".join(f"when '{b}' then {i}" for i, b in enumerate(d.HEALTH_BANDS))
+
+
+def _params(as_of: dt.date, quarters: int, lead_days: int) -> dict:
+    if lead_days not in d.SCORE_CHECK_LEAD_DAYS:
+        raise ValueError(f"unknown look-back: {lead_days!r}")
+    return {"start": d.score_check_start(as_of, quarters), "end": as_of, "lead_days": int(lead_days)}
+
+
+def _band_rows(scores: dict[str, str]) -> str:
+    """Per score (name -> expression over `components` rows of one renewal) and band: counts, logo
+    renewal rate and GRR, and green's lead over red. `scores` names are code, not user input."""
+    per_renewal = ", ".join(f"{expr} as score_{name}" for name, expr in scores.items())
+    unpivot = " union all ".join(
+        f"select '{name}' as weights, {d.health_band(f'p.score_{name}')} as band, s.* from decided as s "
+        f"left join per_renewal as p on p.renewal_id = s.renewal_id" for name in scores)
+    return f""",
+    per_renewal as (select renewal_id, {per_renewal} from components group by renewal_id),
+    banded as ({unpivot}),
+    by_band as (
+        select weights, band, {d.DECIDED} as decided, {d.RENEWED} as renewed, {d.CHURNED} as churned,
+               sum(bad) - {d.CHURNED} as contracted, {d.ARR_UP} as arr_up,
+               {d.LOGO_RENEWAL_RATE} as logo_renewal_rate, {d.GRR} as grr,
+               case when {d.DECIDED} < {d.SMALL_SAMPLE_BELOW} then true else false end as small_sample
+        from banded
+        group by weights, band
+    ),
+    spread as (
+        select weights,
+               max(case when band = 'green' then logo_renewal_rate end)
+                 - max(case when band = 'red' then logo_renewal_rate end) as logo_spread,
+               max(case when band = 'green' then grr end) - max(case when band = 'red' then grr end) as grr_spread,
+               max(case when band in ('green', 'red') and small_sample then 1 else 0 end) = 1 as spread_small_sample
+        from by_band
+        group by weights
+    )
+    select b.weights, b.band, b.decided, b.renewed, b.churned, b.contracted, b.arr_up, b.logo_renewal_rate,
+           b.grr, b.small_sample, s.logo_spread, s.grr_spread, s.spread_small_sample
+    from by_band as b
+    inner join spread as s on s.weights = b.weights
+    order by b.weights, case b.band {_BAND_ORDER} end"""
+
+
+@cached
+def bands(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, lead_days: int) -> pl.DataFrame:
+    """Per health band N days before due (the warehouse's own score): decided renewals, renewed,
+    churned, contracted, ARR up, logo renewal rate, GRR, and green minus red on every row."""
+    statement, params = scoped(wh, _decided(filters), f""", {_DECIDED}, {_looked(wh)}
+        {_band_rows({'warehouse': 'max(score)'})}""")
+    return fetch(wh, statement, {**params, **_params(as_of, quarters, lead_days)}).drop("weights")
+
+
+def _weighted(w: str) -> str:
+    """The score under weights `w` (an expression per component row), by the warehouse's rule: the
+    weighted mean of the components that have a value (what health_components_daily's points add
+    up to under the warehouse's own weights)."""
+    return f"sum(value * {w}) / nullif(sum(case when value is not null then {w} end), 0)"
+
+
+def _bound_weights(weights: dict[str, float]) -> tuple[str, dict]:
+    """Proposed weights as an expression per component row; names and weights bound, never inlined."""
+    cases = " ".join(f"when :wc_{i} then cast(:wv_{i} as double precision)" for i in range(len(weights)))
+    params = {}
+    for i, (component, weight) in enumerate(sorted(weights.items())):
+        params[f"wc_{i}"], params[f"wv_{i}"] = component, float(weight)
+    return f"(case component {cases} else 0 end)", params
+
+
+@cached
+def what_if(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, lead_days: int,
+            weights: tuple[tuple[str, float], ...]) -> pl.DataFrame:
+    """The band table twice over the same renewals, each score recomputed from its components by
+    the same expression: `current` under the warehouse's weights, `proposed` under `weights`
+    ((component, weight) pairs; any scale, only proportions matter)."""
+    proposed, weight_params = _bound_weights(dict(weights))
+    statement, params = scoped(wh, _decided(filters), f""", {_DECIDED}, {_looked(wh)}
+        {_band_rows({'current': _weighted('weight'), 'proposed': _weighted(proposed)})}""")
+    return fetch(wh, statement, {**params, **weight_params, **_params(as_of, quarters, lead_days)})
+
+
+@cached
+def component_spreads(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int,
+                      lead_days: int) -> pl.DataFrame:
+    """Per health component: among renewals whose account had a value N days before due, the logo
+    renewal rate of its top quartile against its bottom quartile, with counts."""
+    statement, params = scoped(wh, _decided(filters), f""", {_DECIDED}, {_looked(wh)},
+        valued as (
+            select c.component, c.value, dd.outcome
+            from components as c
+            inner join decided as dd on dd.renewal_id = c.renewal_id
+            where c.value is not null
+        ),
+        cuts as (
+            select component, count(*) as with_value,
+                   percentile_cont(0.25) within group (order by value) as bottom_cut,
+                   percentile_cont(0.75) within group (order by value) as top_cut
+            from valued
+            group by component
+        ),
+        counted as (
+            select v.component, k.with_value, k.bottom_cut, k.top_cut,
+                   sum(case when v.value <= k.bottom_cut then 1 else 0 end) as bottom_n,
+                   sum(case when v.value <= k.bottom_cut and v.outcome = 'renewed' then 1 else 0 end) as bottom_renewed,
+                   sum(case when v.value >= k.top_cut then 1 else 0 end) as top_n,
+                   sum(case when v.value >= k.top_cut and v.outcome = 'renewed' then 1 else 0 end) as top_renewed
+            from valued as v
+            inner join cuts as k on k.component = v.component
+            group by v.component, k.with_value, k.bottom_cut, k.top_cut
+        ),
+        rated as (
+            select *, cast(top_renewed as double precision) / nullif(top_n, 0) as top_rate,
+                   cast(bottom_renewed as double precision) / nullif(bottom_n, 0) as bottom_rate
+            from counted
+        )
+        select r.component, hc.label, hc.weight, r.with_value, r.bottom_cut, r.top_cut,
+               r.bottom_n, r.bottom_rate, r.top_n, r.top_rate, r.top_rate - r.bottom_rate as spread,
+               case when least(r.bottom_n, r.top_n) < {d.SMALL_SAMPLE_BELOW} then true else false end as small_sample
+        from rated as r
+        inner join health_components as hc on hc.component = r.component
+        order by hc.weight desc, r.component""")
+    return fetch(wh, statement, {**params, **_params(as_of, quarters, lead_days)})
+
+
+# --- signals over history -----------------------------------------------------------------------
+# Each branch: the (renewal, rule) pairs whose rule held on at least one day t of the window
+# [due - N, due - 1], by the rule's own definition (queries/signals.py) evaluated on day t.
+_USAGE_REACH_DAYS = 96  # the usage_drop baseline on day t starts on t - 96
+
+_FIRED = {
+    # 5+ tickets opened in (t - 7, t]: the count can only rise on a ticket's day, so it is enough to
+    # look at the window's first day and at every ticket day inside it
+    "ticket_burst": f"""
+        select distinct c.renewal_id, 'ticket_burst' as rule from (
+            select dd.renewal_id, dd.account_id, dd.looked_on as t from decided as dd
+            union
+            select dd.renewal_id, dd.account_id, cast(k.opened_at as date) as t
+            from decided as dd
+            inner join support_tickets as k on k.account_id = dd.account_id
+                and cast(k.opened_at as date) >= dd.looked_on and cast(k.opened_at as date) < dd.due_date
+        ) as c
+        inner join support_tickets as k on k.account_id = c.account_id
+            and cast(k.opened_at as date) > c.t - 7 and cast(k.opened_at as date) <= c.t
+        group by c.renewal_id, c.t
+        having count(*) >= {d.TICKET_BURST_FROM}""",
+    # a contact's latest answer by day t scored 0-6 and was given in (t - 180, t]
+    "nps_detractor": f"""
+        select distinct dd.renewal_id, 'nps_detractor' as rule
+        from decided as dd
+        inner join nps_responses as a on a.account_id = dd.account_id
+        where a.score is not null and a.score <= {d.DETRACTOR_UP_TO}
+          and cast(a.responded_at as date) > dd.looked_on - {d.DETRACTOR_WITHIN_DAYS}
+          and cast(a.responded_at as date) < dd.due_date
+          and not exists (
+              select 1 from nps_responses as b
+              where b.account_id = a.account_id and b.contact_email = a.contact_email and b.score is not null
+                and (b.responded_at > a.responded_at or (b.responded_at = a.responded_at and b.survey_id > a.survey_id))
+                and cast(b.responded_at as date) <= greatest(cast(a.responded_at as date), dd.looked_on))""",
+    # a champion or tier-S contact left in (t - 90, t]
+    "champion_left": f"""
+        select distinct dd.renewal_id, 'champion_left' as rule
+        from decided as dd
+        inner join contacts as ct on ct.account_id = dd.account_id
+        where (ct.is_champion or ct.tier = 'S')
+          and ct.left_at > dd.looked_on - {d.CHAMPION_LEFT_WITHIN_DAYS} and ct.left_at < dd.due_date""",
+    # an acquisition, layoffs, a leadership change or a funding cut in (t - 90, t]
+    "business_change": f"""
+        select distinct dd.renewal_id, 'business_change' as rule
+        from decided as dd
+        inner join business_events as e on e.account_id = dd.account_id
+        where e.occurred_on > dd.looked_on - {d.BUSINESS_CHANGE_WITHIN_DAYS} and e.occurred_on < dd.due_date""",
+    # on each day t with usage: key events over (t - 7, t] below the share of the (t - 97, t - 7]
+    # baseline; weekday active users over (t - 7, t] at or below the share of (t - 35, t - 7]
+    "usage_drop": f"""
+        select distinct dd.renewal_id, 'usage_drop' as rule
+        from decided as dd
+        inner join rolling as u on u.account_id = dd.account_id and u.day >= dd.looked_on and u.day < dd.due_date
+        where u.key_events_baseline > 0 and u.key_events_7d < {d.USAGE_DROP_BELOW} * u.key_events_baseline""",
+    "sudden_drop": f"""
+        select distinct dd.renewal_id, 'sudden_drop' as rule
+        from decided as dd
+        inner join rolling as u on u.account_id = dd.account_id and u.day >= dd.looked_on and u.day < dd.due_date
+        where u.weekday_active_users_prev_28d >= {d.SUDDEN_DROP_MIN_USERS}
+          and u.weekday_active_users_7d <= {d.SUDDEN_DROP_TO} * u.weekday_active_users_prev_28d""",
+}
+_NEEDS_USAGE = {"usage_drop", "sudden_drop"}
+assert set(_FIRED) == set(d.SCORE_CHECK_RULES)
+
+_ROLLING = f"""rolling as (
+        select u.account_id, u.day,
+               avg(u.key_events) over (partition by u.account_id order by u.day
+                   range between interval '6 days' preceding and current row) as key_events_7d,
+               avg(u.key_events) over (partition by u.account_id order by u.day
+                   range between interval '{_USAGE_REACH_DAYS} days' preceding and interval '7 days' preceding)
+                   as key_events_baseline,
+               avg(case when extract(isodow from u.day) < 6 then u.active_users end)
+                   over (partition by u.account_id order by u.day
+                   range between interval '6 days' preceding and current row) as weekday_active_users_7d,
+               avg(case when extract(isodow from u.day) < 6 then u.active_users end)
+                   over (partition by u.account_id order by u.day
+                   range between interval '34 days' preceding and interval '7 days' preceding)
+                   as weekday_active_users_prev_28d
+        from usage_daily as u
+        where exists (select 1 from decided as dd where dd.account_id = u.account_id
+                      and u.day >= dd.looked_on - {_USAGE_REACH_DAYS} and u.day < dd.due_date)
+    )"""
+
+
+@cached
+def signal_hits(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, lead_days: int) -> pl.DataFrame:
+    """Per signal rule evaluated over history: renewals it could be judged on, on how many it held
+    in the N days before due, the share of those that churned or contracted (precision), and the
+    share of churned renewals it flagged (recall), with the counts behind each."""
+    rules = " union all ".join(f"select '{r}' as rule, {1 if r in _NEEDS_USAGE else 0} as needs_usage"
+                               for r in d.SCORE_CHECK_RULES)
+    fired = " union ".join(f"({sql})" for sql in _FIRED.values())
+    statement, params = scoped(wh, _decided(filters), f""", {_DECIDED}, {_ROLLING},
+        rules as ({rules}),
+        fired as ({fired}),
+        evaluable as (
+            select dd.renewal_id, dd.bad, dd.lost, ru.rule
+            from decided as dd
+            cross join rules as ru
+            where ru.needs_usage = 0
+               or dd.looked_on - {_USAGE_REACH_DAYS} >= (select min(day) from usage_daily)
+        ),
+        counted as (
+            select e.rule, count(*) as evaluated,
+                   sum(case when f.renewal_id is not null then 1 else 0 end) as fired,
+                   sum(case when f.renewal_id is not null then e.bad else 0 end) as fired_bad,
+                   sum(e.lost) as churned,
+                   sum(case when f.renewal_id is not null then e.lost else 0 end) as churned_flagged
+            from evaluable as e
+            left join fired as f on f.renewal_id = e.renewal_id and f.rule = e.rule
+            group by e.rule
+        )
+        select ru.rule, coalesce(c.evaluated, 0) as evaluated, coalesce(c.fired, 0) as fired,
+               coalesce(c.fired_bad, 0) as fired_bad,
+               cast(c.fired_bad as double precision) / nullif(c.fired, 0) as precision,
+               coalesce(c.churned, 0) as churned, coalesce(c.churned_flagged, 0) as churned_flagged,
+               cast(c.churned_flagged as double precision) / nullif(c.churned, 0) as recall,
+               case when coalesce(c.fired, 0) < {d.SMALL_SAMPLE_BELOW} then true else false end as precision_small,
+               case when coalesce(c.churned, 0) < {d.SMALL_SAMPLE_BELOW} then true else false end as recall_small
+        from rules as ru
+        left join counted as c on c.rule = ru.rule
+        order by ru.rule""")
+    return fetch(wh, statement, {**params, **_params(as_of, quarters, lead_days)})
+
+
+@cached
+def base_rates(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, lead_days: int) -> dict:
+    """The span's decided renewals, how many churned or contracted, and how many had a score N days
+    before due: what every rate on the page is compared with."""
+    statement, params = scoped(wh, _decided(filters), f""", {_DECIDED}, {_looked(wh)}
+        select {d.DECIDED} as decided, sum(bad) as bad, {d.CHURNED} as churned,
+               {d.LOGO_RENEWAL_RATE} as logo_renewal_rate, {d.GRR} as grr,
+               sum(case when renewal_id in (select renewal_id from looked) then 1 else 0 end) as scored
+        from decided""")
+    return fetch(wh, statement, {**params, **_params(as_of, quarters, lead_days)}).row(0, named=True)
+
+
+@cached
+def components(wh: Warehouse) -> pl.DataFrame:
+    """The health components with their warehouse weights: what the what-if starts from."""
+    return fetch(wh, sa.text("select component, label, weight, description from health_components "
+                             "order by weight desc, component"))
