@@ -44,6 +44,7 @@ ACCOUNT_SECTIONS = {
     "signals": "Signals",
     "story": "Timeline & people",
     "flags": "Risk flags & churn tags",
+    "forecast": "Renewal forecast",
     "usage": "Usage",
     "onboarding": "Onboarding",
     "voice": "NPS & tickets",
@@ -62,7 +63,7 @@ PAGES: tuple[Page, ...] = (
     Page("pages/team.py", "Team", ":material/groups:", "Team leads"),
     Page("pages/activity.py", "CS activity", ":material/event_note:", "Team leads"),
     Page("pages/renewals.py", "Renewals", ":material/autorenew:", "Leadership",
-         views=Views("renewals_view", ("Upcoming renewals", "Renewal rates"))),
+         views=Views("renewals_view", ("Upcoming renewals", "CSM forecast", "Renewal rates", "Forecast accuracy"))),
     Page("pages/retention.py", "Retention", ":material/waterfall_chart:", "Leadership",
          views=Views("retention_view", ("ARR bridge", "Churn reasons", "Cohorts"))),
 )
