@@ -48,14 +48,17 @@ def rollup_view(wh: Warehouse, filters: Filters) -> None:
     def arr_of(codes) -> float:
         return sum(of.get(c, {}).get("arr_up", 0) for c in codes)
     missing = of.get(NO_FORECAST, {"renewals": 0, "arr_up": 0})
-    crm_renewal = sum(roll[f"crm_{c}_arr"].sum() for c in FORECAST_CALLS_RENEWAL if f"crm_{c}_arr" in roll.columns)
+    def crm_of(codes) -> float:
+        return sum(roll[f"crm_{c}_arr"].sum() for c in codes if f"crm_{c}_arr" in roll.columns)
     kpi.kpi_row([
         kpi.Tile("ARR up for renewal", kpi.money(arr), DEFINITIONS["due_window"]),
         kpi.Tile(f"CSM: {_named(FORECAST_CALLS_RENEWAL).lower()}", kpi.money(arr_of(FORECAST_CALLS_RENEWAL)),
                  f"ARR up of the open renewals whose latest CSM forecast is {_named(FORECAST_CALLS_RENEWAL).lower()}.",
-                 delta=f"CRM: {kpi.money(crm_renewal)}", delta_color="off"),
+                 delta=f"CRM: {kpi.money(crm_of(FORECAST_CALLS_RENEWAL))}", delta_color="off"),
         kpi.Tile(f"CSM: {_named(FORECAST_CALLS_CHURN).lower()}", kpi.money(arr_of(FORECAST_CALLS_CHURN)),
-                 f"ARR up of the open renewals whose latest CSM forecast is {_named(FORECAST_CALLS_CHURN).lower()}."),
+                 f"ARR up of the open renewals whose latest CSM forecast is {_named(FORECAST_CALLS_CHURN).lower()}; "
+                 f"the CRM's at-risk ARR beside it.",
+                 delta=f"CRM: {kpi.money(crm_of(FORECAST_CALLS_CHURN))}", delta_color="off"),
         kpi.Tile("Expected ARR", kpi.money(roll["expected_arr"].sum()), DEFINITIONS["expected_arr"],
                  delta=f"of {kpi.money(arr - missing['arr_up'])} forecast", delta_color="off"),
         kpi.Tile(labels.NO_FORECAST[NO_FORECAST], kpi.number(missing["renewals"]),
@@ -70,18 +73,26 @@ def rollup_view(wh: Warehouse, filters: Filters) -> None:
                       columns=tables.FORECAST_ROLLUP_COLUMNS)
 
 
+def _signed_money(value: float | None) -> str:
+    """+$1.2M or −$427.3k: a difference, its sign first."""
+    if value is None:
+        return "–"
+    return ("−" if value < 0 else "+") + kpi.money(abs(value))
+
+
 def _weeks_label(k: int) -> str:
     return "On the due date" if k == 0 else f"{k} weeks before"
 
 
 def accuracy_view(wh: Warehouse, filters: Filters, as_of: dt.date) -> None:
-    left, right = st.columns([2, 3])
-    with left:
-        period = period_picker(as_of, key="renewals_accuracy_period")
-    weeks = right.segmented_control("Forecast as it stood", list(FORECAST_WEEKS_BEFORE_DUE), format_func=_weeks_label,
-                                    key=keep("renewals_accuracy_weeks", _ACCURACY_DEFAULT_WEEKS))
+    with st.container(horizontal=True, wrap=True, gap="medium"):  # wraps on a laptop instead of cutting
+        with st.container(width=320):
+            period = period_picker(as_of, key="renewals_accuracy_period")
+        weeks = st.segmented_control("Forecast as it stood", list(FORECAST_WEEKS_BEFORE_DUE),
+                                     format_func=_weeks_label,
+                                     key=keep("renewals_accuracy_weeks", _ACCURACY_DEFAULT_WEEKS))
     weeks = _ACCURACY_DEFAULT_WEEKS if weeks is None else weeks
-    st.caption(f"Renewals due in {period.label.lower()} ({period.start:%d %b %Y} – {period.end:%d %b %Y}) and "
+    st.caption(f"{md(period.label)}: renewals due {period.start:%d %b %Y} – {period.end:%d %b %Y} and "
                f"decided, with the latest CSM forecast recorded on or before the day k weeks before the due date: "
                f"a forecast changed later, or recorded after the due date, does not count. By the account's CSM "
                f"today; history uses the segment, team and CSM filters.")
@@ -101,7 +112,7 @@ def accuracy_view(wh: Warehouse, filters: Filters, as_of: dt.date) -> None:
                  delta=f"{now['forecast']:,} renewals", delta_color="off"),
         kpi.Tile("Call matched the outcome", kpi.percent(now["hit_rate"]), DEFINITIONS["forecast_hit_rate"]),
         kpi.Tile("Forecast error", kpi.percent(now["error_share"]), DEFINITIONS["forecast_error_share"],
-                 delta=f"{kpi.money(now['bias'])} expected − renewed", delta_color="off"),
+                 delta=f"{_signed_money(now['bias'])} expected − renewed", delta_color="off"),
         kpi.Tile(f"{_named(FORECAST_CALLS_RENEWAL)} that churned", kpi.number(now["missed_churn"]),
                  DEFINITIONS["forecast_missed_churn"] + at),
         kpi.Tile(f"{_named(FORECAST_CALLS_CHURN)} that renewed", kpi.number(now["false_alarm"]),

@@ -47,6 +47,17 @@ def main() -> int:
                     if p.title not in AS_A_CSM:
                         open_page(page, server.url, p.title)
                         _shoot(page, p.name)
+                # the renewal forecast CSMs own: rolled up by segment beside the CRM's, and its accuracy
+                open_page(page, server.url, "Renewals")
+                for view, name in (("CSM forecast", "renewals_forecast"), ("Forecast accuracy", "renewals_accuracy")):
+                    page.get_by_test_id("stButtonGroup").get_by_text(view, exact=True).first.click()
+                    after_action(page)
+                    if view == "CSM forecast":
+                        page.get_by_test_id("stButtonGroup").get_by_text("Segment", exact=True).first.click()
+                        after_action(page)
+                    _shoot(page, name)
+                page.get_by_test_id("stButtonGroup").get_by_text("Upcoming renewals", exact=True).first.click()
+                after_action(page)
                 # a CSM's morning: their book, then the riskiest account
                 page.get_by_label("View as", exact=True).first.click()
                 page.get_by_role("option").filter(has_text=re.compile(r" · CSM · ")).nth(2).click()
