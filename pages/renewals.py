@@ -36,7 +36,7 @@ if view == "Upcoming renewals":
                  delta=f"{kpi.money(overdue['arr_up'].sum())} ARR" if overdue.height else None, delta_color="off"),
         kpi.Tile("ARR due in 30 days", kpi.money(soon["arr_up"].sum()),
                  "ARR of open renewals due in the next 30 days or already past due."),
-        kpi.Tile("Forecast at risk", kpi.money(at_risk["arr_up"].sum()),
+        kpi.Tile("CRM forecast at risk", kpi.money(at_risk["arr_up"].sum()),
                  f"ARR up for renewal whose forecast category is {labels.FORECASTS['at_risk'].lower()}."),
     ])
     left = right = st.container(horizontal=True, wrap=True, gap="medium")  # wraps on a laptop

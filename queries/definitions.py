@@ -431,7 +431,7 @@ def forecast_cutoff(due_date: str, weeks_before: str) -> str:
 
 # Over rows of decided renewals with the forecast that stood k weeks before due (`category` and
 # `expected_arr` null when there was none), `outcome`, `arr_up`, `arr_renewed`.
-FORECAST_COVERAGE = ("cast(count(category) as double precision) / nullif(count(*), 0)")
+FORECAST_COVERAGE = "cast(count(category) as double precision) / nullif(count(*), 0)"
 FORECAST_HIT_RATE = (f"cast(sum(case when ({forecast_calls_renewal('category')} and outcome = 'renewed') "
                      f"or ({forecast_calls_churn('category')} and outcome = 'churned') then 1 else 0 end) "
                      f"as double precision) / nullif(count(category), 0)")
@@ -449,16 +449,17 @@ def _named(codes) -> str:
 
 
 DEFINITIONS.update({
-    "csm_forecast": f"The latest forecast a CSM or lead recorded on the open renewal ({', '.join(labels.CSM_FORECASTS.values()).lower()}), "
-                    f"with the ARR they expect it to renew at; '{labels.NO_FORECAST[NO_FORECAST]}' when nobody has "
-                    f"recorded one. The CRM's forecast column is shown beside it, unchanged.",
+    "csm_forecast": f"The latest forecast a CSM or lead recorded on the open renewal "
+                    f"({', '.join(labels.CSM_FORECASTS.values()).lower()}), with the ARR they expect it to renew "
+                    f"at; '{labels.NO_FORECAST[NO_FORECAST]}' when nobody has recorded one. The CRM's forecast "
+                    f"column is shown beside it, unchanged.",
     "expected_arr": "The ARR the latest forecast expects the renewal to bring (0 for a churn), summed over the "
                     "renewals that have a forecast.",
     "forecast_coverage": "Decided renewals that had a CSM forecast k weeks before their due date / decided renewals.",
     "forecast_hit_rate": f"Forecasts whose call matched the outcome ({_named(FORECAST_CALLS_RENEWAL)} that renewed, "
-                         f"{_named(FORECAST_CALLS_CHURN)} that churned) / decided renewals with a forecast. The forecast "
-                         f"is the latest recorded on or before the day k weeks before the due date; one recorded "
-                         f"later (or after the due date) does not count.",
+                         f"{_named(FORECAST_CALLS_CHURN)} that churned) / decided renewals with a forecast. The "
+                         f"forecast is the latest recorded on or before the day k weeks before the due date; one "
+                         f"recorded later (or after the due date) does not count.",
     "forecast_missed_churn": f"Renewals forecast {_named(FORECAST_CALLS_RENEWAL)} that churned.",
     "forecast_false_alarm": f"Renewals forecast {_named(FORECAST_CALLS_CHURN)} that renewed.",
     "forecast_error_share": "How far expected ARR was from renewed ARR: the sum of |expected - renewed| over decided "

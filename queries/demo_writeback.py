@@ -68,7 +68,8 @@ def seed_churn_tags(wh: Warehouse, seed: int = 42, create_schema: bool = False) 
 
 FORECAST_HISTORY_DAYS = 270  # forecasts on renewals due this far back (the feature's first quarters)
 _CALLS = {  # how a CSM tends to call a renewal, early and late, by what happened (decided) or the CRM's call (open)
-    "early": {"renewed": {"commit": 5, "likely": 4, "at_risk": 1}, "churned": {"likely": 3, "at_risk": 5, "will_churn": 2}},
+    "early": {"renewed": {"commit": 5, "likely": 4, "at_risk": 1},
+              "churned": {"likely": 3, "at_risk": 5, "will_churn": 2}},
     "late": {"renewed": {"commit": 7, "likely": 3}, "churned": {"likely": 1, "at_risk": 4, "will_churn": 5}},
     "open": {"commit": {"commit": 7, "likely": 3}, "likely": {"commit": 2, "likely": 6, "at_risk": 2},
              "at_risk": {"likely": 2, "at_risk": 6, "will_churn": 2}},

@@ -19,13 +19,14 @@ EXPECTED_ARR_MAX = 1_000_000_000  # a typo guard: no single renewal is worth a b
 
 
 def latest_forecasts_cte(app_schema: str) -> str:
-    """`latest_forecasts`: each renewal's newest forecast version (superseded versions drop out)."""
+    """`latest_forecasts`: each renewal's newest forecast version (superseded versions drop out).
+    Written as "no newer version exists", so that a join on renewal_id reaches it through the
+    (renewal_id, version) index when the planner loops over a few renewals."""
     return f"""latest_forecasts as (
         select f.renewal_id, f.category, f.expected_arr, f.version, f.by_user, f.recorded_at
         from {app_schema}.renewal_forecasts as f
-        inner join (select renewal_id, max(version) as version from {app_schema}.renewal_forecasts
-                    group by renewal_id) as newest
-            on newest.renewal_id = f.renewal_id and newest.version = f.version
+        where not exists (select 1 from {app_schema}.renewal_forecasts as newer
+                          where newer.renewal_id = f.renewal_id and newer.version > f.version)
     )"""
 
 

@@ -113,7 +113,7 @@ def expected_rollup(by: str) -> dict:
 
 @pytest.mark.parametrize("by", list(fr.BREAKDOWNS))
 def test_the_rollup_counts_each_open_renewal_once_by_its_latest_forecast(book, by):
-    got = {(row.pop("grp"), row.pop("csm_forecast")): row for row in fr.rollup(book, Filters(), by).iter_rows(named=True)}
+    got = rows_by(fr.rollup(book, Filters(), by), "grp", "csm_forecast")
     assert got == expected_rollup(by)
 
 
