@@ -80,16 +80,20 @@ def _signed_money(value: float | None) -> str:
     return ("−" if value < 0 else "+") + kpi.money(abs(value))
 
 
-def _weeks_label(k: int) -> str:
-    return "On the due date" if k == 0 else f"{k} weeks before"
+def _weeks_option(k: int) -> str:
+    return "Due date" if k == 0 else f"{k} weeks"
+
+
+def _weeks_phrase(k: int) -> str:
+    return "on the due date" if k == 0 else f"{k} weeks before due"
 
 
 def accuracy_view(wh: Warehouse, filters: Filters, as_of: dt.date) -> None:
     with st.container(horizontal=True, wrap=True, gap="medium"):  # wraps on a laptop instead of cutting
         with st.container(width=320):
             period = period_picker(as_of, key="renewals_accuracy_period")
-        weeks = st.segmented_control("Forecast as it stood", list(FORECAST_WEEKS_BEFORE_DUE),
-                                     format_func=_weeks_label,
+        weeks = st.segmented_control("Forecast as it stood, weeks before due", list(FORECAST_WEEKS_BEFORE_DUE),
+                                     format_func=_weeks_option, wrap=True,
                                      key=keep("renewals_accuracy_weeks", _ACCURACY_DEFAULT_WEEKS))
     weeks = _ACCURACY_DEFAULT_WEEKS if weeks is None else weeks
     st.caption(f"{md(period.label)}: renewals due {period.start:%d %b %Y} – {period.end:%d %b %Y} and "
@@ -105,7 +109,7 @@ def accuracy_view(wh: Warehouse, filters: Filters, as_of: dt.date) -> None:
         st.info("No renewal decided in this period had a CSM forecast: forecasts are recorded on the account "
                 "page while a renewal is open.", icon=":material/hourglass_empty:")
         return
-    at = f" ({_weeks_label(weeks).lower()} due)" if weeks else " (on the due date)"
+    at = f" ({_weeks_phrase(weeks)})"
     kpi.kpi_row([
         kpi.Tile("Renewals decided", kpi.number(now["decided"]), DEFINITIONS["logo_renewal_rate"]),
         kpi.Tile("Had a forecast", kpi.percent(now["coverage"]), DEFINITIONS["forecast_coverage"] + at,
@@ -122,7 +126,7 @@ def accuracy_view(wh: Warehouse, filters: Filters, as_of: dt.date) -> None:
     st.subheader("By weeks before the due date")
     tables.data_table(by_weeks.drop("grp"), key="renewals_accuracy_weeks_table", filename="forecast_accuracy.csv",
                       columns=tables.FORECAST_ACCURACY_COLUMNS)
-    st.subheader(f"By CSM, {_weeks_label(weeks).lower()}" + (" due" if weeks else ""))
+    st.subheader(f"By CSM, {_weeks_phrase(weeks)}")
     by_csm = fr.accuracy(wh, filters, period.start, period.end, by="csm", weeks=(weeks,))
     tables.data_table(by_csm.rename({"grp": "csm_name"}), key="renewals_accuracy_csm_table",
                       filename="forecast_accuracy_by_csm.csv", columns=tables.FORECAST_ACCURACY_COLUMNS)
