@@ -304,25 +304,23 @@ def build_activity_weeks(frame: pl.DataFrame) -> go.Figure:
 FORECAST_COLOURS = {**{code: RAG[meaning] for code, meaning in _CSM_FORECAST.items()}, "will_churn": "#8e2424"}
 
 
-def build_forecast_rollup(frame: pl.DataFrame, group_label: str | None) -> go.Figure:
-    """Per group, two stacked bars of the ARR up for renewal: by the CSM forecast category (with
-    'No forecast') and by the CRM's forecast, side by side. `frame` is forecast_rollup.rollup's."""
+def build_forecast_rollup(frame: pl.DataFrame, grouped: bool) -> go.Figure:
+    """Per group (or for the whole book), two stacked bars of the ARR up for renewal: by the CSM
+    forecast category (with 'No forecast') and by the CRM's forecast, side by side. `frame` is
+    forecast_rollup.rollup's, its groups already in words."""
     frame = plotly_frame(frame)
     groups = list(dict.fromkeys(frame["grp"].to_list()))
-    shown = [labels.value("segment", g) for g in groups] if group_label == "Segment" else groups
-    csm_side, crm_side = "CSM forecast", "CRM forecast"
+    sides = ["CSM forecast"] * len(groups) + ["CRM forecast"] * len(groups)
     fig = go.Figure()
     for code in [*FORECAST_CATEGORIES, NO_FORECAST]:
         rows = frame.filter(pl.col("csm_forecast") == code)
-        by_group = dict(zip(rows["grp"].to_list(), rows["arr_up"].to_list()))
-        values = [by_group.get(g, 0) for g in groups]
+        csm = dict(zip(rows["grp"].to_list(), rows["arr_up"].to_list()))
         crm = f"crm_{code}_arr"
-        crm_values = ([frame.filter(pl.col("grp") == g)[crm].sum() for g in groups]
-                      if crm in frame.columns else [0] * len(groups))
         fig.add_bar(name=labels.value("csm_forecast", code), marker_color=FORECAST_COLOURS[code],
-                    x=[shown * 2, [csm_side] * len(groups) + [crm_side] * len(groups)] if group_label
-                    else [csm_side, crm_side],
-                    y=values + crm_values, hovertemplate="%{y:$,.0f}")
+                    x=[groups * 2, sides] if grouped else sides,
+                    y=[csm.get(g, 0) for g in groups]
+                    + [frame.filter(pl.col("grp") == g)[crm].sum() if crm in frame.columns else 0 for g in groups],
+                    hovertemplate="%{y:$,.0f}")
     fig.update_layout(barmode="stack", title="Open renewals: ARR up by the CSM's forecast and the CRM's")
     fig.update_yaxes(tickprefix="$", title="ARR up for renewal ($)")
     return _layout(fig, height=400)

@@ -41,33 +41,32 @@ def rollup_view(wh: Warehouse, filters: Filters) -> None:
         notices.no_rows("open renewals")
         return
     arr = roll["arr_up"].sum()
-    calls = roll.group_by("csm_forecast").agg(pl.col("renewals").sum(), pl.col("arr_up").sum(),
-                                              pl.col("expected_arr").sum())
-    of = {row["csm_forecast"]: row for row in calls.iter_rows(named=True)}
+    missing = roll.filter(pl.col("csm_forecast") == NO_FORECAST)
 
-    def arr_of(codes) -> float:
-        return sum(of.get(c, {}).get("arr_up", 0) for c in codes)
-    missing = of.get(NO_FORECAST, {"renewals": 0, "arr_up": 0})
-    def crm_of(codes) -> float:
-        return sum(roll[f"crm_{c}_arr"].sum() for c in codes if f"crm_{c}_arr" in roll.columns)
+    def csm_arr(codes) -> float:
+        return roll.filter(pl.col("csm_forecast").is_in(codes))["arr_up"].sum()
+
+    def crm_arr(codes) -> float:
+        return sum(roll[f"crm_{c}_arr"].sum() for c in codes if c in labels.FORECASTS)
     kpi.kpi_row([
         kpi.Tile("ARR up for renewal", kpi.money(arr), DEFINITIONS["due_window"]),
-        kpi.Tile(f"CSM: {_named(FORECAST_CALLS_RENEWAL).lower()}", kpi.money(arr_of(FORECAST_CALLS_RENEWAL)),
-                 f"ARR up of the open renewals whose latest CSM forecast is {_named(FORECAST_CALLS_RENEWAL).lower()}.",
-                 delta=f"CRM: {kpi.money(crm_of(FORECAST_CALLS_RENEWAL))}", delta_color="off"),
-        kpi.Tile(f"CSM: {_named(FORECAST_CALLS_CHURN).lower()}", kpi.money(arr_of(FORECAST_CALLS_CHURN)),
+        kpi.Tile(f"CSM: {_named(FORECAST_CALLS_RENEWAL).lower()}", kpi.money(csm_arr(FORECAST_CALLS_RENEWAL)),
+                 f"ARR up of the open renewals whose latest CSM forecast is {_named(FORECAST_CALLS_RENEWAL).lower()}; "
+                 f"the CRM's figure for the same call beside it.",
+                 delta=f"CRM: {kpi.money(crm_arr(FORECAST_CALLS_RENEWAL))}", delta_color="off"),
+        kpi.Tile(f"CSM: {_named(FORECAST_CALLS_CHURN).lower()}", kpi.money(csm_arr(FORECAST_CALLS_CHURN)),
                  f"ARR up of the open renewals whose latest CSM forecast is {_named(FORECAST_CALLS_CHURN).lower()}; "
                  f"the CRM's at-risk ARR beside it.",
-                 delta=f"CRM: {kpi.money(crm_of(FORECAST_CALLS_CHURN))}", delta_color="off"),
+                 delta=f"CRM: {kpi.money(crm_arr(FORECAST_CALLS_CHURN))}", delta_color="off"),
         kpi.Tile("Expected ARR", kpi.money(roll["expected_arr"].sum()), DEFINITIONS["expected_arr"],
-                 delta=f"of {kpi.money(arr - missing['arr_up'])} forecast", delta_color="off"),
-        kpi.Tile(labels.NO_FORECAST[NO_FORECAST], kpi.number(missing["renewals"]),
+                 delta=f"of {kpi.money(arr - missing['arr_up'].sum())} up", delta_color="off"),
+        kpi.Tile(labels.NO_FORECAST[NO_FORECAST], kpi.number(missing["renewals"].sum()),
                  "Open renewals on which no CSM or lead has recorded a forecast yet.",
-                 delta=f"{kpi.money(missing['arr_up'])} ARR" if missing["renewals"] else None, delta_color="off"),
+                 delta=f"{kpi.money(missing['arr_up'].sum())} ARR" if missing.height else None, delta_color="off"),
     ])
     group = _GROUP_COLUMN.get(by)
-    st.plotly_chart(charts.build_forecast_rollup(roll, fr.BREAKDOWN_LABELS[by] if group else None),
-                    key="renewals_forecast_chart")
+    named = roll.with_columns(pl.col("grp").replace(labels.SEGMENTS)) if by == "segment" else roll  # chart ticks
+    st.plotly_chart(charts.build_forecast_rollup(named, grouped=group is not None), key="renewals_forecast_chart")
     shown = roll.rename({"grp": group}) if group else roll.drop("grp")
     tables.data_table(shown, key="renewals_forecast_table", filename="csm_forecast_rollup.csv",
                       columns=tables.FORECAST_ROLLUP_COLUMNS)
