@@ -59,7 +59,7 @@ def rollup_view(wh: Warehouse, filters: Filters) -> None:
                  f"the CRM's at-risk ARR beside it.",
                  delta=f"CRM: {kpi.money(crm_arr(FORECAST_CALLS_CHURN))}", delta_color="off"),
         kpi.Tile("Expected ARR", kpi.money(roll["expected_arr"].sum()), DEFINITIONS["expected_arr"],
-                 delta=f"of {kpi.money(arr - missing['arr_up'].sum())} up", delta_color="off"),
+                 delta=f"against {kpi.money(arr - missing['arr_up'].sum())} ARR up", delta_color="off"),
         kpi.Tile(labels.NO_FORECAST[NO_FORECAST], kpi.number(missing["renewals"].sum()),
                  "Open renewals on which no CSM or lead has recorded a forecast yet.",
                  delta=f"{kpi.money(missing['arr_up'].sum())} ARR" if missing.height else None, delta_color="off"),
