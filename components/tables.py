@@ -121,6 +121,13 @@ SIGNAL_COLUMNS = ordered({
     "since": date("Since", help="When the rule started to hold (see the rules)."),
 }, ["account_id", "name", "label", "severity", "evidence", "since", "arr"])
 
+CHANGE_COLUMNS = ordered({
+    **ACCOUNT_COLUMNS,
+    "change": st.column_config.TextColumn("Change", help=DEFINITIONS["change"]),
+    "changed_on": date("When"),
+    "detail": st.column_config.TextColumn("What", width="large"),
+}, ["account_id", "name", "change", "changed_on", "detail", "health_score", "health_band", "arr"])
+
 HEALTH_PART_COLUMNS = {
     "label": st.column_config.TextColumn("Component"),
     "description": st.column_config.TextColumn("Measures", width="large"),
@@ -198,7 +205,7 @@ FLAG_EVENT_COLUMNS = {
 TAG_COLUMNS = {
     "version": st.column_config.NumberColumn("Version", format="%d"),
     "primary_reason": st.column_config.TextColumn("Primary reason"),
-    "reasons": st.column_config.TextColumn("All reasons (codes)"),
+    "reasons": st.column_config.TextColumn("All reasons"),
     "note": st.column_config.TextColumn("Note", width="large"),
     "tagged_by": None,
     "tagged_by_name": st.column_config.TextColumn("Tagged by"),

@@ -9,7 +9,7 @@ from components import kpi, notices, tables
 from components.safe_text import md
 from components.context import current_viewer, page_context
 from components.state import keep
-from queries import flags, my_accounts, people, portfolio, roles, signals
+from queries import changes, flags, labels, my_accounts, people, portfolio, roles, signals
 from queries.definitions import DEFINITIONS, SIGNAL_RULES
 from queries.scope import Filters
 
@@ -69,6 +69,26 @@ if late:
     st.warning(f"Overdue follow-ups: {own['owned_overdue']} owned by {md(owner_name)}, {own['on_book_overdue']} on this "
                f"book.", icon=":material/alarm:")
 st.page_link("pages/followups.py", label="Open the follow-ups", icon=":material/assignment_late:")
+
+
+@st.fragment
+def what_changed() -> None:
+    """The news on this book since a day (a fragment: moving the day reruns this part alone)."""
+    st.subheader("What changed")
+    default = as_of - dt.timedelta(days=changes.DEFAULT_DAYS_BACK)
+    if not isinstance(st.session_state.get("my_accounts_since"), dt.date):
+        st.session_state.pop("my_accounts_since", None)
+    day = st.date_input("Since", key=keep("my_accounts_since", default), max_value=as_of, format="YYYY-MM-DD", width=180,
+                        help=f"Changes after this day, up to the data's as-of day ({as_of:%d %b %Y}); flags up to now. "
+                             f"Default: {changes.DEFAULT_DAYS_BACK} days before the as-of day.")
+    found = changes.since(wh, scope, day, book_owner["email"])
+    n = changes.counts(found)
+    st.caption(" · ".join(f"{labels.CHANGES[code]}: {n[code]}" for code in changes.ORDER))
+    tables.table_or_note(found, "my_accounts_changes", "what_changed.csv", tables.CHANGE_COLUMNS,
+                         note=f"Nothing changed on this book after {day:%d %b %Y}.")
+
+
+what_changed()
 
 st.subheader("Accounts, riskiest first")
 st.caption(my_accounts.ORDER_RULE)

@@ -1,16 +1,19 @@
 """Team, for team leads: each CSM's book against the target for their segment, where everyone
-sits, and suggested account moves to rebalance (a suggestion only: nothing is written)."""
+sits, what each CSM and team brought in (renewal rates and credited expansion: real money beside
+the activity), and suggested account moves to rebalance (a suggestion only: nothing is written)."""
 import polars as pl
 import streamlit as st
 
 from components import charts, kpi, notices, tables
 from components.context import current_viewer, page_context
+from components.periods import presets
 from components.safe_text import md
 from components.state import keep
 from planning.rebalance import Candidate, CsmBook, plan
-from queries import team
-from queries.definitions import ARR_COVERAGE_TARGET, BOOK_TARGETS, DEFINITIONS
-from queries.labels import LOADS, SEGMENTS
+from queries import csm_outcomes, team
+from queries.definitions import (ARR_COVERAGE_TARGET, BOOK_TARGETS, DEFINITIONS, OUTCOME_QUARTERS,
+                                 SMALL_SAMPLE_BELOW)
+from queries.labels import LOADS, SEGMENTS, TEAM_TOTAL
 
 MAX_PLANNED_CSMS = 40  # a lead balances a team, not the whole company at once
 
@@ -61,6 +64,35 @@ tables.data_table(books, key="team_books", filename="csm_workload.csv", columns=
     "lead_name": st.column_config.TextColumn("Lead"),
 })
 st.plotly_chart(charts.build_workload_scatter(books), key="team_scatter")
+
+st.subheader("Outcomes by CSM")
+window = presets(as_of)[f"Last {OUTCOME_QUARTERS} full quarters"]
+st.caption(f"Real money beside the activity above: renewals due and expansions from {window.start:%d %b %Y} to "
+           f"{window.end:%d %b %Y} (the last {OUTCOME_QUARTERS} full quarters), each team's row first. "
+           f"By the current book: the warehouse keeps only who owns each account today, not who owned it when a "
+           f"renewal was decided. Uses the segment, team and CSM filters; lifecycle stage and activity tier "
+           f"describe accounts today and are not applied. Rates are blank (–) where nothing was decided.")
+outcomes = csm_outcomes.outcomes(wh, filters, window.start, window.end).with_columns(
+    csm_name=pl.when(pl.col("team_total")).then(pl.lit(TEAM_TOTAL)).otherwise(pl.col("csm_name")))
+tables.table_or_note(outcomes, key="team_outcomes", filename="csm_outcomes.csv", columns={
+    "csm_id": None,
+    "team_total": None,
+    "team": st.column_config.TextColumn("Team", pinned=True, help=DEFINITIONS["csm_outcomes_book"]),
+    "csm_name": st.column_config.TextColumn("CSM", pinned=True, help=DEFINITIONS["csm_outcomes_book"]),
+    "logo_renewal_rate": tables.percent("Logo rate", help=DEFINITIONS["logo_renewal_rate"]),
+    "grr": tables.percent("GRR (pure)", help=DEFINITIONS["grr"]),
+    "nrr": tables.percent("NRR", help=DEFINITIONS["nrr"]),
+    "decided": st.column_config.NumberColumn("Decided", help="Renewals due in the period with an outcome."),
+    "small_sample": st.column_config.CheckboxColumn(f"n < {SMALL_SAMPLE_BELOW}", help=DEFINITIONS["renewal_sample"]),
+    "csm_expansion_arr": tables.money("Expansion credited", help=DEFINITIONS["csm_expansion_arr"]),
+    "csm_expansions": st.column_config.NumberColumn("Expansions credited", help=DEFINITIONS["csm_expansion_arr"]),
+    "sales_expansion_arr": tables.money("Expansion to sales", help=DEFINITIONS["sales_expansion_arr"]),
+    "arr_up": tables.money("ARR up", help=DEFINITIONS["grr"]),
+    "renewed": st.column_config.NumberColumn("Renewed"),
+    "churned": st.column_config.NumberColumn("Churned"),
+    "still_open": st.column_config.NumberColumn("Still open",
+                                                help="Due in the period, no outcome yet: not in the rates."),
+}, note="No CSM in scope.")
 
 st.subheader("Rebalancing suggestions")
 st.caption("Moves between CSMs of the same segment that bring each as close as possible to target on accounts "

@@ -33,6 +33,9 @@ TRACE: list | None = None
 
 
 APP_SCHEMA_ENV = "CS_COCKPIT_APP_SCHEMA"
+# DuckDB's buffer for the app's reads. Its default, 80% of the machine's memory, let one app process
+# hold 1.8 GiB on a 1M-account book; with this cap DuckDB evicts (or spills) instead.
+DUCKDB_APP_MEMORY = "1GB"
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,18 @@ def current_warehouse() -> Warehouse:
 def engine_for(url: str) -> sa.Engine:
     """One pooled engine per URL; pre-ping so a restarted database is picked up transparently."""
     connect_args = {"connect_timeout": 5} if url.startswith("postgresql") else {}
-    return sa.create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+    engine = sa.create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+    if engine.dialect.name == "duckdb":
+        sa.event.listen(engine, "connect", _cap_duckdb_memory)
+    return engine
+
+
+def _cap_duckdb_memory(dbapi_connection, _record) -> None:
+    """A setting, not connect-time config: DuckDB refuses a second connection to a file already
+    open in the process with different config (the loader and dbt open the same files)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"set memory_limit = '{DUCKDB_APP_MEMORY}'")
+    cursor.close()
 
 
 def cached(fn):

@@ -96,6 +96,10 @@ DEFINITIONS = {
     "activity_tier": f"Weekday active users over the last 30 days / licensed seats: heavy >= {HEAVY_FROM:.0%}, "
                      f"normal >= {NORMAL_FROM:.0%}, light >= {LIGHT_FROM:.0%}, inactive below; abandoned: "
                      f"no active user for {ABANDONED_AFTER_DAYS} days.",
+    "change": f"Turned red: red now (below {RED_BELOW}), not red on that day's snapshot. Signal started: a rule "
+              f"firing now that began to hold after that day. Renewal window opened: the open renewal came within "
+              f"{RENEWAL_WINDOW_DAYS} days of its due date. Flag assigned: an open flag the book's owner owns, "
+              f"raised for or reassigned to them. NPS answer: a survey answered.",
 }
 
 # --- Renewals and retention -------------------------------------------------------------------
@@ -135,6 +139,31 @@ def carries_arr_at_close(t: str, day: str) -> str:
     return f"({carries_arr_on(t, day)} and not ({t}.churned and {t}.carries_arr_through = {day}))"
 
 
+def bridge_expansion(start_arr: str, end_arr: str, churned_and_back: str) -> str:
+    """The ARR bridge's expansion of one account between two closes: it had ARR before and more
+    after, and did not churn and come back in between (that is a churn plus a new). The bridge
+    (queries/retention.py) sums it over a period; CSM outcomes (queries/csm_outcomes.py) over the
+    days a term starts, so each rise can be credited to sales or to the CSM."""
+    return (f"case when {start_arr} > 0 and {end_arr} > {start_arr} and not ({churned_and_back}) "
+            f"then {end_arr} - {start_arr} else 0 end")
+
+
+# Who an expansion is credited to (the domain's rule): a rise soon after the deal was signed is the
+# sales team's (the deal was sold that big); from this many months after the signing of the
+# account's current relationship (its newest new or win-back term) on, it is the CSM's. One setting
+# for the company, between 3 and 12 months by its deal size (bigger deals take longer to land).
+# An expansion exactly this many months after signing (same day of the month, or the month's last
+# day when it is shorter) is the CSM's; the day before is still sales'.
+EXPANSION_CREDIT_AFTER_MONTHS = 6
+
+
+def credited_to_csm(day: str, signed_on: str) -> str:
+    """Over an expansion on `day` of a relationship signed on `signed_on` (null: signed before the
+    contract history the warehouse keeps, so long ago): the CSM earned it."""
+    return (f"({signed_on} is null or {day} >= "
+            f"cast({signed_on} + interval '{EXPANSION_CREDIT_AFTER_MONTHS} months' as date))")
+
+
 DEFINITIONS.update({
     "logo_renewal_rate": "Accounts renewed / accounts whose term ended (renewal due) in the period and was "
                          "decided. Open renewals are shown beside it, not counted.",
@@ -155,6 +184,14 @@ DEFINITIONS.update({
                         "still live N months after their own start; ARR retention: their ARR then / their ARR "
                         "at start (expansion included). A cell appears once every account of the cohort is "
                         "that old.",
+    "csm_expansion_arr": f"Expansion credited to the CSM: each rise in an account's ARR on a day a contract term "
+                         f"starts (an upsell or a renewal at a higher ARR), by the ARR bridge's rule applied to that "
+                         f"day, {EXPANSION_CREDIT_AFTER_MONTHS} months or more after the current relationship was "
+                         f"signed (its first or win-back term; an account whose signing predates the warehouse's "
+                         f"contract history counts as long signed). Each rise counts on its own (the bridge nets a "
+                         f"whole period).",
+    "sales_expansion_arr": f"Expansion in the first {EXPANSION_CREDIT_AFTER_MONTHS} months after the relationship "
+                           f"was signed: credited to sales, not to the CSM, and left out of the CSM's figure.",
 })
 
 # --- Onboarding, NPS, activity movement -----------------------------------------------------------
@@ -240,6 +277,20 @@ DEFINITIONS.update({
                      "renewal still open).",
     "at_risk_arr_csm": f"ARR of accounts that are red (health below {RED_BELOW}) or have an open risk flag.",
 })
+
+# --- Outcomes per CSM (Team page): real money beside activity ---------------------------------
+# The warehouse keeps only each account's current CSM (accounts.csm_id; no assignment history), so
+# a CSM's renewals and expansions are those of the accounts in their book today.
+OUTCOME_QUARTERS = 4  # the last full quarters the Team page judges outcomes over
+
+DEFINITIONS.update({
+    "csm_outcomes_book": "By the current book: the warehouse keeps only each account's CSM today, not who owned it "
+                         "when a renewal was decided, so a CSM's outcomes are those of the accounts they hold now "
+                         "(renewals decided before a hand-over included). Team: the team of that CSM.",
+    "renewal_sample": f"Fewer than {SMALL_SAMPLE_BELOW} decided renewals: marked small, read the rates with care. "
+                      f"No decided renewal: no rate (–), not 0%.",
+})
+
 
 # --- Signals (domain.md): one config place for every rule's threshold ---------------------------
 # Each rule says which evidence fired, its value against its threshold, and since when; queries/

@@ -39,8 +39,12 @@ ROLES = {"leader": "Head of CS", "lead": "Team lead", "csm": "CSM", "ops": "CS o
 TICKET_PRIORITIES = {"low": "Low", "normal": "Normal", "high": "High", "urgent": "Urgent"}
 FOLLOWUP_VIEWS = {"mine": "Assigned to me", "raised": "Raised by me", "team": "My team's", "all": "All open flags"}
 RATES = {"logo_renewal_rate": "Logo renewal rate", "grr": "GRR (pure)", "nrr": "NRR (with expansion)"}
+# What changed in a book (queries/changes.py)
+CHANGES = {"flag_assigned": "Flag assigned", "turned_red": "Turned red", "signal_started": "Signal started",
+           "renewal_window": "Renewal window opened", "nps_answer": "NPS answer"}
 # A CSM's book against their segment's targets (definitions.load_status, planning.rebalance).
 LOADS = {"over": "Over target", "under": "Under target", "on target": "On target", "pooled": "Pooled (no target)"}
+TEAM_TOTAL = "Whole team"  # the team's own row in a table of CSMs grouped by team (Team's outcomes)
 
 # Columns whose values are codes, and the mapping each uses.
 _VALUE_COLUMNS = {
@@ -51,7 +55,7 @@ _VALUE_COLUMNS = {
     "due_window": DUE_WINDOWS, "milestone": MILESTONES,
     "next_milestone": MILESTONES, "state": MILESTONE_STATES, "kind": ACTIVITY_KINDS | SIGNAL_KINDS,
     "tier": CONTACT_TIERS, "status": FLAG_STATUSES, "load": LOADS, "load_before": LOADS, "load_after": LOADS,
-    "priority": TICKET_PRIORITIES, "role": ROLES,
+    "priority": TICKET_PRIORITIES, "role": ROLES, "change": CHANGES,
     "what": {k: v.lower() for k, v in ACTIVITY_KINDS.items()},  # the timeline words its other events in lower case
 }
 

@@ -46,8 +46,7 @@ def _arr_bridge_rows(wh: Warehouse, filters: Filters, start: dt.date, end: dt.da
         select case when grouping(segment) = 1 then 'all' else segment end as segment,
                sum(start_arr) as start_arr,
                sum(case when (start_arr = 0 and end_arr > 0) or churned_and_back then end_arr else 0 end) as new_arr,
-               sum(case when start_arr > 0 and end_arr > start_arr and not churned_and_back
-                        then end_arr - start_arr else 0 end) as expansion,
+               sum({d.bridge_expansion('start_arr', 'end_arr', 'churned_and_back')}) as expansion,
                sum(case when start_arr > 0 and end_arr > 0 and end_arr < start_arr and not churned_and_back
                         then start_arr - end_arr else 0 end) as contraction,
                sum(case when (start_arr > 0 and end_arr = 0) or churned_and_back then start_arr else 0 end) as churn,

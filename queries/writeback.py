@@ -56,8 +56,10 @@ def reasons(wh: Warehouse, include_retired: bool = False) -> pl.DataFrame:
 
 @reads_writeback
 def tag_history(wh: Warehouse, account_id: int) -> pl.DataFrame:
-    """Every version of the account's churn tag, newest first."""
-    return fetch(wh, sa.text(f"""
+    """Every version of the account's churn tag, newest first; its reasons in words (they are
+    stored as a list of codes, which retired reasons keep their labels for)."""
+    words = dict(reasons(wh, include_retired=True).select("code", "label").iter_rows())
+    history = fetch(wh, sa.text(f"""
         select t.version, r.label as primary_reason, t.reasons, t.note, t.tagged_by,
                coalesce(c.name, t.tagged_by) as tagged_by_name, t.tagged_at
         from {wh.app_schema}.churn_tags as t
@@ -65,6 +67,8 @@ def tag_history(wh: Warehouse, account_id: int) -> pl.DataFrame:
         left join csms as c on lower(c.email) = t.tagged_by
         where t.account_id = :account_id
         order by t.version desc"""), {"account_id": int(account_id)})
+    return history.with_columns(pl.col("reasons").map_elements(
+        lambda codes: ", ".join(words.get(code, code) for code in codes.split(",") if code), return_dtype=pl.String))
 
 
 # --- rights and validation ------------------------------------------------------------------------

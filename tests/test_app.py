@@ -349,6 +349,27 @@ def test_my_accounts_of_a_csm_holds_only_their_own_book(backend, demo_warehouse,
     assert set(signals_shown["account_id"]) <= set(shown["account_id"])
 
 
+def test_my_accounts_opens_with_what_changed_since_a_week_before(backend, demo_warehouse, monkeypatch):
+    from queries import changes
+    from queries.db import fetch
+    at, csm = view_as(monkeypatch, demo_warehouse, "csm", 3)
+    at.switch_page("pages/my_accounts.py")
+    at.run()
+    as_of = fetch(demo_warehouse, sa.text("select max(as_of) as day from account_snapshot"))["day"][0]
+    since = at.date_input(key="my_accounts_since")
+    assert since.value == as_of - dt.timedelta(days=changes.DEFAULT_DAYS_BACK)
+    expected = changes.since(demo_warehouse, Filters(csm_ids=(csm["csm_id"],)), since.value, csm["email"])
+    shown = next(d.value for d in at.dataframe if "detail" in d.value.columns)
+    assert len(expected) > 0 and list(shown["account_id"]) == expected["account_id"].to_list()
+    n = changes.counts(expected)
+    assert any(c.value.startswith(f"Flag assigned: {n['flag_assigned']} · Turned red: {n['turned_red']}")
+               for c in at.caption)
+    since.set_value(as_of).run()  # nothing can have changed after the as-of day in the warehouse
+    assert not at.exception
+    assert all("detail" not in d.value.columns for d in at.dataframe)
+    assert any(c.value == f"Nothing changed on this book after {as_of:%d %b %Y}." for c in at.caption)
+
+
 def test_a_lead_can_open_any_book_of_their_team_and_no_other(demo_warehouses, monkeypatch):
     from queries import people
     wh = demo_warehouses("duckdb")

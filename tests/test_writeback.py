@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from queries import flags, my_accounts, writeback as wb
+from queries.migrations import CHURN_REASONS
 from queries.scope import Filters
 from tests.builders import Book, count, days
 
@@ -175,7 +176,8 @@ def test_a_retag_is_a_new_version_and_the_history_is_exact(book):
     history = wb.tag_history(book, 4)
     assert history["version"].to_list() == [2, 1]
     assert history["tagged_by"].to_list() == [LEAD_A.email, CSM1.email]
-    assert history["reasons"].to_list() == ["budget_cut", "competitor,product_gap"]
+    words = dict(CHURN_REASONS)  # shown in words, whatever order the codes were stored in
+    assert history["reasons"].to_list() == [words["budget_cut"], f'{words["competitor"]}, {words["product_gap"]}']
     assert history["note"].to_list() == [None, "Went to a rival"]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -13,7 +14,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CS_COCKPIT_CHROMIUM", "/usr/bin/chromium")
@@ -130,9 +132,42 @@ def section(page: Page, label: str) -> None:
     after_action(page)
 
 
+def table(page: Page, key: str) -> Locator:
+    """The grid of the table shown under `key` (components/tables.py keys it `<key>_<n>`; Streamlit
+    gives a keyed element the class `st-key-<key>`): a page's tables by name, not by position."""
+    return page.locator(f"[class*='st-key-{key}_']").get_by_test_id("stDataFrame").first
+
+
+def open_first_row(page: Page, grid: Locator) -> None:
+    """Select a table's first row (the grid is a canvas: its selection box sits at a fixed offset)."""
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
+    after_action(page)
+
+
 def metric_value(page: Page, label: str) -> str:
     tile = page.get_by_test_id("stMetric").filter(has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True))
     return tile.get_by_test_id("stMetricValue").inner_text().strip()
+
+
+def pick(page: Page, box: Locator, typed: str, option: re.Pattern) -> None:
+    """Type into a selectbox to filter its list, then click the option that matches, as a user does.
+
+    The list is virtualised (a far option is not rendered until the typing filters it) and is
+    re-rendered while it filters; a rerun finishing meanwhile closes it. So when the option goes
+    away before the click lands, start again from an open, filtered list (three tries)."""
+    for _ in range(3):
+        try:
+            box.click()
+            box.fill(typed)
+            page.get_by_role("option").filter(has_text=option).first.click(timeout=5_000)
+            after_action(page)
+            return
+        except PlaywrightTimeoutError:
+            page.keyboard.press("Escape")
+            wait_for_app(page)
+    raise AssertionError(f"no option matching {option.pattern!r} after typing {typed!r}")
 
 
 def choose(page: Page, widget_label: str, option: str) -> None:

@@ -16,8 +16,8 @@ from playwright.sync_api import sync_playwright
 
 from queries.db import APP_SCHEMA_ENV, DEMO_PATH_ENV, URL_ENV
 from components import registry
-from tests.e2e.browser import (CHROMIUM, ROOT, AppServer, after_action, chromium_missing, open_page, section,
-                               wait_for_app)
+from tests.e2e.browser import (CHROMIUM, ROOT, AppServer, after_action, chromium_missing, open_first_row, open_page,
+                               section, table, wait_for_app)
 
 OUT = ROOT / "docs" / "screenshots"
 AS_A_CSM = {"My accounts", "Account", "Follow-ups"}  # shot in a CSM's morning, after the others
@@ -27,6 +27,33 @@ def _shoot(page, name: str) -> None:
     page.wait_for_timeout(800)  # let charts finish their entry animation
     page.screenshot(path=str(OUT / f"{name}.png"), full_page=False)
     print(f"  {name}.png")
+
+
+def team_outcomes(page, url: str) -> None:
+    """Team, scrolled to the outcomes per CSM (below the books and the scatter)."""
+    open_page(page, url, "Team")
+    heading = page.get_by_role("heading", name="Outcomes by CSM")
+    heading.scroll_into_view_if_needed()
+    box = heading.bounding_box()
+    page.mouse.move(box["x"] + 10, box["y"] + 10)  # over the page's scrolling body, not the sidebar
+    page.mouse.wheel(0, box["y"] - 80)  # the heading near the top, the table under it
+    page.wait_for_timeout(300)
+    _shoot(page, "team_outcomes")
+
+
+def renewal_forecast(page, url: str) -> None:
+    """Renewals: the CSM forecast rolled up by segment beside the CRM's, and its accuracy; the page
+    is left on its first view."""
+    open_page(page, url, "Renewals")
+    for view, name in (("CSM forecast", "renewals_forecast"), ("Forecast accuracy", "renewals_accuracy")):
+        page.get_by_test_id("stButtonGroup").get_by_text(view, exact=True).first.click()
+        after_action(page)
+        if view == "CSM forecast":
+            page.get_by_test_id("stButtonGroup").get_by_text("Segment", exact=True).first.click()
+            after_action(page)
+        _shoot(page, name)
+    page.get_by_test_id("stButtonGroup").get_by_text("Upcoming renewals", exact=True).first.click()
+    after_action(page)
 
 
 def main() -> int:
@@ -47,26 +74,15 @@ def main() -> int:
                     if p.title not in AS_A_CSM:
                         open_page(page, server.url, p.title)
                         _shoot(page, p.name)
-                # the renewal forecast CSMs own: rolled up by segment beside the CRM's, and its accuracy
-                open_page(page, server.url, "Renewals")
-                for view, name in (("CSM forecast", "renewals_forecast"), ("Forecast accuracy", "renewals_accuracy")):
-                    page.get_by_test_id("stButtonGroup").get_by_text(view, exact=True).first.click()
-                    after_action(page)
-                    if view == "CSM forecast":
-                        page.get_by_test_id("stButtonGroup").get_by_text("Segment", exact=True).first.click()
-                        after_action(page)
-                    _shoot(page, name)
-                page.get_by_test_id("stButtonGroup").get_by_text("Upcoming renewals", exact=True).first.click()
-                after_action(page)
+                team_outcomes(page, server.url)
+                renewal_forecast(page, server.url)
                 # a CSM's morning: their book, then the riskiest account
                 page.get_by_label("View as", exact=True).first.click()
                 page.get_by_role("option").filter(has_text=re.compile(r" · CSM · ")).nth(2).click()
                 after_action(page)
                 open_page(page, server.url, "My accounts")
                 _shoot(page, "my_accounts")
-                box = page.get_by_test_id("stDataFrame").first.bounding_box()
-                page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
-                after_action(page)
+                open_first_row(page, table(page, "my_accounts_book"))
                 _shoot(page, "account")
                 section(page, "Risk flags & churn tags")
                 page.get_by_label("Reason", exact=True).fill("Champion moves to a new role in January")

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from components import registry
-from tests.e2e.browser import after_action, choose, metric_value, open_page, section
+from tests.e2e.browser import after_action, choose, metric_value, open_first_row, open_page, section, table
 
 # page title in the navigation -> what must be visible on it
 PAGES = {p.title: p.shows for p in registry.PAGES}
@@ -61,10 +61,7 @@ def test_a_flag_raised_through_the_form_shows_on_my_accounts(page):
     view_as_a_csm(page)
     open_page(page, "", "My accounts")
     before = int(metric_value(page, "Flags on this book"))
-    book = page.get_by_test_id("stDataFrame").first
-    box = book.bounding_box()
-    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # the first row's selection box
-    after_action(page)
+    open_first_row(page, table(page, "my_accounts_book"))
     expect(page.get_by_test_id("stHeading").first).not_to_have_text("My accounts")
     section(page, "Risk flags & churn tags")
     page.get_by_label("Reason", exact=True).fill("Sponsor is leaving in December")

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from queries.definitions import SIGNAL_RULES
-from tests.e2e.browser import after_action, choose, metric_value, open_page, section
+from tests.e2e.browser import after_action, choose, metric_value, open_first_row, open_page, pick, section, table
 
 
 def view_as(page, pattern: str) -> str:
@@ -19,20 +19,9 @@ def view_as(page, pattern: str) -> str:
     box = page.get_by_label("View as", exact=True).first
     box.click()
     label = page.get_by_role("option").filter(has_text=re.compile(pattern)).first.inner_text()
-    box.fill(label)  # typing filters the list (it is virtualised: a far option may not be rendered)
-    page.get_by_role("option", name=label, exact=True).click()
-    after_action(page)
+    pick(page, box, label, re.compile(rf"^{re.escape(label)}$"))
     expect(box).to_have_value(label)
     return label
-
-
-def open_first_row(page, table_index: int = 0) -> None:
-    """Select the first row of a table (the grid is a canvas: its selection box sits at a fixed offset)."""
-    table = page.get_by_test_id("stDataFrame").nth(table_index)
-    table.scroll_into_view_if_needed()
-    box = table.bounding_box()
-    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
-    after_action(page)
 
 
 def firing_signals(page) -> set[str]:
@@ -49,7 +38,7 @@ def test_a_flag_a_lead_reassigns_reaches_its_new_owner(page):
     lead = view_as(page, r" · Team lead · ")
     open_page(page, "", "My accounts")
     csm_name = page.get_by_role("combobox", name="Book of").input_value()
-    open_first_row(page)  # an account of the CSM's book
+    open_first_row(page, table(page, "my_accounts_book"))  # an account of the CSM's book
     section(page, "Risk flags & churn tags")
     page.get_by_label("Reason", exact=True).fill("Budget owner changes in January")
     page.get_by_role("button", name="Raise flag").click()
@@ -67,9 +56,8 @@ def test_a_flag_a_lead_reassigns_reaches_its_new_owner(page):
     box.get_by_role("tab", name="Reassign").click()
     owner = box.get_by_label("New owner", exact=True)
     expect(owner).to_have_value(re.compile(re.escape(lead.split(" · ")[0])))  # defaults to the current owner
-    owner.click()
-    page.keyboard.type(csm_name)  # the list renders only the options in view: filter it to the CSM
-    page.get_by_role("option").filter(has_text=re.compile(rf"^{re.escape(csm_name)} · CSM")).first.click()
+    pick(page, owner, csm_name, re.compile(rf"^{re.escape(csm_name)} · CSM"))
+    expect(owner).to_have_value(re.compile(rf"^{re.escape(csm_name)} · CSM"))
     box.get_by_role("button", name="Reassign").click()
     after_action(page)
     expect(page.get_by_text(f"reassigned to {csm_name}", exact=False)).to_be_visible()
@@ -84,7 +72,7 @@ def test_a_flag_a_lead_reassigns_reaches_its_new_owner(page):
 def test_a_double_click_on_raise_flag_leaves_one_flag(page):
     view_as(page, r" · CSM · ")
     open_page(page, "", "My accounts")
-    open_first_row(page)
+    open_first_row(page, table(page, "my_accounts_book"))
     before = int(metric_value(page, "Open risk flags"))
     section(page, "Risk flags & churn tags")
     page.get_by_label("Reason", exact=True).fill("Double-clicked on purpose")
@@ -99,7 +87,7 @@ def test_a_double_click_on_raise_flag_leaves_one_flag(page):
 def test_a_logged_call_moves_last_touch_and_clears_the_no_touch_signal(page):
     view_as(page, r" · Head of CS")
     open_page(page, "", "CS activity")
-    neglected = page.get_by_test_id("stDataFrame").count() - 1  # the last table: accounts left too long
+    neglected = page.get_by_test_id("stDataFrame").last  # the last table: accounts left too long
     open_first_row(page, neglected)
     no_touch = SIGNAL_RULES["no_recent_touch"].label
     assert no_touch in firing_signals(page)
@@ -117,7 +105,7 @@ def test_an_overdue_flag_sorts_first_on_follow_ups(page, backend, app, demo_ware
         pytest.skip("time passing is simulated by writing to the app's tables, which the DuckDB server holds")
     view_as(page, r" · Head of CS")
     open_page(page, "", "Renewals")  # any account table, to reach an account page
-    open_first_row(page)
+    open_first_row(page, page.get_by_test_id("stDataFrame").first)
     section(page, "Risk flags & churn tags")
     page.get_by_label("Reason", exact=True).fill("Forgotten follow-up")
     page.get_by_role("button", name="Raise flag").click()

@@ -13,7 +13,7 @@ from queries import my_accounts
 from queries.db import APP_SCHEMA_ENV, URL_ENV
 from queries.migrations import migrate
 from tests.conftest import least_privileged, new_warehouse
-from tests.e2e.browser import after_action, choose, metric_value, open_page, wait_for_app
+from tests.e2e.browser import after_action, choose, metric_value, open_page, table, wait_for_app
 from tests.test_my_accounts_order import build_book, expected_order
 from warehouse.schema import metadata
 
@@ -56,7 +56,7 @@ def test_my_accounts_lists_the_riskiest_account_first(browser, book_servers, bac
     wait_for_app(page, timeout=120_000)
     expect(page.locator("[data-testid=stMain] h1").first).to_have_text("My accounts")  # a CSM's home page
     expect(page.get_by_text(my_accounts.ORDER_RULE[:60])).to_be_visible()  # the rule, stated
-    rows = page.get_by_test_id("stDataFrame").first.locator("tbody [role=row]")
+    rows = table(page, "my_accounts_book").locator("tbody [role=row]")
     expect(rows).to_have_count(len(expected_order()))
     shown = [int(re.fullmatch(r"Account (\d+)", cell).group(1)) for i in range(rows.count())
              for cell in rows.nth(i).locator("[role=gridcell]").all_inner_texts() if cell.startswith("Account ")]

@@ -1,0 +1,116 @@
+"""Outcomes per CSM, for team leads: real money beside activity. Each CSM's and each team's logo
+renewal rate, GRR and NRR, and the expansion ARR credited to them, over a period.
+
+Rates are the Renewals page's (definitions.LOGO_RENEWAL_RATE, GRR, NRR over renewals due in the
+period); expansion is the ARR bridge's (definitions.bridge_expansion over
+definitions.carries_arr_at_close), taken on each day a term starts so that each rise can be given
+to sales or to the CSM (definitions.credited_to_csm). The warehouse has no CSM assignment history,
+so both follow the accounts in each CSM's book today (definitions.DEFINITIONS["csm_outcomes_book"]).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from queries import definitions as d
+from queries.db import Warehouse, cached, fetch
+from queries.scope import Filters, scoped, who_clauses
+
+_SAME_ROW = "{x}.team = p.team and {x}.team_row = p.team_row and (p.team_row = 1 or {x}.csm_id = p.csm_id)"
+
+
+@cached
+def outcomes(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date) -> pl.DataFrame:
+    """One row per team (team_total) followed by one per CSM of it, over [start, end]: renewals due
+    (decided, renewed, churned, still open, ARR up), the three rates (null when none was decided),
+    whether the sample is small, and the expansion ARR credited to the CSM and to sales.
+
+    History keeps the who-filters (segment, team, CSM) and every account, churned ones too. CSMs are
+    those of the Team page's workload table: role 'csm' with an account in scope, or with no account
+    at all (an empty book, when the who-filters allow them)."""
+    who, who_params, _ = who_clauses(filters, "c.segment", "c.csm_id", "c.team")
+    credited = d.credited_to_csm("day", "signed_on")
+    statement, params = scoped(wh, filters.for_history(), f""",
+        owned as (
+            select i.account_id, c.csm_id, c.team
+            from in_scope as i
+            inner join csms as c on c.csm_id = i.csm_id and c.role = 'csm'
+        ),
+        due as (
+            select o.team, o.csm_id, r.outcome, r.arr_up, r.arr_renewed
+            from renewals as r
+            inner join owned as o on o.account_id = r.account_id
+            where r.due_date >= :start and r.due_date <= :end
+        ),
+        rates as (
+            select team, csm_id, grouping(csm_id) as team_row,
+                   {d.DECIDED} as decided, {d.RENEWED} as renewed, {d.CHURNED} as churned,
+                   {d.STILL_OPEN} as still_open, {d.ARR_UP} as arr_up,
+                   {d.LOGO_RENEWAL_RATE} as logo_renewal_rate, {d.GRR} as grr, {d.NRR} as nrr
+            from due
+            group by grouping sets ((team, csm_id), (team))
+        ),
+        rise_days as (
+            -- ARR can only rise on a day a term starts (a new term, an upsell, a renewal's next term)
+            select distinct o.account_id, o.csm_id, o.team, t.carries_arr_from as day
+            from owned as o
+            inner join contract_terms as t on t.account_id = o.account_id
+            where t.carries_arr_from >= :start and t.carries_arr_from <= :end
+        ),
+        per_day as (
+            -- the ARR bridge over that one day: the close of the day before against the close of the
+            -- day; and the signing of the relationship the day belongs to (its newest new or
+            -- win-back term started by then)
+            select r.account_id, r.csm_id, r.team, r.day,
+                   coalesce(sum(case when {d.carries_arr_at_close('t', '(r.day - 1)')} then t.arr end), 0)
+                       as start_arr,
+                   coalesce(sum(case when {d.carries_arr_at_close('t', 'r.day')} then t.arr end), 0) as end_arr,
+                   max(case when t.churned and t.carries_arr_through = r.day then 1 else 0 end) as churned_that_day,
+                   max(case when t.starts_relationship and t.start_date <= r.day then t.start_date end) as signed_on
+            from rise_days as r
+            inner join contract_terms as t on t.account_id = r.account_id
+            group by r.account_id, r.csm_id, r.team, r.day
+        ),
+        expansions as (
+            select csm_id, team, day, signed_on,
+                   {d.bridge_expansion('start_arr', 'end_arr',
+                                       'churned_that_day = 1 and start_arr > 0 and end_arr > 0')} as expansion
+            from per_day
+        ),
+        credits as (
+            select team, csm_id, grouping(csm_id) as team_row,
+                   coalesce(sum(case when {credited} then expansion end), 0) as csm_expansion_arr,
+                   sum(case when {credited} then 1 else 0 end) as csm_expansions,
+                   coalesce(sum(case when not {credited} then expansion end), 0) as sales_expansion_arr
+            from expansions
+            where expansion > 0
+            group by grouping sets ((team, csm_id), (team))
+        ),
+        people as (
+            select c.team, c.csm_id, c.name as csm_name, 0 as team_row
+            from csms as c
+            where c.role = 'csm'
+              and (exists (select 1 from owned as o where o.csm_id = c.csm_id)
+                   or (not exists (select 1 from accounts as a where a.csm_id = c.csm_id)
+                       {"".join(" and " + w for w in who)}))
+        ),
+        shown as (
+            select team, csm_id, csm_name, team_row from people
+            union all
+            select distinct team, cast(null as integer), cast(null as varchar), 1 from people
+        )
+        select p.team, p.csm_id, p.csm_name, p.team_row = 1 as team_total,
+               coalesce(r.decided, 0) as decided, coalesce(r.renewed, 0) as renewed,
+               coalesce(r.churned, 0) as churned, coalesce(r.still_open, 0) as still_open,
+               coalesce(r.arr_up, 0) as arr_up,
+               r.logo_renewal_rate, r.grr, r.nrr,
+               coalesce(r.decided, 0) < {d.SMALL_SAMPLE_BELOW} as small_sample,
+               coalesce(x.csm_expansion_arr, 0) as csm_expansion_arr,
+               coalesce(x.csm_expansions, 0) as csm_expansions,
+               coalesce(x.sales_expansion_arr, 0) as sales_expansion_arr
+        from shown as p
+        left join rates as r on {_SAME_ROW.format(x="r")}
+        left join credits as x on {_SAME_ROW.format(x="x")}
+        order by p.team, p.team_row desc, p.csm_name, p.csm_id""", lists=who_params)
+    return fetch(wh, statement, {**params, "start": start, "end": end})
