@@ -6,16 +6,16 @@ import csv
 
 from playwright.sync_api import expect
 
-from tests.e2e.browser import after_action, choose, open_page, section
-from tests.e2e.test_followups import open_first_row, view_as
+from tests.e2e.browser import after_action, choose, open_first_row, open_page, section, table
+from tests.e2e.test_followups import view_as
 
 RENEWALS_VIEW = "stButtonGroup"
 
 
-def download(page, index: int = 0) -> list[dict]:
-    """The rows of the index-th table's CSV export, under the screen's headers."""
+def download(page, key: str) -> list[dict]:
+    """The rows of the CSV export of the table shown under `key`, under the screen's headers."""
     with page.expect_download() as done:
-        page.get_by_role("button", name="Download CSV").nth(index).click()
+        page.locator(f".st-key-{key}_csv").get_by_role("button", name="Download CSV").click()
     return list(csv.DictReader(open(done.value.path(), encoding="utf-8")))
 
 
@@ -27,7 +27,7 @@ def renewals_view(page, view: str) -> None:
 def rollup(page) -> dict[str, tuple[int, float]]:
     """CSM forecast category -> (renewals, ARR up), from the roll-up's CSV."""
     renewals_view(page, "CSM forecast")
-    return {row["CSM forecast"]: (int(row["Renewals"]), float(row["ARR up"])) for row in download(page)}
+    return {row["CSM forecast"]: (int(row["Renewals"]), float(row["ARR up"])) for row in download(page, "renewals_forecast_table")}
 
 
 def test_a_forecast_a_csm_records_shows_in_the_rollup(page):
@@ -36,9 +36,9 @@ def test_a_forecast_a_csm_records_shows_in_the_rollup(page):
     choose(page, "CSM", csm)  # the sidebar filter: this CSM's renewals only
     before = rollup(page)
     renewals_view(page, "Upcoming renewals")
-    first = download(page)[0]  # the soonest open renewal of the CSM's book, as the table lists it
+    first = download(page, "renewals_accounts")[0]  # the soonest open renewal of the CSM's book, as the table lists it
     was, arr_up = first["CSM forecast"], float(first["ARR up"])
-    open_first_row(page)
+    open_first_row(page, table(page, "renewals_accounts"))
     section(page, "Renewal forecast")
     category = page.get_by_label("Forecast category", exact=True)
     category.click()
