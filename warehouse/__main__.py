@@ -1,5 +1,5 @@
 """Command line: generate the synthetic book into a DuckDB file or a PostgreSQL database, build its
-marts with dbt, and add the app's demo write-back history (churn tags). A PostgreSQL database
+marts with dbt, and add the app's demo write-back history (churn tags, renewal forecasts). A PostgreSQL database
 that does not exist yet is created (when the user may), else the command says how.
 
     python -m warehouse --target data/demo-v5.duckdb
