@@ -334,12 +334,10 @@ BUSINESS_EVENT_LABELS = {"acquired": "Acquired", "layoffs": "Layoffs", "leadersh
                          "funding_cut": "Funding cut"}
 
 
-def slip_cleared_by_survey(account: str, slipped_on: str) -> str:
-    """An onboarding survey answered after the slip (on or after `slipped_on`, by the as-of day
-    `{account}.as_of`) scored above SURVEY_CLEARS_SLIP_ABOVE."""
-    return (f"exists (select 1 from onboarding_surveys as os where os.account_id = {account}.account_id "
-            f"and os.answered_on >= {slipped_on} and os.answered_on <= {account}.as_of "
-            f"and os.score > {SURVEY_CLEARS_SLIP_ABOVE})")
+def slip_cleared_by_survey(best_score_after_slip: str) -> str:
+    """The best onboarding survey answered after the slip (by the as-of day; null when none was,
+    see the onboarding_signal_inputs mart) scored above SURVEY_CLEARS_SLIP_ABOVE."""
+    return f"coalesce({best_score_after_slip} > {SURVEY_CLEARS_SLIP_ABOVE}, false)"
 
 
 def last_conversation(s: str, logged: str) -> str:

@@ -81,5 +81,5 @@ def rates(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, grain: 
                {d.LOGO_RENEWAL_RATE} as logo_renewal_rate, {d.GRR} as grr, {d.NRR} as nrr
         from due
         group by period, segment
-        order by period, segment""")
+        order by period, segment""", who_only=True)
     return fetch(wh, statement, {**params, "start": start, "end": end})
