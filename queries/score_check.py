@@ -3,7 +3,8 @@ signal rules foretell the renewals that followed, on the company's own history?
 
 Every figure is computed in SQL over decided renewals (`renewals`) and the health history
 (`health_scores` to find the score that stood N days before the due date, the dbt view
-`health_components_daily` for that day's components and weights). The band rules, the
+`health_components_daily` for that day's components and weights; the usage rules read each day's
+rolling averages from the dbt mart `usage_rolling_daily`). The band rules, the
 rates and the thresholds come from queries/definitions.py; the what-if re-weighs the same
 components by the warehouse's own rule (a component with no data is left out and its weight
 spread over the others), so current and proposed weights differ only in the weights.
@@ -233,40 +234,24 @@ _FIRED = {
         inner join business_events as e on e.account_id = dd.account_id
         where e.occurred_on > dd.looked_on - {d.BUSINESS_CHANGE_WITHIN_DAYS} and e.occurred_on < dd.due_date""",
     # on each day t with usage: key events over (t - 7, t] below the share of the (t - 97, t - 7]
-    # baseline; weekday active users over (t - 7, t] at or below the share of (t - 35, t - 7]
+    # baseline; weekday active users over (t - 7, t] at or below the share of (t - 35, t - 7]: the
+    # averages of day t read from the dbt mart usage_rolling_daily, not computed per page view
     "usage_drop": f"""
         select distinct dd.renewal_id, 'usage_drop' as rule
         from decided as dd
-        inner join rolling as u on u.account_id = dd.account_id and u.day >= dd.looked_on and u.day < dd.due_date
+        inner join usage_rolling_daily as u on u.account_id = dd.account_id
+            and u.day >= dd.looked_on and u.day < dd.due_date
         where u.key_events_baseline > 0 and u.key_events_7d < {d.USAGE_DROP_BELOW} * u.key_events_baseline""",
     "sudden_drop": f"""
         select distinct dd.renewal_id, 'sudden_drop' as rule
         from decided as dd
-        inner join rolling as u on u.account_id = dd.account_id and u.day >= dd.looked_on and u.day < dd.due_date
+        inner join usage_rolling_daily as u on u.account_id = dd.account_id
+            and u.day >= dd.looked_on and u.day < dd.due_date
         where u.weekday_active_users_prev_28d >= {d.SUDDEN_DROP_MIN_USERS}
           and u.weekday_active_users_7d <= {d.SUDDEN_DROP_TO} * u.weekday_active_users_prev_28d""",
 }
 _NEEDS_USAGE = {"usage_drop", "sudden_drop"}
 assert set(_FIRED) == set(d.SCORE_CHECK_RULES)
-
-_ROLLING = f"""rolling as (
-        select u.account_id, u.day,
-               avg(u.key_events) over (partition by u.account_id order by u.day
-                   range between interval '6 days' preceding and current row) as key_events_7d,
-               avg(u.key_events) over (partition by u.account_id order by u.day
-                   range between interval '{_USAGE_REACH_DAYS} days' preceding and interval '7 days' preceding)
-                   as key_events_baseline,
-               avg(case when extract(isodow from u.day) < 6 then u.active_users end)
-                   over (partition by u.account_id order by u.day
-                   range between interval '6 days' preceding and current row) as weekday_active_users_7d,
-               avg(case when extract(isodow from u.day) < 6 then u.active_users end)
-                   over (partition by u.account_id order by u.day
-                   range between interval '34 days' preceding and interval '7 days' preceding)
-                   as weekday_active_users_prev_28d
-        from usage_daily as u
-        where exists (select 1 from decided as dd where dd.account_id = u.account_id
-                      and u.day >= dd.looked_on - {_USAGE_REACH_DAYS} and u.day < dd.due_date)
-    )"""
 
 
 @cached
@@ -277,7 +262,7 @@ def signal_hits(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, 
     rules = " union all ".join(f"select '{r}' as rule, {1 if r in _NEEDS_USAGE else 0} as needs_usage"
                                for r in d.SCORE_CHECK_RULES)
     fired = " union ".join(f"({sql})" for sql in _FIRED.values())
-    statement, params = scoped(wh, _decided(filters), f""", {_DECIDED}, {_ROLLING},
+    statement, params = scoped(wh, _decided(filters), f""", {_DECIDED},
         rules as ({rules}),
         fired as ({fired}),
         evaluable as (

@@ -27,3 +27,6 @@ from {{ ref('health_weekly') }} as h cross join as_of as d where h.day > d.as_of
 union all
 select 'cohort_retention', 0, 'cohort after as_of'
 from {{ ref('cohort_retention') }} as c cross join as_of as d where c.cohort > d.as_of
+union all
+select 'usage_rolling_daily', u.account_id, 'used after as_of'
+from {{ ref('usage_rolling_daily') }} as u cross join as_of as d where u.day > d.as_of
