@@ -2,9 +2,9 @@
 signal rules foretell the renewals that followed, on the company's own history?
 
 Every figure is computed in SQL over decided renewals (`renewals`) and the health history
-(`health_scores` to find the score that stood N days before the due date, the dbt view
-`health_components_daily` for that day's components and weights; the usage rules read each day's
-rolling averages from the dbt mart `usage_rolling_daily`). The band rules, the
+read from two dbt marts: `score_check_renewal_health` (per decided renewal and look-back, the
+score that stood N days before the due date and that day's components and weights) and
+`usage_rolling_daily` (each day's rolling usage averages, for the usage rules). The band rules, the
 rates and the thresholds come from queries/definitions.py; the what-if re-weighs the same
 components by the warehouse's own rule (a component with no data is left out and its weight
 spread over the others), so current and proposed weights differ only in the weights.
@@ -37,30 +37,21 @@ _DECIDED = f"""decided as (
         where r.outcome is not null and r.due_date >= :start and r.due_date <= :end
     )"""
 
-def _looked(wh: Warehouse) -> str:
-    """`looked`: each renewal's latest weekly score on or before the look day, if recent enough;
-    `components`: that day's components from the view, read by (account, day), its partition.
-
-    The one planner hint of the app's SQL: on PostgreSQL the lateral subquery is fenced
-    (`offset 0`) so that it stays a per-renewal index lookup instead of being pulled up into a hash
-    join over the whole history (20k accounts: 6 s to 0.3 s); DuckDB decorrelates the unfenced form
-    into a join it prunes well, and the fence there costs ten times as much. The rows are the same."""
-    fence = "offset 0" if wh.engine.dialect.name == "postgresql" else ""
-    return f"""looked as (
-        select dd.renewal_id, dd.account_id, max(h.day) as health_day
-        from decided as dd
-        inner join health_scores as h on h.account_id = dd.account_id
-            and h.day <= dd.looked_on and h.day > dd.looked_on - {d.SCORE_CHECK_SCORE_MAX_AGE_DAYS}
-        group by dd.renewal_id, dd.account_id
+# `looked`: each renewal whose account had a score N days before due (the latest weekly score on
+# or before the look day, if recent enough), with that day; `components`: that day's components,
+# values and weights. Both read from the dbt mart score_check_renewal_health, which holds them per
+# renewal for every look-back the page offers (d.SCORE_CHECK_LEAD_DAYS, passed to dbt as vars).
+_LOOKED = """looked as (
+        select distinct m.renewal_id, m.health_day
+        from score_check_renewal_health as m
+        inner join decided as dd on dd.renewal_id = m.renewal_id
+        where m.lead_days = :lead_days
     ),
     components as (
-        select l.renewal_id, hc.component, hc.value, hc.weight, hc.score
-        from looked as l
-        cross join lateral (
-            select v.component, v.value, v.weight, v.score from health_components_daily as v
-            where v.account_id = l.account_id and v.day = l.health_day
-            {fence}
-        ) as hc
+        select m.renewal_id, m.component, m.value, m.weight, m.score
+        from score_check_renewal_health as m
+        inner join decided as dd on dd.renewal_id = m.renewal_id
+        where m.lead_days = :lead_days
     )"""
 
 _BAND_ORDER = " ".join(f"when '{b}' then {i}" for i, b in enumerate(d.HEALTH_BANDS))
@@ -110,7 +101,7 @@ def _band_rows(scores: dict[str, str]) -> str:
 def bands(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, lead_days: int) -> pl.DataFrame:
     """Per health band N days before due (the warehouse's own score): decided renewals, renewed,
     churned, contracted, ARR up, logo renewal rate, GRR, and green minus red on every row."""
-    statement, params = scoped(wh, _decided(filters), f""", {_DECIDED}, {_looked(wh)}
+    statement, params = scoped(wh, _decided(filters), f""", {_DECIDED}, {_LOOKED}
         {_band_rows({'warehouse': 'max(score)'})}""")
     return fetch(wh, statement, {**params, **_params(as_of, quarters, lead_days)}).drop("weights")
 
@@ -138,7 +129,7 @@ def what_if(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, lead
     the same expression: `current` under the warehouse's weights, `proposed` under `weights`
     ((component, weight) pairs; any scale, only proportions matter)."""
     proposed, weight_params = _bound_weights(dict(weights))
-    statement, params = scoped(wh, _decided(filters), f""", {_DECIDED}, {_looked(wh)}
+    statement, params = scoped(wh, _decided(filters), f""", {_DECIDED}, {_LOOKED}
         {_band_rows({'current': _weighted('weight'), 'proposed': _weighted(proposed)})}""")
     return fetch(wh, statement, {**params, **weight_params, **_params(as_of, quarters, lead_days)})
 
@@ -148,7 +139,7 @@ def component_spreads(wh: Warehouse, filters: Filters, as_of: dt.date, quarters:
                       lead_days: int) -> pl.DataFrame:
     """Per health component: among renewals whose account had a value N days before due, the logo
     renewal rate of its top quartile against its bottom quartile, with counts."""
-    statement, params = scoped(wh, _decided(filters), f""", {_DECIDED}, {_looked(wh)},
+    statement, params = scoped(wh, _decided(filters), f""", {_DECIDED}, {_LOOKED},
         valued as (
             select c.component, c.value, dd.outcome
             from components as c
@@ -299,7 +290,7 @@ def signal_hits(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, 
 def base_rates(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, lead_days: int) -> dict:
     """The span's decided renewals, how many churned or contracted, and how many had a score N days
     before due: what every rate on the page is compared with."""
-    statement, params = scoped(wh, _decided(filters), f""", {_DECIDED}, {_looked(wh)}
+    statement, params = scoped(wh, _decided(filters), f""", {_DECIDED}, {_LOOKED}
         select {d.DECIDED} as decided, sum(bad) as bad, {d.CHURNED} as churned,
                {d.LOGO_RENEWAL_RATE} as logo_renewal_rate, {d.GRR} as grr,
                sum(case when renewal_id in (select renewal_id from looked) then 1 else 0 end) as scored

@@ -30,3 +30,7 @@ from {{ ref('cohort_retention') }} as c cross join as_of as d where c.cohort > d
 union all
 select 'usage_rolling_daily', u.account_id, 'used after as_of'
 from {{ ref('usage_rolling_daily') }} as u cross join as_of as d where u.day > d.as_of
+union all
+select 'score_check_renewal_health', h.renewal_id, 'due or scored after as_of'
+from {{ ref('score_check_renewal_health') }} as h cross join as_of as d
+where h.due_date > d.as_of or h.health_day > d.as_of
