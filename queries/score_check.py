@@ -44,14 +44,12 @@ _DECIDED = f"""decided as (
 _LOOKED = """looked as (
         select distinct m.renewal_id, m.health_day
         from score_check_renewal_health as m
-        inner join decided as dd on dd.renewal_id = m.renewal_id
-        where m.lead_days = :lead_days
+        where m.lead_days = :lead_days and m.renewal_id in (select renewal_id from decided)
     ),
     components as (
         select m.renewal_id, m.component, m.value, m.weight, m.score
         from score_check_renewal_health as m
-        inner join decided as dd on dd.renewal_id = m.renewal_id
-        where m.lead_days = :lead_days
+        where m.lead_days = :lead_days and m.renewal_id in (select renewal_id from decided)
     )"""
 
 _BAND_ORDER = " ".join(f"when '{b}' then {i}" for i, b in enumerate(d.HEALTH_BANDS))
