@@ -1,10 +1,11 @@
 """Score check, for leadership and CS operations: did the health score, its components and the
 signal rules foretell the renewals that followed, on the company's own history?
 
-Every figure is computed in SQL over decided renewals (`renewals`) and the health history
-read from two dbt marts: `score_check_renewal_health` (per decided renewal and look-back, the
-score that stood N days before the due date and that day's components and weights) and
-`usage_rolling_daily` (each day's rolling usage averages, for the usage rules). The band rules, the
+Every figure is computed in SQL over decided renewals (`renewals`) and dbt marts:
+`score_check_renewal_health` (per decided renewal and look-back, the score that stood N days
+before the due date, with that day's components and weights), `usage_rolling_daily` and
+`support_tickets_daily` (each day's rolling usage averages and ticket counts, for the usage and
+ticket-burst rules); the other rules read their small tables directly. The band rules, the
 rates and the thresholds come from queries/definitions.py; the what-if re-weighs the same
 components by the warehouse's own rule (a component with no data is left out and its weight
 spread over the others), so current and proposed weights differ only in the weights.
@@ -182,20 +183,21 @@ _USAGE_REACH_DAYS = 96  # the usage_drop baseline on day t starts on t - 96
 
 _FIRED = {
     # 5+ tickets opened in (t - 7, t]: the count can only rise on a ticket's day, so it is enough to
-    # look at the window's first day and at every ticket day inside it
+    # look at the window's first day (the days of the mart support_tickets_daily in the 7 days to
+    # it) and at every ticket day inside the window (the mart's own 7-day count of that day)
     "ticket_burst": f"""
-        select distinct c.renewal_id, 'ticket_burst' as rule from (
-            select dd.renewal_id, dd.account_id, dd.looked_on as t from decided as dd
-            union
-            select dd.renewal_id, dd.account_id, cast(k.opened_at as date) as t
-            from decided as dd
-            inner join support_tickets as k on k.account_id = dd.account_id
-                and cast(k.opened_at as date) >= dd.looked_on and cast(k.opened_at as date) < dd.due_date
-        ) as c
-        inner join support_tickets as k on k.account_id = c.account_id
-            and cast(k.opened_at as date) > c.t - 7 and cast(k.opened_at as date) <= c.t
-        group by c.renewal_id, c.t
-        having count(*) >= {d.TICKET_BURST_FROM}""",
+        select distinct dd.renewal_id, 'ticket_burst' as rule
+        from decided as dd
+        inner join support_tickets_daily as k on k.account_id = dd.account_id
+            and k.day >= dd.looked_on and k.day < dd.due_date
+        where k.opened_7d >= {d.TICKET_BURST_FROM}
+        union
+        select dd.renewal_id, 'ticket_burst' as rule
+        from decided as dd
+        inner join support_tickets_daily as k on k.account_id = dd.account_id
+            and k.day > dd.looked_on - 7 and k.day <= dd.looked_on
+        group by dd.renewal_id
+        having sum(k.opened) >= {d.TICKET_BURST_FROM}""",
     # a contact's latest answer by day t scored 0-6 and was given in (t - 180, t]
     "nps_detractor": f"""
         select distinct dd.renewal_id, 'nps_detractor' as rule

@@ -34,3 +34,6 @@ union all
 select 'score_check_renewal_health', h.renewal_id, 'due or scored after as_of'
 from {{ ref('score_check_renewal_health') }} as h cross join as_of as d
 where h.due_date > d.as_of or h.health_day > d.as_of
+union all
+select 'support_tickets_daily', k.account_id, 'opened after as_of'
+from {{ ref('support_tickets_daily') }} as k cross join as_of as d where k.day > d.as_of
