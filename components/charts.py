@@ -10,7 +10,7 @@ import polars as pl
 
 from components.safe_text import plotly_frame
 from queries import labels
-from queries.definitions import DUE_WINDOWS, GREEN_FROM, HEALTH_BANDS, RED_BELOW
+from queries.definitions import DUE_WINDOWS, FORECAST_CATEGORIES, GREEN_FROM, HEALTH_BANDS, NO_FORECAST, RED_BELOW
 
 # Colour means one thing. Red, amber and green say bad, watch and good, and nothing else; segments,
 # kinds and series get the neutral palette, in order.
@@ -20,10 +20,11 @@ SERIES = ["#2f6fdd", "#6b5bc4", "#1b9aaa", "#44546a", "#9c6ade", "#5b8fb9", "#8a
 # Which codes are bad, watch or good, per column of codes (tables colour these cells and chips).
 _LOAD = {"over": "bad", "under": "watch", "on target": "good", "pooled": "none"}
 _FORECAST = {"at_risk": "bad", "likely": "watch", "commit": "good"}
+_CSM_FORECAST = {**_FORECAST, "will_churn": "bad", "no_forecast": "none"}
 MEANING = {
     "health_band": {"red": "bad", "yellow": "watch", "green": "good", "no score": "none"},
     "load": _LOAD, "load_before": _LOAD, "load_after": _LOAD,
-    "forecast": _FORECAST, "renewal_forecast": _FORECAST,
+    "forecast": _FORECAST, "renewal_forecast": _FORECAST, "csm_forecast": _CSM_FORECAST,
     "state": {"overdue": "bad", "late": "watch", "on_time": "good", "not_due": "none"},
 }
 BAND_COLOURS = {band: RAG[meaning] for band, meaning in MEANING["health_band"].items()}
@@ -295,4 +296,46 @@ def build_activity_weeks(frame: pl.DataFrame) -> go.Figure:
                  category_orders={"kind": list(labels.ACTIVITY_KINDS.values())},
                  labels={"week": "Week starting", "activities": "Activities", "kind": "Kind"},
                  title="CS activities per week, by kind")
+    return _layout(fig)
+
+
+# A CSM's forecast categories in a chart: the RAG colours, will churn a deeper red than at risk
+# (both bad; a chart must tell them apart).
+FORECAST_COLOURS = {**{code: RAG[meaning] for code, meaning in _CSM_FORECAST.items()}, "will_churn": "#8e2424"}
+
+
+def build_forecast_rollup(frame: pl.DataFrame, grouped: bool) -> go.Figure:
+    """Per group (or for the whole book), two stacked bars of the ARR up for renewal: by the CSM
+    forecast category (with 'No forecast') and by the CRM's forecast, side by side. `frame` is
+    forecast_rollup.rollup's, its groups already in words."""
+    frame = plotly_frame(frame)
+    groups = list(dict.fromkeys(frame["grp"].to_list()))
+    sides = ["CSM forecast"] * len(groups) + ["CRM forecast"] * len(groups)
+    fig = go.Figure()
+    for code in [*FORECAST_CATEGORIES, NO_FORECAST]:
+        rows = frame.filter(pl.col("csm_forecast") == code)
+        csm = dict(zip(rows["grp"].to_list(), rows["arr_up"].to_list()))
+        crm = f"crm_{code}_arr"
+        fig.add_bar(name=labels.value("csm_forecast", code), marker_color=FORECAST_COLOURS[code],
+                    x=[groups * 2, sides] if grouped else sides,
+                    y=[csm.get(g, 0) for g in groups]
+                    + [frame.filter(pl.col("grp") == g)[crm].sum() if crm in frame.columns else 0 for g in groups],
+                    hovertemplate="%{y:$,.0f}")
+    fig.update_layout(barmode="stack", title="Open renewals: ARR up by the CSM's forecast and the CRM's")
+    fig.update_yaxes(tickprefix="$", title="ARR up for renewal ($)")
+    return _layout(fig, height=400)
+
+
+def build_forecast_accuracy(frame: pl.DataFrame) -> go.Figure:
+    """Coverage, hit rate and error share of the forecasts that stood k weeks before due, the
+    earliest on the left (how early the forecast could be trusted)."""
+    measures = {"coverage": "Had a forecast", "hit_rate": "Call matched the outcome",
+                "error_share": "Forecast error (share of ARR up)"}
+    long = plotly_frame(frame).unpivot(index=["weeks_before"], on=list(measures), variable_name="measure",
+                                       value_name="value").with_columns(pl.col("measure").replace(measures))
+    fig = px.line(long, x="weeks_before", y="value", color="measure", markers=True, color_discrete_sequence=SERIES,
+                  labels={"weeks_before": "Weeks before the due date", "value": "", "measure": ""},
+                  title="Forecast accuracy by how long before the due date")
+    fig.update_xaxes(autorange="reversed", tickvals=frame["weeks_before"].to_list())
+    fig.update_yaxes(tickformat=".0%")
     return _layout(fig)

@@ -106,9 +106,11 @@ RENEWAL_COLUMNS = ordered({
     "days_to_due": st.column_config.NumberColumn("Days to due", help="Negative: days past due."),
     "due_window": st.column_config.TextColumn("Window", help=DEFINITIONS["due_window"]),
     "stage": st.column_config.TextColumn("Stage"),
-    "forecast": st.column_config.TextColumn("Forecast"),
-}, ["account_id", "name", "health_score", "health_band", "arr_up", "due_date", "days_to_due", "forecast", "stage",
-    "past_due", "days_since_touch", "open_flags"])
+    "forecast": st.column_config.TextColumn("CRM forecast", help="The CRM's forecast column."),
+    "csm_forecast": st.column_config.TextColumn("CSM forecast", help=DEFINITIONS["csm_forecast"]),
+    "expected_arr": money("Expected ARR", help="The ARR the latest CSM forecast expects."),
+}, ["account_id", "name", "health_score", "health_band", "arr_up", "due_date", "days_to_due", "forecast",
+    "csm_forecast", "expected_arr", "stage", "past_due", "days_since_touch", "open_flags"])
 
 SIGNAL_COLUMNS = ordered({
     **ACCOUNT_COLUMNS,
@@ -224,6 +226,60 @@ CONTACT_COLUMNS = {
     "is_champion": st.column_config.CheckboxColumn("Champion"),
     "email": st.column_config.TextColumn("Email"),
     "left_at": date("Left"),
+}
+
+FORECAST_ROLLUP_COLUMNS = {
+    "segment": st.column_config.TextColumn("Segment"),
+    "team": st.column_config.TextColumn("Team"),
+    "csm_name": st.column_config.TextColumn("CSM"),
+    "csm_forecast": st.column_config.TextColumn("CSM forecast", help=DEFINITIONS["csm_forecast"]),
+    "renewals": st.column_config.NumberColumn("Renewals", help=DEFINITIONS["due_window"]),
+    "arr_up": money("ARR up"),
+    "expected_arr": money("Expected ARR", help=DEFINITIONS["expected_arr"]),
+    **{f"crm_{code}_arr": money(f"CRM: {label.lower()}", help=f"ARR up of these renewals the CRM forecasts "
+                                                              f"{label.lower()}.")
+       for code, label in labels.FORECASTS.items()},
+}
+
+FORECAST_ACCURACY_COLUMNS = {
+    "weeks_before": st.column_config.NumberColumn("Weeks before due", format="%d",
+                                                  help="The forecast that stood this many weeks before the due date."),
+    "csm_name": st.column_config.TextColumn("CSM", help="The account's CSM today."),
+    "decided": st.column_config.NumberColumn("Decided", help="Renewals due in the period with an outcome."),
+    "forecast": st.column_config.NumberColumn("With a forecast"),
+    "coverage": percent("Coverage", help=DEFINITIONS["forecast_coverage"]),
+    "expected_arr": money("Expected ARR", help="Summed over the renewals with a forecast."),
+    "renewed_arr": money("Renewed ARR", help="Summed over the renewals with a forecast."),
+    "bias": money("Expected − renewed", help=DEFINITIONS["forecast_bias"]),
+    "error_share": percent("Forecast error", help=DEFINITIONS["forecast_error_share"]),
+    "hit_rate": percent("Call matched", help=DEFINITIONS["forecast_hit_rate"]),
+    "missed_churn": st.column_config.NumberColumn("Commit/likely that churned",
+                                                  help=DEFINITIONS["forecast_missed_churn"]),
+    "false_alarm": st.column_config.NumberColumn("At risk/will churn that renewed",
+                                                 help=DEFINITIONS["forecast_false_alarm"]),
+}
+
+FORECAST_OUTCOME_COLUMNS = {
+    "csm_forecast": st.column_config.TextColumn("CSM forecast then", help=DEFINITIONS["csm_forecast"]),
+    "outcome": st.column_config.TextColumn("Outcome"),
+    "renewals": st.column_config.NumberColumn("Renewals"),
+    "arr_up": money("ARR up"),
+    "expected_arr": money("Expected ARR"),
+    "arr_renewed": money("Renewed ARR"),
+}
+
+FORECAST_HISTORY_COLUMNS = {
+    "due_date": date("Renewal due"),
+    "version": st.column_config.NumberColumn("Version", format="%d"),
+    "csm_forecast": st.column_config.TextColumn("CSM forecast", help=DEFINITIONS["csm_forecast"]),
+    "expected_arr": money("Expected ARR"),
+    "arr_up": money("ARR up"),
+    "note": st.column_config.TextColumn("Note", width="large"),
+    "by_user": None,
+    "by_name": st.column_config.TextColumn("By"),
+    "recorded_at": st.column_config.DatetimeColumn("Recorded at (UTC)", format="YYYY-MM-DD HH:mm"),
+    "outcome": st.column_config.TextColumn("Outcome", help="Empty while the renewal is open."),
+    "arr_renewed": money("Renewed ARR"),
 }
 
 RATE_COLUMNS = {

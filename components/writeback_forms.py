@@ -1,5 +1,5 @@
 """The write-back forms: churn-reason tags, risk flags (raise, note, reassign, move the due date,
-resolve) and touches logged on an account.
+resolve), touches logged on an account and the renewal forecast a CSM records.
 
 Each form validates through queries.writeback (a refusal is shown, the typed text stays, and
 nothing is written), attributes the write to the signed-in viewer, and writes once: a form's
@@ -19,10 +19,11 @@ import sqlalchemy as sa
 import streamlit as st
 
 from components.safe_text import md
-from queries import roles
+from queries import forecasts, roles
 from queries import writeback as wb
 from queries.db import Warehouse
 from queries.definitions import FLAG_DUE_DAYS, TOUCH_KINDS
+from queries.labels import CSM_FORECASTS
 
 log = logging.getLogger("cs_cockpit")
 # No max_chars on the inputs: Streamlit would silently drop a longer value; the write refuses it
@@ -249,3 +250,29 @@ def weight_proposal_form(wh: Warehouse, viewer, weights: dict[str, float], names
             _attempt(form, lambda key: weight_proposals.save(wh, writer_of(viewer), weights, note, lead_days,
                                                              quarters, submission=key),
                      "Proposal saved for the data team. The score shown everywhere is unchanged.")
+
+
+def forecast_form(wh: Warehouse, viewer, renewal: dict) -> None:
+    """Record the CSM forecast of one open renewal: a category, the ARR expected and a note. It
+    starts from the latest forecast (else the ARR up), so a change is one edit."""
+    categories = CSM_FORECASTS
+    form = Form(f"forecast_{renewal['renewal_id']}")
+    with st.form(form.name, border=True):
+        st.markdown("**Record your forecast**")
+        left, right = st.columns(2)
+        current = list(categories).index(renewal["csm_forecast"]) if renewal["csm_forecast"] in categories else None
+        category = left.selectbox("Forecast category", list(categories), format_func=categories.get, index=current,
+                                  key=form.key("category"), placeholder="Choose a category")
+        expected = right.number_input("Expected ARR ($)", min_value=None, step=1000.0, format="%.0f",
+                                      value=float(renewal["expected_arr"] if renewal["expected_arr"] is not None
+                                                  else renewal["arr_up"]), key=form.key("expected"),
+                                      help="The ARR you expect this renewal to bring: 0 for a churn.")
+        note = st.text_area("Note (optional)", key=form.key("note"), help=LIMIT_HELP["NOTE_MAX"],
+                            placeholder="What the call rests on: sponsor, budget, usage, competition")
+        if st.form_submit_button("Save forecast", type="primary"):
+            if category is None:
+                st.error("Choose the forecast category.", icon=":material/block:")
+                return
+            _attempt(form, lambda key: forecasts.record_forecast(wh, writer_of(viewer), renewal["renewal_id"],
+                                                                 category, expected, note, submission=key),
+                     f"Forecast saved: {categories[category]}, expecting ${expected:,.0f}.")

@@ -8,6 +8,7 @@ import streamlit as st
 from components import charts, kpi, tables
 from components import writeback_forms as forms
 from components.account_search import account_search
+from components.renewal_forecast import account_section as forecast_section
 from components.context import current_viewer, page_context
 from components.registry import ACCOUNT_SECTIONS, page
 from components.safe_text import md
@@ -165,6 +166,9 @@ elif section == "flags":
                          tables.TAG_COLUMNS, "Not tagged.")
     if may_write:
         forms.churn_tag_form(wh, viewer, account_id, key="account_tag")
+
+elif section == "forecast":
+    forecast_section(wh, viewer, account_id, may_write)
 
 elif section == "usage":
     usage = account.usage_weekly(wh, account_id)

@@ -1,20 +1,24 @@
-"""Renewals, for leadership: what is up for renewal and how it is forecast, and how well we have
-been renewing (logo rate, GRR, NRR) by period and segment."""
+"""Renewals, for leadership: what is up for renewal and how it is forecast (the CRM's column and
+the forecast CSMs own, rolled up), how well we have been renewing (logo rate, GRR, NRR) by period
+and segment, and how accurate the CSMs' forecasts were once renewals closed."""
 import streamlit as st
 
 from components import charts, kpi, notices, periods, tables
 from components.context import page_context
 from components.periods import period_picker
+from components.registry import page
+from components.renewal_forecast import accuracy_view, rollup_view
 from components.safe_text import md
 from components.state import keep
 from queries import labels, renewals
 from queries.definitions import DEFINITIONS, DUE_WINDOWS
 
+VIEWS = page("pages/renewals.py").views
 wh, filters, as_of = page_context()
 st.title("Renewals")
 st.caption(f"Data as of {as_of:%d %b %Y}.")
-view = st.segmented_control("View", ["Upcoming renewals", "Renewal rates"],
-                            key=keep("renewals_view", "Upcoming renewals"), bind="query-params") or "Upcoming renewals"
+view = st.segmented_control("View", VIEWS.options, key=keep(VIEWS.key, VIEWS.options[0]),
+                            bind="query-params") or VIEWS.options[0]
 
 if view == "Upcoming renewals":
     funnel = renewals.funnel(wh, filters)
@@ -32,7 +36,7 @@ if view == "Upcoming renewals":
                  delta=f"{kpi.money(overdue['arr_up'].sum())} ARR" if overdue.height else None, delta_color="off"),
         kpi.Tile("ARR due in 30 days", kpi.money(soon["arr_up"].sum()),
                  "ARR of open renewals due in the next 30 days or already past due."),
-        kpi.Tile("Forecast at risk", kpi.money(at_risk["arr_up"].sum()),
+        kpi.Tile("CRM forecast at risk", kpi.money(at_risk["arr_up"].sum()),
                  f"ARR up for renewal whose forecast category is {labels.FORECASTS['at_risk'].lower()}."),
     ])
     left = right = st.container(horizontal=True, wrap=True, gap="medium")  # wraps on a laptop
@@ -61,6 +65,10 @@ if view == "Upcoming renewals":
         st.caption(f"The {behind.height:,} soonest of {total:,} open renewals; narrow with the filters or a bar.")
     tables.account_table(behind, key="renewals_accounts", filename="open_renewals.csv",
                          columns=tables.RENEWAL_COLUMNS)
+elif view == "CSM forecast":
+    rollup_view(wh, filters)
+elif view == "Forecast accuracy":
+    accuracy_view(wh, filters, as_of)
 else:
     left, right = st.columns([2, 1])
     with left:

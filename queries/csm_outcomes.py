@@ -112,5 +112,5 @@ def outcomes(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date) -> p
         from shown as p
         left join rates as r on {_SAME_ROW.format(x="r")}
         left join credits as x on {_SAME_ROW.format(x="x")}
-        order by p.team, p.team_row desc, p.csm_name, p.csm_id""", lists=who_params)
+        order by p.team, p.team_row desc, p.csm_name, p.csm_id""", lists=who_params, who_only=True)
     return fetch(wh, statement, {**params, "start": start, "end": end})

@@ -3,7 +3,7 @@
 Configuration, first found wins:
 1. the environment variable CS_COCKPIT_WAREHOUSE_URL (an SQLAlchemy URL);
 2. `[connections.warehouse] url = "..."` in .streamlit/secrets.toml;
-3. the embedded demo: a DuckDB file (CS_COCKPIT_DEMO_PATH, default data/demo-v<contract>.duckdb),
+3. the embedded demo: a DuckDB file (CS_COCKPIT_DEMO_PATH, default data/demo-v<contract>.<build>.duckdb),
    generated on first start.
 The app's own tables go to the schema CS_COCKPIT_APP_SCHEMA (default `cockpit`).
 """
@@ -69,8 +69,14 @@ class Warehouse:
         return "unknown" if parsed is None else parsed.get_backend_name()
 
 
+# The demo file's build: bumped when the marts or the demo's seeded write-back change, so that a file
+# an older build left (without a new mart, say) is not read; a current one is generated beside it.
+DEMO_BUILD = 3  # 2: the onboarding_signal_inputs and cs_activity_daily marts, seeded renewal forecasts; 3: the score check's marts
+
+
 def demo_path() -> Path:
-    return Path(os.environ.get(DEMO_PATH_ENV, ROOT / "data" / f"demo-v{CONTRACT_VERSION}.duckdb")).resolve()
+    default = ROOT / "data" / f"demo-v{CONTRACT_VERSION}.{DEMO_BUILD}.duckdb"
+    return Path(os.environ.get(DEMO_PATH_ENV, default)).resolve()
 
 
 def demo_url() -> str:

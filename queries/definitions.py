@@ -334,12 +334,10 @@ BUSINESS_EVENT_LABELS = {"acquired": "Acquired", "layoffs": "Layoffs", "leadersh
                          "funding_cut": "Funding cut"}
 
 
-def slip_cleared_by_survey(account: str, slipped_on: str) -> str:
-    """An onboarding survey answered after the slip (on or after `slipped_on`, by the as-of day
-    `{account}.as_of`) scored above SURVEY_CLEARS_SLIP_ABOVE."""
-    return (f"exists (select 1 from onboarding_surveys as os where os.account_id = {account}.account_id "
-            f"and os.answered_on >= {slipped_on} and os.answered_on <= {account}.as_of "
-            f"and os.score > {SURVEY_CLEARS_SLIP_ABOVE})")
+def slip_cleared_by_survey(best_score_after_slip: str) -> str:
+    """The best onboarding survey answered after the slip (by the as-of day; null when none was,
+    see the onboarding_signal_inputs mart) scored above SURVEY_CLEARS_SLIP_ABOVE."""
+    return f"coalesce({best_score_after_slip} > {SURVEY_CLEARS_SLIP_ABOVE}, false)"
 
 
 def last_conversation(s: str, logged: str) -> str:
@@ -510,4 +508,72 @@ DEFINITIONS.update({
     "signal_evaluated": "Renewals the rule can be judged on: for the usage rules, those whose N days before due "
                         "and the baseline before them (97 days) lie inside the usage history the warehouse "
                         "keeps; for the others, every decided renewal in the span.",
+})
+
+# --- The renewal forecast CSMs record (the app's renewal_forecasts table) ------------------------
+# A CSM (or their lead) records a category and the ARR they expect on an open renewal; every change
+# is a new version. Commit and likely call a renewal, at risk and will churn call a churn: accuracy
+# compares the call with the outcome, and the expected ARR with the renewed ARR.
+FORECAST_CATEGORIES = list(labels.CSM_FORECASTS)  # commit, likely, at_risk, will_churn
+NO_FORECAST = "no_forecast"
+FORECAST_CALLS_RENEWAL = ("commit", "likely")
+FORECAST_CALLS_CHURN = ("at_risk", "will_churn")
+# Accuracy looks at the latest forecast recorded on or before the day k weeks before the due date.
+FORECAST_WEEKS_BEFORE_DUE = (0, 2, 4, 8, 13)
+
+
+def _codes(codes) -> str:
+    return ", ".join(f"'{c}'" for c in codes)
+
+
+def forecast_calls_renewal(category: str) -> str:
+    return f"{category} in ({_codes(FORECAST_CALLS_RENEWAL)})"
+
+
+def forecast_calls_churn(category: str) -> str:
+    return f"{category} in ({_codes(FORECAST_CALLS_CHURN)})"
+
+
+def forecast_cutoff(due_date: str, weeks_before: str) -> str:
+    """The last day a forecast counts for "k weeks before due": the due date less 7k days, inclusive."""
+    return f"{due_date} - 7 * {weeks_before}"
+
+
+# Over rows of decided renewals with the forecast that stood k weeks before due (`category` and
+# `expected_arr` null when there was none), `outcome`, `arr_up`, `arr_renewed`.
+FORECAST_COVERAGE = "cast(count(category) as double precision) / nullif(count(*), 0)"
+FORECAST_HIT_RATE = (f"cast(sum(case when ({forecast_calls_renewal('category')} and outcome = 'renewed') "
+                     f"or ({forecast_calls_churn('category')} and outcome = 'churned') then 1 else 0 end) "
+                     f"as double precision) / nullif(count(category), 0)")
+FORECAST_MISSED_CHURN = (f"sum(case when {forecast_calls_renewal('category')} and outcome = 'churned' "
+                         f"then 1 else 0 end)")
+FORECAST_FALSE_ALARM = (f"sum(case when {forecast_calls_churn('category')} and outcome = 'renewed' "
+                        f"then 1 else 0 end)")
+FORECAST_ERROR_SHARE = ("sum(abs(expected_arr - arr_renewed)) "
+                        "/ nullif(sum(case when category is not null then arr_up end), 0)")
+FORECAST_BIAS = "sum(expected_arr - arr_renewed)"
+
+
+def _named(codes) -> str:
+    return " and ".join(labels.CSM_FORECASTS[c].lower() for c in codes)
+
+
+DEFINITIONS.update({
+    "csm_forecast": f"The latest forecast a CSM or lead recorded on the open renewal "
+                    f"({', '.join(labels.CSM_FORECASTS.values()).lower()}), with the ARR they expect it to renew "
+                    f"at; '{labels.NO_FORECAST[NO_FORECAST]}' when nobody has recorded one. The CRM's forecast "
+                    f"column is shown beside it, unchanged.",
+    "expected_arr": "The ARR the latest forecast expects the renewal to bring (0 for a churn), summed over the "
+                    "renewals that have a forecast.",
+    "forecast_coverage": "Decided renewals that had a CSM forecast k weeks before their due date / decided renewals.",
+    "forecast_hit_rate": f"Forecasts whose call matched the outcome ({_named(FORECAST_CALLS_RENEWAL)} that renewed, "
+                         f"{_named(FORECAST_CALLS_CHURN)} that churned) / decided renewals with a forecast. The "
+                         f"forecast is the latest recorded on or before the day k weeks before the due date; one "
+                         f"recorded later (or after the due date) does not count.",
+    "forecast_missed_churn": f"Renewals forecast {_named(FORECAST_CALLS_RENEWAL)} that churned.",
+    "forecast_false_alarm": f"Renewals forecast {_named(FORECAST_CALLS_CHURN)} that renewed.",
+    "forecast_error_share": "How far expected ARR was from renewed ARR: the sum of |expected - renewed| over decided "
+                            "renewals with a forecast / their ARR up for renewal. 0 = every forecast exact.",
+    "forecast_bias": "Expected ARR minus renewed ARR, summed over decided renewals with a forecast: above 0, the "
+                     "forecasts promised more than renewed.",
 })

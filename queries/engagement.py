@@ -2,13 +2,48 @@
 from __future__ import annotations
 
 import polars as pl
+import sqlalchemy as sa
 
 from queries import definitions as d
 from queries.db import Warehouse, fetch, reads_writeback
-from queries.scope import AS_OF, Filters, activities_cte, scoped
+from queries.scope import AS_OF, Filters, activities_cte, scoped, who_clauses
 from warehouse.schema import ACTIVITY_KINDS
 
 WEEKS = 12
+
+
+def _from_rollup(filters: Filters) -> bool:
+    """cs_activity_daily answers filters on who (segment, team, CSM) for live or all accounts; a
+    stage, tier or account filter needs each account's classification: the per-account path."""
+    return not filters.tiers and not filters.account_ids and set(filters.stages) in (set(), set(d.LIVE_STAGES))
+
+
+def _rollup(wh: Warehouse, filters: Filters, body: str) -> tuple[sa.TextClause, dict]:
+    """`with daily as (...) <body>`: the activity sums of cs_activity_daily and the touches logged
+    in the app (as activities_cte counts them), per day, kind, CSM who did it and the account's
+    CSM, segment and liveness, already narrowed to the who-filters (and to live accounts when the
+    stage filter is every live stage)."""
+    clauses, params, binds = who_clauses(filters, "r.segment", "r.account_csm_id", "oc.team")
+    if filters.stages:
+        clauses.append("r.is_live_now")
+    statement = sa.text(f"""
+        with daily as (
+            select r.day, r.kind, r.csm_id, r.activities
+            from (
+                select day, kind, csm_id, account_csm_id, segment, is_live_now, activities from cs_activity_daily
+                union all
+                select cast(t.touched_on as date), t.kind, c.csm_id, a.csm_id, a.segment, s.is_live, 1
+                from {wh.app_schema}.touches as t
+                inner join accounts as a on a.account_id = t.account_id
+                inner join account_snapshot as s on s.account_id = t.account_id
+                left join csms as c on lower(c.email) = t.by_user
+                where {d.logged_conversation('t')}
+            ) as r
+            left join csms as oc on oc.csm_id = r.account_csm_id
+            where {" and ".join(clauses) or "1 = 1"}
+        )
+        {body}""").bindparams(*binds)
+    return statement, params
 
 
 @reads_writeback
@@ -16,6 +51,14 @@ def weekly_by_kind(wh: Warehouse, filters: Filters, weeks: int = WEEKS) -> pl.Da
     """Activities on the accounts in scope per week (Monday to Sunday) and kind: the last `weeks`
     whole weeks and the current one so far. The first week starts on a Monday, so no bar is a
     fragment of a week except the current one (the page marks it)."""
+    if _from_rollup(filters):
+        statement, params = _rollup(wh, filters, f"""
+        select cast(date_trunc('week', t.day) as date) as week, t.kind, cast(sum(t.activities) as bigint) as activities
+        from daily as t
+        where t.day >= cast(date_trunc('week', {AS_OF}) as date) - :days and t.day <= {AS_OF}
+        group by 1, 2
+        order by 1, 2""")
+        return fetch(wh, statement, {**params, "days": 7 * weeks})
     statement, params = scoped(wh, filters, f""", {activities_cte(wh)}
         select cast(date_trunc('week', t.happened_at) as date) as week, t.kind, count(*) as activities
         from activities as t
@@ -28,25 +71,36 @@ def weekly_by_kind(wh: Warehouse, filters: Filters, weeks: int = WEEKS) -> pl.Da
     return fetch(wh, statement, {**params, "days": 7 * weeks})
 
 
-_PER_KIND = ", ".join(
-    f"sum(case when t.kind = '{k}' then 1 else 0 end) / cast(:weeks as double precision) as {k}_per_week"
-    for k in ACTIVITY_KINDS)
+def _per_kind(counted: str) -> str:
+    """Activities per week of each kind; `counted` is what a row adds (1 per activity, or a rollup's sum)."""
+    return ", ".join(f"sum(case when t.kind = '{k}' then {counted} else 0 end) / cast(:weeks as double precision) "
+                     f"as {k}_per_week" for k in ACTIVITY_KINDS)
 
 
 @reads_writeback
 def per_csm(wh: Warehouse, filters: Filters, weeks: int = WEEKS) -> pl.DataFrame:
     """Each CSM's activities per week, by kind, over the last `weeks` weeks, on accounts in scope
     (counted for the CSM who did them)."""
+    if _from_rollup(filters):
+        statement, params = _rollup(wh, filters, f"""
+        select c.csm_id, c.name as csm_name, c.team, sum(t.activities) / cast(:weeks as double precision) as per_week,
+               {_per_kind("t.activities")}
+        from daily as t
+        inner join csms as c on c.csm_id = t.csm_id
+        where t.day > {AS_OF} - :days and t.day <= {AS_OF}
+        group by c.csm_id, c.name, c.team
+        order by c.team, c.name, c.csm_id""")
+        return fetch(wh, statement, {**params, "days": 7 * weeks, "weeks": weeks})
     statement, params = scoped(wh, filters, f""", {activities_cte(wh)}
         select c.csm_id, c.name as csm_name, c.team, count(*) / cast(:weeks as double precision) as per_week,
-               {_PER_KIND}
+               {_per_kind("1")}
         from activities as t
         inner join in_scope as i on i.account_id = t.account_id
         inner join csms as c on c.csm_id = t.csm_id
         where cast(t.happened_at as date) > i.as_of - :days and cast(t.happened_at as date) <= i.as_of
           and t.happened_at >= cast({AS_OF} - :days + 1 as timestamp)
         group by c.csm_id, c.name, c.team
-        order by c.team, c.name""")
+        order by c.team, c.name, c.csm_id""")
     return fetch(wh, statement, {**params, "days": 7 * weeks, "weeks": weeks})
 
 

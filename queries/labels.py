@@ -15,7 +15,12 @@ ACTIVITY_TIERS = {"heavy": "Heavy", "normal": "Normal", "light": "Light", "inact
 HEALTH_BANDS = {"red": "Red", "yellow": "Yellow", "green": "Green", "no score": "No score"}
 RENEWAL_STAGES = {"not_started": "Not started", "outreach": "Outreach", "proposal": "Proposal",
                   "negotiation": "Negotiation", "closed": "Closed"}
-FORECASTS = {"commit": "Commit", "likely": "Likely", "at_risk": "At risk"}
+FORECASTS = {"commit": "Commit", "likely": "Likely", "at_risk": "At risk"}  # the CRM's forecast column
+# The forecast a CSM (or their lead) records on an open renewal in the app, and the roll-up's word
+# for an open renewal nobody has forecast yet.
+CSM_FORECASTS = {"commit": "Commit", "likely": "Likely", "at_risk": "At risk", "will_churn": "Will churn"}
+NO_FORECAST = {"no_forecast": "No forecast"}
+UNASSIGNED = "Unassigned"  # a roll-up group of accounts without a CSM (or a team)
 OUTCOMES = {"renewed": "Renewed", "churned": "Churned"}
 DUE_WINDOWS = {"overdue": "Overdue", "0-30 days": "0-30 days", "31-60 days": "31-60 days",
                "61-90 days": "61-90 days", "91-120 days": "91-120 days"}
@@ -46,7 +51,8 @@ _VALUE_COLUMNS = {
     "segment": SEGMENTS, "lifecycle_stage": LIFECYCLE_STAGES, "activity_tier": ACTIVITY_TIERS,
     "tier_then": ACTIVITY_TIERS, "tier_now": ACTIVITY_TIERS, "health_band": HEALTH_BANDS,
     "renewal_stage": RENEWAL_STAGES, "stage": RENEWAL_STAGES, "renewal_forecast": FORECASTS,
-    "forecast": FORECASTS, "outcome": OUTCOMES, "due_window": DUE_WINDOWS, "milestone": MILESTONES,
+    "forecast": FORECASTS, "csm_forecast": CSM_FORECASTS | NO_FORECAST, "outcome": OUTCOMES,
+    "due_window": DUE_WINDOWS, "milestone": MILESTONES,
     "next_milestone": MILESTONES, "state": MILESTONE_STATES, "kind": ACTIVITY_KINDS | SIGNAL_KINDS,
     "tier": CONTACT_TIERS, "status": FLAG_STATUSES, "load": LOADS, "load_before": LOADS, "load_after": LOADS,
     "priority": TICKET_PRIORITIES, "role": ROLES, "change": CHANGES,
@@ -80,6 +86,7 @@ COLUMNS = {
     "outcome": "Outcome", "due_window": "Window", "renewals": "Renewals", "email": "Email",
     "owner": "Owner (email)", "raised_by": "Raised by (email)", "resolved_by": "Resolved by (email)",
     "by_user": "By (email)", "tagged_by": "Tagged by (email)", "flag_id": "Flag", "event_id": "Event",
+    "csm_forecast": "CSM forecast", "expected_arr": "Expected ARR", "weeks_before": "Weeks before due",
     "load": "Load", "book_target": "Target accounts", "book_load": "Accounts, % of target",
     "arr_load": "ARR, % of target", "quarter_start": "Quarter starting", "locked_because": "Not movable because",
 }

@@ -94,6 +94,26 @@ def _v3(s: str) -> list[str]:
     ]
 
 
+def _v4(s: str) -> list[str]:
+    """Renewal forecasts CSMs record: one row per version (a change is a new row, never an update),
+    keyed by the warehouse's renewal so accuracy can be read once the renewal closes."""
+    return [
+        f"create sequence {s}.renewal_forecast_ids",
+        f"""create table {s}.renewal_forecasts (
+            forecast_id bigint primary key default nextval('{s}.renewal_forecast_ids'),
+            renewal_id integer not null,
+            account_id integer not null,
+            version integer not null,
+            category varchar not null,
+            expected_arr double precision not null check (expected_arr >= 0),
+            note varchar,
+            by_user varchar not null,
+            recorded_at timestamp not null,
+            unique (renewal_id, version))""",
+        f"create index renewal_forecasts_by_account on {s}.renewal_forecasts (account_id)",
+    ]
+
+
 def _v5(s: str) -> list[str]:
     """Health-weight proposals from the score check's what-if: each saved proposal is a new
     version (never updated), attributed, with a note and the check it was judged on; one row per
@@ -117,7 +137,7 @@ def _v5(s: str) -> list[str]:
     ]
 
 
-MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 5: _v5}
+MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5}
 
 
 SETUP_COMMAND = "./scripts/setup-app-schema --admin-url URL --app-role ROLE"

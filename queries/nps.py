@@ -53,7 +53,7 @@ def _nps_rows(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, gra
                period, grp, {_aggregates()}
         from surveys
         group by grouping sets ((period), (grp), ())
-        order by level, period""")
+        order by level, period""", who_only=True)
     return fetch(wh, statement, {**params, "start": start, "after_end": end + dt.timedelta(days=1)})
 
 

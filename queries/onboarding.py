@@ -9,12 +9,12 @@ import polars as pl
 from queries import definitions as d
 from queries.db import Warehouse, cached, fetch, reads_writeback
 from queries.flags import open_flags_cte
-from queries.scope import Filters, scoped
+from queries.scope import AS_OF, Filters, scoped
 
 _MILESTONES = f"""milestones as (
         select m.account_id, m.milestone, m.day_offset, m.due_date, m.completed_date,
-               c.start_date, i.segment, i.as_of,
-               {d.milestone_state('m', 'i.as_of')} as state
+               c.start_date, i.segment,
+               {d.milestone_state('m', AS_OF)} as state
         from onboarding_milestones as m
         inner join contracts as c on c.contract_id = m.contract_id
         inner join in_scope as i on i.account_id = m.account_id
@@ -35,7 +35,7 @@ def milestone_matrix(wh: Warehouse, filters: Filters, since: dt.date, grain: str
         from milestones
         where start_date >= :since
         group by 1, 2, 3
-        order by 1, 3""")
+        order by 1, 3""", who_only=True)
     return fetch(wh, statement, {**params, "since": since})
 
 
@@ -50,7 +50,7 @@ def time_to_value(wh: Warehouse, filters: Filters, since: dt.date, grain: str = 
         from milestones
         where milestone = 'go_live' and start_date >= :since
         group by 1, 2
-        order by 1, 2""")
+        order by 1, 2""", who_only=True)
     return fetch(wh, statement, {**params, "since": since})
 
 

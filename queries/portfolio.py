@@ -105,17 +105,18 @@ def tier_movement(wh: Warehouse, filters: Filters) -> pl.DataFrame:
     activity_tier() definition classifies both."""
     statement, params = scoped(wh, filters.for_history(), f""",
         then_state as (
-            select account_id, as_of - 90 as as_of, is_live_90d_ago as is_live,
+            -- read from in_scope's own row: one pass over the book, no second scan of the snapshot
+            select as_of - 90 as as_of, is_live_90d_ago as is_live,
                    weekday_active_users_30d_90d_ago as weekday_active_users_30d,
                    licensed_seats_30d_90d_ago as licensed_seats_30d,
-                   last_active_day_90d_ago as last_active_day
-            from account_snapshot
+                   last_active_day_90d_ago as last_active_day,
+                   activity_tier as tier_now, arr
+            from in_scope
         ),
         moves as (
             select coalesce({d.activity_tier('t')}, 'not live') as tier_then,
-                   coalesce(i.activity_tier, 'not live') as tier_now, i.arr
-            from in_scope as i
-            inner join then_state as t on t.account_id = i.account_id
+                   coalesce(t.tier_now, 'not live') as tier_now, t.arr
+            from then_state as t
         )
         select tier_then, tier_now, count(*) as accounts, {d.ARR} as arr
         from moves

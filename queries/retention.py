@@ -60,7 +60,7 @@ def _arr_bridge_rows(wh: Warehouse, filters: Filters, start: dt.date, end: dt.da
         from classified
         group by grouping sets ((segment), ())
         having sum(start_arr) > 0 or sum(end_arr) > 0
-        order by grouping(segment), segment""")
+        order by grouping(segment), segment""", who_only=True)
     return fetch(wh, statement, {**params, "opening": start - dt.timedelta(days=1), "closing": end})
 
 
@@ -91,7 +91,7 @@ def churn_reasons(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date)
         left join latest_tags as lt on lt.account_id = c.account_id
         left join {wh.app_schema}.churn_reasons as cr on cr.code = lt.primary_reason
         group by 1, 2, 3
-        order by 1, 2, 3""")
+        order by 1, 2, 3""", who_only=True)
     return fetch(wh, statement, {**params, "start": start, "end": end})
 
 
@@ -107,7 +107,7 @@ def untagged_churns(wh: Warehouse, filters: Filters, start: dt.date, end: dt.dat
         where r.outcome = 'churned' and r.due_date >= :start and r.due_date <= :end and lt.account_id is null
         group by i.account_id, i.name
         order by arr_up desc, i.account_id
-        limit :limit""")
+        limit :limit""", who_only=True)
     return fetch(wh, statement, {**params, "start": start, "end": end, "limit": limit})
 
 

@@ -54,6 +54,8 @@ scoped_accounts as (
         {d.last_conversation('s', 'lt.last_logged_at')} as last_conversation_at,
         s.key_events_7d, s.key_events_baseline, s.weekday_active_users_7d, s.weekday_active_users_prev_28d,
         s.weekday_active_users_30d, s.licensed_seats_30d, s.tickets_7d,
+        s.is_live_90d_ago, s.weekday_active_users_30d_90d_ago, s.licensed_seats_30d_90d_ago,
+        s.last_active_day_90d_ago,
         s.business_reviews_qtd + coalesce(lt.reviews_qtd, 0) as business_reviews_qtd,
         s.onsite_visits_qtd + coalesce(lt.visits_qtd, 0) as onsite_visits_qtd, {d.days_since_touch('s', 'lt.last_logged_at')} as days_since_touch,
         {d.lifecycle_stage('s')} as lifecycle_stage,
@@ -74,16 +76,39 @@ _FILTER_COLUMNS = {"segments": "segment", "teams": "team", "csm_ids": "csm_id",
                    "stages": "lifecycle_stage", "tiers": "activity_tier", "account_ids": "account_id"}
 
 
-def scoped(wh, filters: Filters, body: str, lists: dict[str, list] | None = None) -> tuple[sa.TextClause, dict]:
+# For history (Filters.for_history: no stage or tier filter) a query that reads only who an account
+# is needs neither the snapshot nor the last touch: every account has its one snapshot row, so
+# accounts and their CSM alone give the same accounts, without joining the wide snapshot per view.
+_WHO_ACCOUNTS = """
+scoped_accounts as (
+    select a.account_id, a.name, a.industry, a.segment, a.plan, a.csm_id, c.name as csm_name, c.team
+    from accounts as a
+    left join csms as c on c.csm_id = a.csm_id
+)"""
+
+
+def scoped(wh, filters: Filters, body: str, lists: dict[str, list] | None = None,
+           who_only: bool = False) -> tuple[sa.TextClause, dict]:
     """`with scoped_accounts, in_scope <body>`: body continues the WITH list or starts the SELECT.
     `lists` are extra list parameters the body uses as `in :name`. The last touch counts the
-    touches logged in the app (wh's app schema) beside the warehouse's activities."""
+    touches logged in the app (wh's app schema) beside the warehouse's activities. With `who_only`
+    (history filters only), in_scope has the account's own columns and its CSM's name and team."""
+    if who_only and (filters.stages or filters.tiers):
+        raise ValueError("who_only scopes take the who-filters only (Filters.for_history)")
+    every_live_stage = set(filters.stages) == set(d.LIVE_STAGES)
     clauses, params, binds = in_lists((f"f_{field}", column, getattr(filters, field))
-                                      for field, column in _FILTER_COLUMNS.items())
+                                      for field, column in _FILTER_COLUMNS.items()
+                                      if not (field == "stages" and every_live_stage))
+    if every_live_stage:
+        # the default scope: every live stage is the snapshot's is_live (a stage is 'churned' exactly
+        # when not live), which PostgreSQL's planner can estimate; an IN list over the stage's CASE
+        # it guesses at 2% of the book and then plans nested loops over 200k accounts
+        clauses.insert(0, "is_live")
     params.update(lists or {})
     binds += [sa.bindparam(name, expanding=True) for name in lists or {}]
     where = " and ".join(clauses) or "1 = 1"
-    text = f"with {_scoped_accounts(wh.app_schema)},\nin_scope as (select * from scoped_accounts where {where})\n{body}"
+    accounts = _WHO_ACCOUNTS if who_only else _scoped_accounts(wh.app_schema)
+    text = f"with {accounts},\nin_scope as (select * from scoped_accounts where {where})\n{body}"
     return sa.text(text).bindparams(*binds), params
 
 

@@ -72,10 +72,59 @@ _RULES = {
         f"{_pct(d.seat_utilisation('i'))} || ' of licensed seats active (opportunity at {d.SEAT_LIMIT_FROM:.0%})'",
         f"{d.seat_utilisation('i')} >= {d.SEAT_LIMIT_FROM}"),
 }
-# The detail rules below bound their tables by the as-of day (scope.AS_OF) before joining the book:
-# a few thousand recent rows hashed against in_scope, instead of one index probe per account in
-# scope. The bounds repeat in_scope's own `i.as_of` conditions; the rules' meaning is in those.
+# Every rule's condition over one account is written once, in `_holds`, and read both by the
+# per-account branches of `signals_cte` (which add value, since and evidence) and by `counts`, which
+# evaluates all of them in one pass over the accounts in scope.
 #
+# Rules over a detail table hold when the account has a row that meets `_DETAIL_ROWS`' condition.
+# The conditions bound their tables by the as-of day (scope.AS_OF: every snapshot row has that
+# as_of) so that a few thousand recent rows are read, by index, never the whole history:
+# rule -> (table, alias, condition over the alias)
+_DETAIL_ROWS = {
+    # any contact's latest answer, not only the account's newest: a detractor does not hide
+    # behind a happier colleague who answered later
+    "nps_detractor": ("nps_latest_by_contact", "n",
+                      f"n.score <= {d.DETRACTOR_UP_TO} and n.responded_on > {AS_OF} - {d.DETRACTOR_WITHIN_DAYS}"),
+    "champion_left": ("contacts", "ct",
+                      f"(ct.is_champion or ct.tier = 'S') and ct.left_at > {AS_OF} - {d.CHAMPION_LEFT_WITHIN_DAYS} "
+                      f"and ct.left_at <= {AS_OF}"),
+    "business_change": ("business_events", "e",
+                        f"e.occurred_on > {AS_OF} - {d.BUSINESS_CHANGE_WITHIN_DAYS} and e.occurred_on <= {AS_OF}"),
+    "weak_new_users": ("user_activations", "ua",
+                       f"ua.page_views_first_7d < {d.WEAK_NEW_USER_VIEWS_BELOW} "
+                       f"and cast(ua.created_at as date) <= {AS_OF} - 7 "
+                       f"and cast(ua.created_at as date) > {AS_OF} - {7 + d.NEW_USER_WINDOW_DAYS} "
+                       f"and ua.created_at >= cast({AS_OF} - {6 + d.NEW_USER_WINDOW_DAYS} as timestamp)"),
+}
+
+# The onboarding rules read the onboarding_signal_inputs mart (`ob`): the latest missed due date
+# of the relationship's onboarding, its go-live, and the best survey answered after each.
+_ONBOARDING_HOLDS = {
+    # a milestone of the relationship's onboarding came due in the window and is still open
+    "milestone_overdue": (f"i.is_live and ob.latest_missed_due_date >= i.as_of - {d.ONBOARDING_DAYS} "
+                          f"and not {d.slip_cleared_by_survey('ob.best_survey_after_latest_miss')}"),
+    # planned after the onboarding began, which was less than ONBOARDING_DAYS ago
+    "go_live_slipped": (f"i.lifecycle_stage = 'onboarding' and ob.go_live_completed_date > ob.go_live_due_date "
+                        f"and ob.go_live_due_date > {AS_OF} - {d.ONBOARDING_DAYS} "
+                        f"and not {d.slip_cleared_by_survey('ob.best_survey_after_go_live_due')}"),
+}
+
+
+def _holds(code: str, per_account: bool = False) -> str:
+    """The rule holds for the account: over in_scope `i`, its onboarding_signal_inputs row `ob` and,
+    for a detail rule, `hits` (per account, 1 under each detail rule with a qualifying row) or, with
+    `per_account`, a probe of the account's own detail rows."""
+    if code in _RULES:
+        return f"i.is_live and {_RULES[code][4]}"
+    if code in _ONBOARDING_HOLDS:
+        return _ONBOARDING_HOLDS[code]
+    if per_account:
+        table, alias, condition = _DETAIL_ROWS[code]
+        return (f"i.is_live and exists (select 1 from {table} as {alias} "
+                f"where {alias}.account_id = i.account_id and {condition})")
+    return f"i.is_live and hits.{code} = 1"
+
+
 # Evidence of a rule that reads several detail rows of an account names the one it shows and
 # counts the others: " (and 2 more)".
 _AND_MORE = ("case when count(*) over (partition by i.account_id) > 1 then ' (and ' "
@@ -83,31 +132,35 @@ _AND_MORE = ("case when count(*) over (partition by i.account_id) > 1 then ' (an
 
 _EVENT_LABEL = "case e.kind " + " ".join(
     f"when '{kind}' then '{label}'" for kind, label in d.BUSINESS_EVENT_LABELS.items()) + " else e.kind end"
+
+
+def _detail_join(code: str) -> str:
+    """in_scope joined to the rows of the rule's detail table that meet its condition."""
+    table, alias, condition = _DETAIL_ROWS[code]
+    return (f"from in_scope as i inner join {table} as {alias} on {alias}.account_id = i.account_id "
+            f"where i.is_live and {condition}")
+
+
+_ONBOARDING_JOIN = "from in_scope as i inner join onboarding_signal_inputs as ob on ob.account_id = i.account_id"
+
 # Rules over a detail table: (SQL body yielding account_id, value, threshold, since, evidence)
 _DETAIL_RULES = {
     "milestone_overdue": f"""
         select i.account_id, max(i.as_of - m.due_date) as value, 0 as threshold, min(m.due_date) + 1 as since,
                cast(count(*) as varchar) || ' milestone(s) overdue, the oldest by '
                    || cast(max(i.as_of - m.due_date) as varchar) || ' days' as evidence
-        from in_scope as i
+        {_ONBOARDING_JOIN}
         inner join onboarding_milestones as m on m.contract_id = i.onboarding_contract_id
-        where i.is_live and m.completed_date is null and m.due_date < i.as_of
+        where {_holds('milestone_overdue')} and {d.milestone_state('m', 'i.as_of')} = 'overdue'
           and m.due_date >= i.as_of - {d.ONBOARDING_DAYS} and m.due_date >= {AS_OF} - {d.ONBOARDING_DAYS}
-          and not {d.slip_cleared_by_survey('i', '(select max(m2.due_date) + 1 from onboarding_milestones as m2 '
-                                            'where m2.contract_id = i.onboarding_contract_id '
-                                            'and m2.completed_date is null and m2.due_date < i.as_of)')}
         group by i.account_id""",
     "go_live_slipped": f"""
-        select i.account_id, m.completed_date - m.due_date as value, 0 as threshold, m.due_date + 1 as since,
-               'go-live done ' || cast(m.completed_date - m.due_date as varchar) || ' days late' as evidence
-        from in_scope as i
-        inner join onboarding_milestones as m on m.contract_id = i.onboarding_contract_id
-        where i.lifecycle_stage = 'onboarding' and m.milestone = 'go_live' and m.completed_date > m.due_date
-          -- planned after the onboarding began, which was less than ONBOARDING_DAYS ago
-          and m.due_date > {AS_OF} - {d.ONBOARDING_DAYS}
-          and not {d.slip_cleared_by_survey('i', 'm.due_date + 1')}""",
-    # any contact's latest answer, not only the account's newest: a detractor does not hide
-    # behind a happier colleague who answered later
+        select i.account_id, ob.go_live_completed_date - ob.go_live_due_date as value, 0 as threshold,
+               ob.go_live_due_date + 1 as since,
+               'go-live done ' || cast(ob.go_live_completed_date - ob.go_live_due_date as varchar) || ' days late'
+                   as evidence
+        {_ONBOARDING_JOIN}
+        where {_holds('go_live_slipped')}""",
     "nps_detractor": f"""
         select account_id, value, threshold, since, evidence from (
             select i.account_id, n.score as value, {d.DETRACTOR_UP_TO} as threshold, n.responded_on as since,
@@ -116,14 +169,9 @@ _DETAIL_RULES = {
                        || {_AND_MORE} as evidence,
                    row_number() over (partition by i.account_id
                                       order by n.score, n.responded_at desc, n.contact_email) as worst
-            from in_scope as i
-            inner join nps_latest_by_contact as n on n.account_id = i.account_id
-            where i.is_live and n.score <= {d.DETRACTOR_UP_TO}
-              and n.responded_on > i.as_of - {d.DETRACTOR_WITHIN_DAYS}
-              and n.responded_on > {AS_OF} - {d.DETRACTOR_WITHIN_DAYS}
+            {_detail_join('nps_detractor')}
         ) as detractors
         where worst = 1""",
-    # in_scope first, then the detail table by account (indexed): predictable at any size
     "champion_left": f"""
         select account_id, value, threshold, since, evidence from (
             select i.account_id, i.as_of - ct.left_at as value, {d.CHAMPION_LEFT_WITHIN_DAYS} as threshold,
@@ -132,11 +180,7 @@ _DETAIL_RULES = {
                        || coalesce(' (' || ct.title || ')', '') || ' left on ' || cast(ct.left_at as varchar)
                        || {_AND_MORE} as evidence,
                    row_number() over (partition by i.account_id order by ct.left_at desc, ct.contact_id) as recency
-            from in_scope as i
-            inner join contacts as ct on ct.account_id = i.account_id
-            where i.is_live and (ct.is_champion or ct.tier = 'S')
-              and ct.left_at > i.as_of - {d.CHAMPION_LEFT_WITHIN_DAYS} and ct.left_at <= i.as_of
-              and ct.left_at > {AS_OF} - {d.CHAMPION_LEFT_WITHIN_DAYS}
+            {_detail_join('champion_left')}
         ) as leavers
         where recency = 1""",
     "business_change": f"""
@@ -147,10 +191,7 @@ _DETAIL_RULES = {
                        || coalesce(': ' || e.note, '')
                        || {_AND_MORE} as evidence,
                    row_number() over (partition by i.account_id order by e.occurred_on desc, e.event_id) as recency
-            from in_scope as i
-            inner join business_events as e on e.account_id = i.account_id
-            where i.is_live and e.occurred_on > i.as_of - {d.BUSINESS_CHANGE_WITHIN_DAYS}
-              and e.occurred_on <= i.as_of and e.occurred_on > {AS_OF} - {d.BUSINESS_CHANGE_WITHIN_DAYS}
+            {_detail_join('business_change')}
         ) as changes
         where recency = 1""",
     "weak_new_users": f"""
@@ -158,14 +199,11 @@ _DETAIL_RULES = {
                min(cast(ua.created_at as date)) + 7 as since,
                cast(count(*) as varchar) || ' new user(s) with under {d.WEAK_NEW_USER_VIEWS_BELOW} page views '
                    || 'in their first week' as evidence
-        from in_scope as i
-        inner join user_activations as ua on ua.account_id = i.account_id
-        where i.is_live and ua.page_views_first_7d < {d.WEAK_NEW_USER_VIEWS_BELOW}
-          and cast(ua.created_at as date) <= i.as_of - 7
-          and cast(ua.created_at as date) > i.as_of - 7 - {d.NEW_USER_WINDOW_DAYS}
-          and ua.created_at >= cast({AS_OF} - {6 + d.NEW_USER_WINDOW_DAYS} as timestamp)
+        {_detail_join('weak_new_users')}
         group by i.account_id""",
 }
+assert set(_RULES) | set(_DETAIL_RULES) == set(d.SIGNAL_RULES)
+assert set(_DETAIL_ROWS) | set(_ONBOARDING_HOLDS) == set(_DETAIL_RULES)
 
 
 def _branch(code: str, body: str) -> str:
@@ -182,10 +220,48 @@ def signals_cte(with_since: bool = True) -> str:
         select i.account_id, {value} as value, {threshold} as threshold,
                {since if with_since else 'cast(null as date)'} as since, {evidence} as evidence
         from in_scope as i
-        where i.is_live and {where}""") for code, (value, threshold, since, evidence, where) in _RULES.items()]
+        where {_holds(code)}""") for code, (value, threshold, since, evidence, _where) in _RULES.items()]
     branches += [_branch(code, body) for code, body in _DETAIL_RULES.items()]
     # materialized: computed once, even where the caller joins it back to in_scope
     return "signals as materialized (\n" + "\n    union all\n".join(branches) + "\n)"
+
+
+def _counts_sql(per_account: bool) -> str:
+    """Accounts and ARR per rule from one pass over in_scope, every rule's condition summed side by
+    side, then one row per rule. Each account is joined once to its onboarding facts; the detail
+    rules are read once for the whole book (a few thousand recent rows each, hashed), or, for a
+    few accounts (`per_account`: a CSM's book, a list), by probing each account's own rows."""
+    found = "\n            union all\n            ".join(
+        f"select {alias}.account_id, '{code}' as rule from {table} as {alias} where {condition}"
+        for code, (table, alias, condition) in _DETAIL_ROWS.items())
+    flags = ", ".join(f"max(case when rule = '{code}' then 1 else 0 end) as {code}" for code in _DETAIL_ROWS)
+    hits = "" if per_account else f"""
+        hits as (
+            select account_id, {flags}
+            from (
+            {found}
+            ) as found
+            group by account_id
+        ),"""
+    sums = ",\n                   ".join(
+        f"count(case when {_holds(code, per_account)} then 1 end) as {code}_accounts, "
+        f"coalesce(sum(case when {_holds(code, per_account)} then i.arr end), 0) as {code}_arr"
+        for code in d.SIGNAL_RULES)
+    rows = "\n        union all\n        ".join(
+        f"select '{code}' as rule, '{rule.label}' as label, '{rule.kind}' as kind, {rule.severity} as severity, "
+        f"{code}_accounts as accounts, {code}_arr as arr from totals" for code, rule in d.SIGNAL_RULES.items())
+    return f""",{hits}
+        totals as materialized (
+            select {sums}
+            from in_scope as i
+            left join onboarding_signal_inputs as ob on ob.account_id = i.account_id
+            {"" if per_account else "left join hits on hits.account_id = i.account_id"}
+        )
+        select rule, label, kind, severity, accounts, arr from (
+        {rows}
+        ) as per_rule
+        where accounts > 0
+        order by case when kind = 'risk' then 0 else 1 end, severity desc, arr desc"""
 
 
 @reads_writeback
@@ -205,10 +281,5 @@ def firing(wh: Warehouse, filters: Filters, limit: int = d.LIST_LIMIT) -> pl.Dat
 @reads_writeback
 def counts(wh: Warehouse, filters: Filters) -> pl.DataFrame:
     """Accounts and ARR per rule that fires, for the portfolio's overview."""
-    statement, params = scoped(wh, filters, f""", {signals_cte(with_since=False)}
-        select g.rule, g.label, g.kind, g.severity, count(*) as accounts, coalesce(sum(i.arr), 0) as arr
-        from signals as g
-        inner join in_scope as i on i.account_id = g.account_id
-        group by g.rule, g.label, g.kind, g.severity
-        order by case when g.kind = 'risk' then 0 else 1 end, g.severity desc, arr desc""")
+    statement, params = scoped(wh, filters, _counts_sql(per_account=bool(filters.csm_ids or filters.account_ids)))
     return fetch(wh, statement, params)

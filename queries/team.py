@@ -9,22 +9,30 @@ from queries.db import Warehouse, fetch, reads_writeback
 from queries.flags import open_flags_cte
 from queries.scope import Filters, scoped
 
-_BOOKS = """books as (
+def _books(live_only: bool = True) -> str:
+    """`books`: the accounts in scope with their open flags, whether they are at risk and the days
+    to the term's end; live ones only unless `live_only` is false (then grouped by is_live)."""
+    return f"""books as (
         select i.*, coalesce(f.open_flags, 0) as open_flags,
                case when i.health_band = 'red' or coalesce(f.open_flags, 0) > 0 then true else false end as at_risk,
                i.term_end - i.as_of as days_to_term_end
         from in_scope as i
         left join open_flags as f on f.account_id = i.account_id
-        where i.is_live
+        {"where i.is_live" if live_only else ""}
     )"""
+
+
+_BOOKS = _books()
 
 
 @reads_writeback
 def workload(wh: Warehouse, filters: Filters) -> pl.DataFrame:
     """One row per CSM (with no live accounts too): book measures and their share of target."""
-    statement, params = scoped(wh, filters, f""", {open_flags_cte(wh)}, {_BOOKS},
-        per_csm as (
-            select csm_id, {d.ACCOUNTS} as accounts, {d.ARR} as arr,
+    # measures per CSM and liveness from one pass over the book (in_scope read once): the live rows
+    # are the CSM's book, and any row says the CSM has an account in scope
+    statement, params = scoped(wh, filters, f""", {open_flags_cte(wh)}, {_books(live_only=False)},
+        per_csm_and_liveness as (
+            select csm_id, is_live, {d.ACCOUNTS} as accounts, {d.ARR} as arr,
                    coalesce(sum(case when days_to_term_end <= 90 then arr end), 0) as renewable_arr_90d,
                    coalesce(sum(case when days_to_term_end <= 180 then arr end), 0) as renewable_arr_180d,
                    coalesce(sum(case when at_risk then arr end), 0) as at_risk_arr,
@@ -33,7 +41,10 @@ def workload(wh: Warehouse, filters: Filters) -> pl.DataFrame:
                    sum(case when renewal_due_date <= as_of + 30 then 1 else 0 end) as renewals_due_30d,
                    {d.AVG_HEALTH} as avg_health
             from books
-            group by csm_id
+            group by csm_id, is_live
+        ),
+        per_csm as (
+            select * from per_csm_and_liveness where is_live
         )
         select w.*, {d.load_status('w.book_load', 'w.arr_load')} as load
         from (
@@ -53,10 +64,10 @@ def workload(wh: Warehouse, filters: Filters) -> pl.DataFrame:
         left join csms as l on l.csm_id = c.manager_id
         left join per_csm as p on p.csm_id = c.csm_id
         where c.role = 'csm'
-          and (exists (select 1 from in_scope as i where i.csm_id = c.csm_id)
+          and (exists (select 1 from per_csm_and_liveness as i where i.csm_id = c.csm_id)
                or not exists (select 1 from accounts as a where a.csm_id = c.csm_id))  -- CSMs with an empty book
         ) as w
-        order by w.team, w.segment, w.csm_name""")
+        order by w.team, w.segment, w.csm_name, w.csm_id""")
     return fetch(wh, statement, params)
 
 

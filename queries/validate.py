@@ -245,3 +245,37 @@ def choice(value, options, what: str) -> int:
     if not _is_int(value) or value not in options:
         raise Rejected(f"{what} must be one of " + ", ".join(map(str, options)) + ".")
     return int(value)
+
+
+RENEWAL_ID_MAX = 2**31 - 1  # renewals.renewal_id is an integer column
+
+
+def renewal_id(value) -> int:
+    """A renewal id: a Python int (not bool, float, str or Decimal) in the column's range."""
+    if not _is_int(value):
+        raise Rejected("Pick a renewal: the one given is not a renewal id.")
+    if not 1 <= value <= RENEWAL_ID_MAX:
+        raise Rejected("There is no renewal with that id.")
+    return int(value)
+
+
+def forecast_category(value, categories: dict[str, str]) -> str:
+    """One of the forecast categories a CSM records (labels.CSM_FORECASTS), compared exactly."""
+    if not isinstance(value, str) or value not in categories:
+        named = [label.lower() for label in categories.values()]
+        raise Rejected(f"Choose the forecast category: {', '.join(named[:-1])} or {named[-1]}.")
+    return value
+
+
+def dollars(value, what: str, most: float) -> float:
+    """An amount of dollars: an int or float (not bool, str or Decimal), finite, from 0 to `most`,
+    kept to the cent."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise Rejected(f"{what} must be a number of dollars.")
+    if value != value or value in (float("inf"), float("-inf")):
+        raise Rejected(f"{what} must be a number of dollars.")
+    if value < 0:
+        raise Rejected(f"{what} cannot be negative: enter 0 for a renewal expected to churn.")
+    if value > most:
+        raise Rejected(f"{what} is more than ${most:,.0f}: check the number.")
+    return round(float(value), 2)

@@ -17,7 +17,7 @@ import streamlit as st
 from queries import app_setup
 from queries.db import Warehouse, engine_for
 from queries.migrations import migrate
-from queries.demo_writeback import seed_churn_tags
+from queries.demo_writeback import seed_demo_writeback
 from warehouse.build import build_warehouse
 from warehouse.schema import metadata
 from warehouse.synth import Shape
@@ -112,7 +112,7 @@ def demo_warehouses(tmp_path_factory):
             target = wh.url if backend == "postgres" else wh.url.removeprefix("duckdb:///")
             build_warehouse(target, Shape(as_of=DEMO_AS_OF))
             wh = least_privileged(wh)  # every app-level PostgreSQL test runs as the app's own role
-            seed_churn_tags(wh)
+            seed_demo_writeback(wh)
             built[backend] = wh
         return built[backend]
     yield get

@@ -13,10 +13,10 @@ import datetime as dt
 import polars as pl
 import sqlalchemy as sa
 
-from queries import writeback as wb
+from queries import forecasts, writeback as wb
 from queries.db import Warehouse
 from queries.migrations import migrate
-from queries.demo_writeback import seed_churn_tags
+from queries.demo_writeback import seed_churn_tags, seed_forecasts
 from warehouse.load import write_tables
 from warehouse.synth import Shape, generate
 from warehouse.transform import run_dbt
@@ -92,6 +92,7 @@ def write_hostile_writeback(wh: Warehouse, beacon: str) -> dict[str, int]:
     texts = payloads(beacon)
     migrate(wh, create_schema=True)
     seed_churn_tags(wh)
+    seed_forecasts(wh)  # decided renewals with forecasts: the accuracy view lists the (payload) CSM names
     ops = _writer(wh, "ops")
     with wh.engine.connect() as conn:
         live = conn.execute(sa.text("select account_id from account_snapshot where is_live "
@@ -114,7 +115,13 @@ def write_hostile_writeback(wh: Warehouse, beacon: str) -> dict[str, int]:
         for i, code in enumerate(codes):
             conn.execute(sa.text(f"update {wh.app_schema}.churn_reasons set label = :l where code = :c"),
                          {"l": f"{texts[i % len(texts)][:200]} · {code}", "c": code})
-    return {"flags": flags, "tags": len(churned)}
+    with wh.engine.connect() as conn:
+        renewals = conn.execute(sa.text("select renewal_id from renewals where outcome is null "
+                                        "and account_id in :live order by account_id")
+                                .bindparams(sa.bindparam("live", expanding=True)), {"live": list(live)}).scalars().all()
+    for i, renewal_id in enumerate(renewals):  # the flagged accounts' open renewals: a payload note on each
+        forecasts.record_forecast(wh, ops, renewal_id, "at_risk", 1_000, texts[i % len(texts)][:wb.NOTE_MAX])
+    return {"flags": flags, "tags": len(churned), "forecasts": len(renewals)}
 
 
 def build_hostile_book(wh: Warehouse, shape: Shape, beacon: str) -> dict[str, int]:

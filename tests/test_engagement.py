@@ -60,6 +60,12 @@ def fired(wh, rule: str) -> dict[int, dict]:
     return {r["account_id"]: r for r in frame.filter(frame["rule"] == rule).iter_rows(named=True)}
 
 
+def test_the_portfolio_counts_champions_and_silences(book):
+    got = {r["rule"]: (r["accounts"], r["arr"]) for r in signals.counts(book, Filters()).iter_rows(named=True)}
+    # champions: 10 and 12 (5,000 each); too long without a touch: 2, 3 and 4 (ARR 10,000 x id)
+    assert got == {"champion_left": (2, 10_000), "no_recent_touch": (3, 90_000)}
+
+
 def test_days_since_the_last_conversation(book):
     from queries.db import fetch
     from queries.scope import scoped
@@ -106,6 +112,31 @@ def test_activities_per_week_and_per_csm(book):
     per = {r["csm_id"]: r for r in engagement.per_csm(book, Filters()).iter_rows(named=True)}
     assert per[2]["business_review_per_week"] == pytest.approx(2 / engagement.WEEKS)
     assert per[1]["per_week"] == pytest.approx(10 / engagement.WEEKS)
+
+
+@pytest.mark.parametrize("scope", [Filters(), Filters(stages=()), Filters(segments=("high_touch",)),
+                                   Filters(teams=("A",)), Filters(csm_ids=(2,))],
+                         ids=["live", "every stage", "one segment", "one team", "one CSM's book"])
+def test_the_activity_rollup_counts_what_each_account_adds_up_to(book, scope, monkeypatch):
+    """cs_activity_daily (with the touches logged in the app) gives exactly what joining every
+    activity to its account gives, filter by filter."""
+    writer = wb.Writer("csm2@example.com", "csm", "A", 2)
+    wb.log_touch(book, writer, 6, "meeting", AS_OF - days(2), "Planning the review")
+    wb.log_touch(book, writer, 6, "note", AS_OF - days(2), "internal: not a conversation")
+    fast = engagement.weekly_by_kind(book, scope), engagement.per_csm(book, scope)
+    monkeypatch.setattr(engagement, "_from_rollup", lambda _f: False)
+    engagement.weekly_by_kind.clear()
+    engagement.per_csm.clear()
+    slow = engagement.weekly_by_kind(book, scope), engagement.per_csm(book, scope)
+    assert fast[0].to_dicts() == slow[0].to_dicts()
+    assert fast[1].columns == slow[1].columns
+    for column in fast[1].columns:
+        if fast[1][column].dtype.is_float():
+            assert fast[1][column].to_list() == pytest.approx(slow[1][column].to_list())
+        else:
+            assert fast[1][column].to_list() == slow[1][column].to_list()
+    if scope == Filters():  # the 13 activities of the last 84 days and the meeting logged in the app
+        assert fast[0]["activities"].sum() == 14
 
 
 def test_the_timeline_interleaves_everything_newest_first(empty_warehouse):

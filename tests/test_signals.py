@@ -237,6 +237,36 @@ def test_new_users_with_fewer_than_three_page_views(book):
     assert hits[80]["since"] == AS_OF
 
 
+# Every account each rule fires for in the book above (the tests above check them one by one)
+FIRING = {"usage_drop": {10}, "sudden_drop": {20}, "ticket_burst": {30}, "nps_detractor": {40, 44},
+          "seat_limit": {50}, "milestone_overdue": {60, 64, 66}, "go_live_slipped": {70, 74, 76, 77, 78},
+          "business_change": {85, 87}, "weak_new_users": {80}}
+
+
+def arr_today(b: Book) -> dict[int, float]:
+    """Each account's ARR from its newest term (every signalled account here is live)."""
+    newest = {}
+    for term in sorted(b.rows["contracts"], key=lambda t: t["start_date"]):
+        newest[term["account_id"]] = term["arr"]
+    return newest
+
+
+@pytest.mark.parametrize("scope", [Filters(), Filters(stages=()), Filters(csm_ids=(1,)),
+                                   Filters(account_ids=(10, 44, 64, 74, 80, 87, 95))],
+                         ids=["live book", "every stage", "one CSM's book", "some accounts"])
+def test_the_portfolio_counts_each_rules_accounts_and_arr(book, scope):
+    """The one-pass counts agree with the rules' per-account answers, for the whole book (detail
+    rows hashed once) and for a CSM's book or a list of accounts (each account probed)."""
+    arr = arr_today(build_book())
+    expected = {}
+    for rule, accounts in FIRING.items():
+        mine = {a for a in accounts if not scope.account_ids or a in scope.account_ids}
+        if mine:
+            expected[rule] = (len(mine), sum(arr[a] for a in mine))
+    got = {r["rule"]: (r["accounts"], r["arr"]) for r in signals.counts(book, scope).iter_rows(named=True)}
+    assert got == expected
+
+
 def test_one_row_per_account_and_rule_and_none_for_churned_accounts(book):
     frame = signals.firing(book, Filters(stages=()))
     assert frame.select("account_id", "rule").is_duplicated().sum() == 0

@@ -1,8 +1,8 @@
 """Command line: generate the synthetic book into a DuckDB file or a PostgreSQL database, build its
-marts with dbt, and add the app's demo write-back history (churn tags). A PostgreSQL database
+marts with dbt, and add the app's demo write-back history (churn tags, renewal forecasts). A PostgreSQL database
 that does not exist yet is created (when the user may), else the command says how.
 
-    python -m warehouse --target data/demo-v5.duckdb
+    python -m warehouse --target data/demo-v5.3.duckdb
     python -m warehouse --target postgresql+psycopg2://postgres@127.0.0.1:5432/cockpit --accounts 20000
 """
 import argparse

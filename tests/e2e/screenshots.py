@@ -57,6 +57,21 @@ def score_check_what_if(page, url: str) -> None:
     _shoot(page, "score_check_what_if")
 
 
+def renewal_forecast(page, url: str) -> None:
+    """Renewals: the CSM forecast rolled up by segment beside the CRM's, and its accuracy; the page
+    is left on its first view."""
+    open_page(page, url, "Renewals")
+    for view, name in (("CSM forecast", "renewals_forecast"), ("Forecast accuracy", "renewals_accuracy")):
+        page.get_by_test_id("stButtonGroup").get_by_text(view, exact=True).first.click()
+        after_action(page)
+        if view == "CSM forecast":
+            page.get_by_test_id("stButtonGroup").get_by_text("Segment", exact=True).first.click()
+            after_action(page)
+        _shoot(page, name)
+    page.get_by_test_id("stButtonGroup").get_by_text("Upcoming renewals", exact=True).first.click()
+    after_action(page)
+
+
 def main() -> int:
     if reason := chromium_missing():
         print(reason, file=sys.stderr)
@@ -77,6 +92,7 @@ def main() -> int:
                         _shoot(page, p.name)
                 team_outcomes(page, server.url)
                 score_check_what_if(page, server.url)
+                renewal_forecast(page, server.url)
                 # a CSM's morning: their book, then the riskiest account
                 page.get_by_label("View as", exact=True).first.click()
                 page.get_by_role("option").filter(has_text=re.compile(r" · CSM · ")).nth(2).click()

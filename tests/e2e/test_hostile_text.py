@@ -36,7 +36,8 @@ PAGES = [p.title for p in registry.PAGES]
 VIEWS = {
     "Portfolio health": [("Break down by", "Team"), ("Break down by", "CSM")],
     "NPS": [("Break down by", "Team"), ("Break down by", "CSM")],
-    "Renewals": [("Colour by", "Stage")],
+    "Renewals": [("Colour by", "Stage"), ("View", "CSM forecast"), ("Break down by", "CSM"),
+                 ("View", "Forecast accuracy")],
     "Retention": [("View", "Churn reasons")],
     "Score check": [("View", "What-if weights")],  # the components' words as input labels and help
 }

@@ -28,6 +28,12 @@ union all
 select 'cohort_retention', 0, 'cohort after as_of'
 from {{ ref('cohort_retention') }} as c cross join as_of as d where c.cohort > d.as_of
 union all
+select 'onboarding_signal_inputs', o.account_id, 'a miss on or after as_of'
+from {{ ref('onboarding_signal_inputs') }} as o cross join as_of as d where o.latest_missed_due_date >= d.as_of
+union all
+select 'cs_activity_daily', 0, 'an activity after as_of'
+from {{ ref('cs_activity_daily') }} as a cross join as_of as d where a.day > d.as_of
+union all
 select 'usage_rolling_daily', u.account_id, 'used after as_of'
 from {{ ref('usage_rolling_daily') }} as u cross join as_of as d where u.day > d.as_of
 union all
