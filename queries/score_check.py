@@ -191,6 +191,19 @@ def component_spreads(wh: Warehouse, filters: Filters, as_of: dt.date, quarters:
 # [due - N, due - 1], by the rule's own definition (queries/signals.py) evaluated on day t.
 _USAGE_REACH_DAYS = 96  # the usage_drop baseline on day t starts on t - 96
 
+_USAGE_DROP = f"u.key_events_baseline > 0 and u.key_events_7d < {d.USAGE_DROP_BELOW} * u.key_events_baseline"
+_SUDDEN_DROP = (f"u.weekday_active_users_prev_28d >= {d.SUDDEN_DROP_MIN_USERS} "
+                f"and u.weekday_active_users_7d <= {d.SUDDEN_DROP_TO} * u.weekday_active_users_prev_28d")
+# each renewal's days in its window on which a usage rule held: one pass over the mart for both
+_USAGE_HELD = f"""usage_held as (
+        select dd.renewal_id, u.key_events_7d, u.key_events_baseline, u.weekday_active_users_7d,
+               u.weekday_active_users_prev_28d
+        from decided as dd
+        inner join usage_rolling_daily as u on u.account_id = dd.account_id
+            and u.day >= dd.looked_on and u.day < dd.due_date
+        where ({_USAGE_DROP}) or ({_SUDDEN_DROP})
+    )"""
+
 _FIRED = {
     # 5+ tickets opened in (t - 7, t]: the count can only rise on a ticket's day, so it is enough to
     # look at the window's first day (the days of the mart support_tickets_daily in the 7 days to
@@ -236,20 +249,15 @@ _FIRED = {
         where e.occurred_on > dd.looked_on - {d.BUSINESS_CHANGE_WITHIN_DAYS} and e.occurred_on < dd.due_date""",
     # on each day t with usage: key events over (t - 7, t] below the share of the (t - 97, t - 7]
     # baseline; weekday active users over (t - 7, t] at or below the share of (t - 35, t - 7]: the
-    # averages of day t read from the dbt mart usage_rolling_daily, not computed per page view
+    # days either rule held on, read once from the dbt mart usage_rolling_daily (`usage_held`)
     "usage_drop": f"""
-        select distinct dd.renewal_id, 'usage_drop' as rule
-        from decided as dd
-        inner join usage_rolling_daily as u on u.account_id = dd.account_id
-            and u.day >= dd.looked_on and u.day < dd.due_date
-        where u.key_events_baseline > 0 and u.key_events_7d < {d.USAGE_DROP_BELOW} * u.key_events_baseline""",
+        select distinct u.renewal_id, 'usage_drop' as rule
+        from usage_held as u
+        where {_USAGE_DROP}""",
     "sudden_drop": f"""
-        select distinct dd.renewal_id, 'sudden_drop' as rule
-        from decided as dd
-        inner join usage_rolling_daily as u on u.account_id = dd.account_id
-            and u.day >= dd.looked_on and u.day < dd.due_date
-        where u.weekday_active_users_prev_28d >= {d.SUDDEN_DROP_MIN_USERS}
-          and u.weekday_active_users_7d <= {d.SUDDEN_DROP_TO} * u.weekday_active_users_prev_28d""",
+        select distinct u.renewal_id, 'sudden_drop' as rule
+        from usage_held as u
+        where {_SUDDEN_DROP}""",
 }
 _NEEDS_USAGE = {"usage_drop", "sudden_drop"}
 assert set(_FIRED) == set(d.SCORE_CHECK_RULES)
@@ -263,7 +271,7 @@ def signal_hits(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, 
     rules = " union all ".join(f"select '{r}' as rule, {1 if r in _NEEDS_USAGE else 0} as needs_usage"
                                for r in d.SCORE_CHECK_RULES)
     fired = " union ".join(f"({sql})" for sql in _FIRED.values())
-    statement, params = scoped(wh, _decided(filters), f""", {_DECIDED},
+    statement, params = scoped(wh, _decided(filters), f""", {_DECIDED}, {_USAGE_HELD},
         rules as ({rules}),
         fired as ({fired}),
         evaluable as (
