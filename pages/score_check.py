@@ -105,7 +105,7 @@ if view == VIEWS[0]:
     if missing:
         st.caption("No value before any of these renewals, so not shown: " + ", ".join(map(md, missing)) + ".")
 
-elif view == VIEWS[1]:  # its own view: judging each rule on every day of history is the page's heaviest query
+elif view == VIEWS[1]:  # its own view: judging each rule on every day of history is still the heaviest query
     st.subheader("Did the signals flag the renewals that were lost", anchor=False)
     st.caption(f"{DEFINITIONS['signal_precision']} {DEFINITIONS['signal_recall']} For comparison: "
                f"{kpi.percent(base['bad'] / base['decided'])} of all decided renewals churned or contracted.")

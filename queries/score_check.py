@@ -1,9 +1,11 @@
 """Score check, for leadership and CS operations: did the health score, its components and the
 signal rules foretell the renewals that followed, on the company's own history?
 
-Every figure is computed in SQL over decided renewals (`renewals`) and the health history
-(`health_scores` to find the score that stood N days before the due date, the dbt view
-`health_components_daily` for that day's components and weights). The band rules, the
+Every figure is computed in SQL over decided renewals (`renewals`) and dbt marts:
+`score_check_renewal_health` (per decided renewal and look-back, the score that stood N days
+before the due date, with that day's components and weights), `usage_rolling_daily` and
+`support_tickets_daily` (each day's rolling usage averages and ticket counts, for the usage and
+ticket-burst rules); the other rules read their small tables directly. The band rules, the
 rates and the thresholds come from queries/definitions.py; the what-if re-weighs the same
 components by the warehouse's own rule (a component with no data is left out and its weight
 spread over the others), so current and proposed weights differ only in the weights.
@@ -36,30 +38,19 @@ _DECIDED = f"""decided as (
         where r.outcome is not null and r.due_date >= :start and r.due_date <= :end
     )"""
 
-def _looked(wh: Warehouse) -> str:
-    """`looked`: each renewal's latest weekly score on or before the look day, if recent enough;
-    `components`: that day's components from the view, read by (account, day), its partition.
-
-    The one planner hint of the app's SQL: on PostgreSQL the lateral subquery is fenced
-    (`offset 0`) so that it stays a per-renewal index lookup instead of being pulled up into a hash
-    join over the whole history (20k accounts: 6 s to 0.3 s); DuckDB decorrelates the unfenced form
-    into a join it prunes well, and the fence there costs ten times as much. The rows are the same."""
-    fence = "offset 0" if wh.engine.dialect.name == "postgresql" else ""
-    return f"""looked as (
-        select dd.renewal_id, dd.account_id, max(h.day) as health_day
-        from decided as dd
-        inner join health_scores as h on h.account_id = dd.account_id
-            and h.day <= dd.looked_on and h.day > dd.looked_on - {d.SCORE_CHECK_SCORE_MAX_AGE_DAYS}
-        group by dd.renewal_id, dd.account_id
+# `looked`: each renewal whose account had a score N days before due (the latest weekly score on
+# or before the look day, if recent enough), with that day; `components`: that day's components,
+# values and weights. Both read from the dbt mart score_check_renewal_health, which holds them per
+# renewal for every look-back the page offers (d.SCORE_CHECK_LEAD_DAYS, passed to dbt as vars).
+_LOOKED = """looked as (
+        select distinct m.renewal_id, m.health_day
+        from score_check_renewal_health as m
+        where m.lead_days = :lead_days and m.renewal_id in (select renewal_id from decided)
     ),
     components as (
-        select l.renewal_id, hc.component, hc.value, hc.weight, hc.score
-        from looked as l
-        cross join lateral (
-            select v.component, v.value, v.weight, v.score from health_components_daily as v
-            where v.account_id = l.account_id and v.day = l.health_day
-            {fence}
-        ) as hc
+        select m.renewal_id, m.component, m.value, m.weight, m.score
+        from score_check_renewal_health as m
+        where m.lead_days = :lead_days and m.renewal_id in (select renewal_id from decided)
     )"""
 
 _BAND_ORDER = " ".join(f"when '{b}' then {i}" for i, b in enumerate(d.HEALTH_BANDS))
@@ -75,11 +66,21 @@ def _band_rows(scores: dict[str, str]) -> str:
     """Per score (name -> expression over `components` rows of one renewal) and band: counts, logo
     renewal rate and GRR, and green's lead over red. `scores` names are code, not user input."""
     per_renewal = ", ".join(f"{expr} as score_{name}" for name, expr in scores.items())
+    # each renewal's scores in one pass over its component rows (none: no score), then read once per
+    # score: joining decided renewals to per-renewal scores in every branch made PostgreSQL guess
+    # millions of rows and spend most of the query compiling it (JIT)
     unpivot = " union all ".join(
-        f"select '{name}' as weights, {d.health_band(f'p.score_{name}')} as band, s.* from decided as s "
-        f"left join per_renewal as p on p.renewal_id = s.renewal_id" for name in scores)
+        f"select '{name}' as weights, {d.health_band(f's.score_{name}')} as band, s.* from scored as s"
+        for name in scores)
+    decided_columns = ("s.renewal_id, s.account_id, s.due_date, s.outcome, s.arr_up, s.arr_renewed, s.looked_on, "
+                       "s.bad, s.lost")
     return f""",
-    per_renewal as (select renewal_id, {per_renewal} from components group by renewal_id),
+    scored as (
+        select {decided_columns}, {per_renewal}
+        from decided as s
+        left join components as c on c.renewal_id = s.renewal_id
+        group by {decided_columns}
+    ),
     banded as ({unpivot}),
     by_band as (
         select weights, band, {d.DECIDED} as decided, {d.RENEWED} as renewed, {d.CHURNED} as churned,
@@ -109,7 +110,7 @@ def _band_rows(scores: dict[str, str]) -> str:
 def bands(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, lead_days: int) -> pl.DataFrame:
     """Per health band N days before due (the warehouse's own score): decided renewals, renewed,
     churned, contracted, ARR up, logo renewal rate, GRR, and green minus red on every row."""
-    statement, params = scoped(wh, _decided(filters), f""", {_DECIDED}, {_looked(wh)}
+    statement, params = scoped(wh, _decided(filters), f""", {_DECIDED}, {_LOOKED}
         {_band_rows({'warehouse': 'max(score)'})}""")
     return fetch(wh, statement, {**params, **_params(as_of, quarters, lead_days)}).drop("weights")
 
@@ -137,7 +138,7 @@ def what_if(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, lead
     the same expression: `current` under the warehouse's weights, `proposed` under `weights`
     ((component, weight) pairs; any scale, only proportions matter)."""
     proposed, weight_params = _bound_weights(dict(weights))
-    statement, params = scoped(wh, _decided(filters), f""", {_DECIDED}, {_looked(wh)}
+    statement, params = scoped(wh, _decided(filters), f""", {_DECIDED}, {_LOOKED}
         {_band_rows({'current': _weighted('weight'), 'proposed': _weighted(proposed)})}""")
     return fetch(wh, statement, {**params, **weight_params, **_params(as_of, quarters, lead_days)})
 
@@ -147,7 +148,7 @@ def component_spreads(wh: Warehouse, filters: Filters, as_of: dt.date, quarters:
                       lead_days: int) -> pl.DataFrame:
     """Per health component: among renewals whose account had a value N days before due, the logo
     renewal rate of its top quartile against its bottom quartile, with counts."""
-    statement, params = scoped(wh, _decided(filters), f""", {_DECIDED}, {_looked(wh)},
+    statement, params = scoped(wh, _decided(filters), f""", {_DECIDED}, {_LOOKED},
         valued as (
             select c.component, c.value, dd.outcome
             from components as c
@@ -190,22 +191,36 @@ def component_spreads(wh: Warehouse, filters: Filters, as_of: dt.date, quarters:
 # [due - N, due - 1], by the rule's own definition (queries/signals.py) evaluated on day t.
 _USAGE_REACH_DAYS = 96  # the usage_drop baseline on day t starts on t - 96
 
+_USAGE_DROP = f"u.key_events_baseline > 0 and u.key_events_7d < {d.USAGE_DROP_BELOW} * u.key_events_baseline"
+_SUDDEN_DROP = (f"u.weekday_active_users_prev_28d >= {d.SUDDEN_DROP_MIN_USERS} "
+                f"and u.weekday_active_users_7d <= {d.SUDDEN_DROP_TO} * u.weekday_active_users_prev_28d")
+# each renewal's days in its window on which a usage rule held: one pass over the mart for both
+_USAGE_HELD = f"""usage_held as (
+        select dd.renewal_id, u.key_events_7d, u.key_events_baseline, u.weekday_active_users_7d,
+               u.weekday_active_users_prev_28d
+        from decided as dd
+        inner join usage_rolling_daily as u on u.account_id = dd.account_id
+            and u.day >= dd.looked_on and u.day < dd.due_date
+        where ({_USAGE_DROP}) or ({_SUDDEN_DROP})
+    )"""
+
 _FIRED = {
     # 5+ tickets opened in (t - 7, t]: the count can only rise on a ticket's day, so it is enough to
-    # look at the window's first day and at every ticket day inside it
+    # look at the window's first day (the days of the mart support_tickets_daily in the 7 days to
+    # it) and at every ticket day inside the window (the mart's own 7-day count of that day)
     "ticket_burst": f"""
-        select distinct c.renewal_id, 'ticket_burst' as rule from (
-            select dd.renewal_id, dd.account_id, dd.looked_on as t from decided as dd
-            union
-            select dd.renewal_id, dd.account_id, cast(k.opened_at as date) as t
-            from decided as dd
-            inner join support_tickets as k on k.account_id = dd.account_id
-                and cast(k.opened_at as date) >= dd.looked_on and cast(k.opened_at as date) < dd.due_date
-        ) as c
-        inner join support_tickets as k on k.account_id = c.account_id
-            and cast(k.opened_at as date) > c.t - 7 and cast(k.opened_at as date) <= c.t
-        group by c.renewal_id, c.t
-        having count(*) >= {d.TICKET_BURST_FROM}""",
+        select distinct dd.renewal_id, 'ticket_burst' as rule
+        from decided as dd
+        inner join support_tickets_daily as k on k.account_id = dd.account_id
+            and k.day >= dd.looked_on and k.day < dd.due_date
+        where k.opened_7d >= {d.TICKET_BURST_FROM}
+        union
+        select dd.renewal_id, 'ticket_burst' as rule
+        from decided as dd
+        inner join support_tickets_daily as k on k.account_id = dd.account_id
+            and k.day > dd.looked_on - 7 and k.day <= dd.looked_on
+        group by dd.renewal_id
+        having sum(k.opened) >= {d.TICKET_BURST_FROM}""",
     # a contact's latest answer by day t scored 0-6 and was given in (t - 180, t]
     "nps_detractor": f"""
         select distinct dd.renewal_id, 'nps_detractor' as rule
@@ -233,40 +248,19 @@ _FIRED = {
         inner join business_events as e on e.account_id = dd.account_id
         where e.occurred_on > dd.looked_on - {d.BUSINESS_CHANGE_WITHIN_DAYS} and e.occurred_on < dd.due_date""",
     # on each day t with usage: key events over (t - 7, t] below the share of the (t - 97, t - 7]
-    # baseline; weekday active users over (t - 7, t] at or below the share of (t - 35, t - 7]
+    # baseline; weekday active users over (t - 7, t] at or below the share of (t - 35, t - 7]: the
+    # days either rule held on, read once from the dbt mart usage_rolling_daily (`usage_held`)
     "usage_drop": f"""
-        select distinct dd.renewal_id, 'usage_drop' as rule
-        from decided as dd
-        inner join rolling as u on u.account_id = dd.account_id and u.day >= dd.looked_on and u.day < dd.due_date
-        where u.key_events_baseline > 0 and u.key_events_7d < {d.USAGE_DROP_BELOW} * u.key_events_baseline""",
+        select distinct u.renewal_id, 'usage_drop' as rule
+        from usage_held as u
+        where {_USAGE_DROP}""",
     "sudden_drop": f"""
-        select distinct dd.renewal_id, 'sudden_drop' as rule
-        from decided as dd
-        inner join rolling as u on u.account_id = dd.account_id and u.day >= dd.looked_on and u.day < dd.due_date
-        where u.weekday_active_users_prev_28d >= {d.SUDDEN_DROP_MIN_USERS}
-          and u.weekday_active_users_7d <= {d.SUDDEN_DROP_TO} * u.weekday_active_users_prev_28d""",
+        select distinct u.renewal_id, 'sudden_drop' as rule
+        from usage_held as u
+        where {_SUDDEN_DROP}""",
 }
 _NEEDS_USAGE = {"usage_drop", "sudden_drop"}
 assert set(_FIRED) == set(d.SCORE_CHECK_RULES)
-
-_ROLLING = f"""rolling as (
-        select u.account_id, u.day,
-               avg(u.key_events) over (partition by u.account_id order by u.day
-                   range between interval '6 days' preceding and current row) as key_events_7d,
-               avg(u.key_events) over (partition by u.account_id order by u.day
-                   range between interval '{_USAGE_REACH_DAYS} days' preceding and interval '7 days' preceding)
-                   as key_events_baseline,
-               avg(case when extract(isodow from u.day) < 6 then u.active_users end)
-                   over (partition by u.account_id order by u.day
-                   range between interval '6 days' preceding and current row) as weekday_active_users_7d,
-               avg(case when extract(isodow from u.day) < 6 then u.active_users end)
-                   over (partition by u.account_id order by u.day
-                   range between interval '34 days' preceding and interval '7 days' preceding)
-                   as weekday_active_users_prev_28d
-        from usage_daily as u
-        where exists (select 1 from decided as dd where dd.account_id = u.account_id
-                      and u.day >= dd.looked_on - {_USAGE_REACH_DAYS} and u.day < dd.due_date)
-    )"""
 
 
 @cached
@@ -277,7 +271,7 @@ def signal_hits(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, 
     rules = " union all ".join(f"select '{r}' as rule, {1 if r in _NEEDS_USAGE else 0} as needs_usage"
                                for r in d.SCORE_CHECK_RULES)
     fired = " union ".join(f"({sql})" for sql in _FIRED.values())
-    statement, params = scoped(wh, _decided(filters), f""", {_DECIDED}, {_ROLLING},
+    statement, params = scoped(wh, _decided(filters), f""", {_DECIDED}, {_USAGE_HELD},
         rules as ({rules}),
         fired as ({fired}),
         evaluable as (
@@ -314,7 +308,7 @@ def signal_hits(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, 
 def base_rates(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, lead_days: int) -> dict:
     """The span's decided renewals, how many churned or contracted, and how many had a score N days
     before due: what every rate on the page is compared with."""
-    statement, params = scoped(wh, _decided(filters), f""", {_DECIDED}, {_looked(wh)}
+    statement, params = scoped(wh, _decided(filters), f""", {_DECIDED}, {_LOOKED}
         select {d.DECIDED} as decided, sum(bad) as bad, {d.CHURNED} as churned,
                {d.LOGO_RENEWAL_RATE} as logo_renewal_rate, {d.GRR} as grr,
                sum(case when renewal_id in (select renewal_id from looked) then 1 else 0 end) as scored

@@ -39,6 +39,7 @@ RENEWALS = {
     15: (D(2026, 6, 27), "renewed", 130, 130, "smb", {90: 82.0, 30: 83.0, 180: 81.0}),
 }
 OPEN = {8: D(2026, 6, 20), 16: D(2026, 7, 20)}  # open renewals: never counted
+SCORED_ON_AS_OF = 17
 
 
 def components(account_id: int, score: float) -> dict:
@@ -66,6 +67,10 @@ def build_book() -> Book:
         b.account(account_id)
         b.renewal(b.term(account_id, due - days(365), due, 10), None)
         b.health(account_id, due - days(90), 20.0, **components(account_id, 20.0))
+    # the warehouse's as-of day (its newest snapshot) is AS_OF, as on the page: the marts hold what
+    # is decided and scored by then (an account with no renewal, scored that day)
+    b.account(SCORED_ON_AS_OF)
+    b.health(SCORED_ON_AS_OF, AS_OF, 50.0, **components(SCORED_ON_AS_OF, 50.0))
     ticket_id = 0
 
     def tickets(account_id, *on):

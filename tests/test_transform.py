@@ -85,3 +85,18 @@ def test_the_as_of_day_is_a_var(empty_warehouse):
     with wh.engine.connect() as conn:
         assert conn.execute(sa.text("select as_of, health_score from account_snapshot")).one() == \
             (AS_OF - days(7), 50.0)
+
+
+def test_the_dbt_projects_defaults_are_the_apps_definitions():
+    """A data team's own `dbt build` (no vars passed) builds the marts the app's builds do: the
+    project's defaults for the app's definitions equal queries/definitions.py, which the app passes."""
+    import yaml
+
+    from queries import definitions as d
+    from warehouse.transform import PROJECT, app_definitions
+
+    defaults = yaml.safe_load((PROJECT / "dbt_project.yml").read_text())["vars"]
+    passed = app_definitions()
+    assert passed == {"cs_cockpit_score_check_lead_days": list(d.SCORE_CHECK_LEAD_DAYS),
+                      "cs_cockpit_score_check_score_max_age_days": d.SCORE_CHECK_SCORE_MAX_AGE_DAYS}
+    assert {k: defaults[k] for k in passed} == passed

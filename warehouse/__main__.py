@@ -2,7 +2,7 @@
 marts with dbt, and add the app's demo write-back history (churn tags, renewal forecasts). A PostgreSQL database
 that does not exist yet is created (when the user may), else the command says how.
 
-    python -m warehouse --target data/demo-v5.2.duckdb
+    python -m warehouse --target data/demo-v5.3.duckdb
     python -m warehouse --target postgresql+psycopg2://postgres@127.0.0.1:5432/cockpit --accounts 20000
 """
 import argparse

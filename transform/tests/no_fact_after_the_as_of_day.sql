@@ -33,3 +33,13 @@ from {{ ref('onboarding_signal_inputs') }} as o cross join as_of as d where o.la
 union all
 select 'cs_activity_daily', 0, 'an activity after as_of'
 from {{ ref('cs_activity_daily') }} as a cross join as_of as d where a.day > d.as_of
+union all
+select 'usage_rolling_daily', u.account_id, 'used after as_of'
+from {{ ref('usage_rolling_daily') }} as u cross join as_of as d where u.day > d.as_of
+union all
+select 'score_check_renewal_health', h.renewal_id, 'due or scored after as_of'
+from {{ ref('score_check_renewal_health') }} as h cross join as_of as d
+where h.due_date > d.as_of or h.health_day > d.as_of
+union all
+select 'support_tickets_daily', k.account_id, 'opened after as_of'
+from {{ ref('support_tickets_daily') }} as k cross join as_of as d where k.day > d.as_of
