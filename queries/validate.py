@@ -53,13 +53,18 @@ def account_ids(value) -> list[int]:
     return ids
 
 
-def flag_id(value) -> int:
-    """A risk flag id: a Python int (not bool, float, str or Decimal) in the column's range."""
+def _row_id(value, most: int, not_an_id: str, no_such_row: str) -> int:
+    """A row id: a Python int (not bool, float, str or Decimal) from 1 to the column's `most`."""
     if not _is_int(value):
-        raise Rejected("Pick a risk flag.")
-    if not 1 <= value <= FLAG_ID_MAX:
-        raise Rejected("There is no such risk flag.")
+        raise Rejected(not_an_id)
+    if not 1 <= value <= most:
+        raise Rejected(no_such_row)
     return int(value)
+
+
+def flag_id(value) -> int:
+    """A risk flag id."""
+    return _row_id(value, FLAG_ID_MAX, "Pick a risk flag.", "There is no such risk flag.")
 
 
 def severity(value, levels: dict[int, str]) -> int:
@@ -251,12 +256,9 @@ RENEWAL_ID_MAX = 2**31 - 1  # renewals.renewal_id is an integer column
 
 
 def renewal_id(value) -> int:
-    """A renewal id: a Python int (not bool, float, str or Decimal) in the column's range."""
-    if not _is_int(value):
-        raise Rejected("Pick a renewal: the one given is not a renewal id.")
-    if not 1 <= value <= RENEWAL_ID_MAX:
-        raise Rejected("There is no renewal with that id.")
-    return int(value)
+    """A renewal id."""
+    return _row_id(value, RENEWAL_ID_MAX, "Pick a renewal: the one given is not a renewal id.",
+                   "There is no renewal with that id.")
 
 
 def forecast_category(value, categories: dict[str, str]) -> str:

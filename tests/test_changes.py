@@ -10,12 +10,11 @@ from queries.definitions import (BUSINESS_CHANGE_WITHIN_DAYS, DETRACTOR_UP_TO, D
                                  RENEWAL_WINDOW_DAYS)
 from queries.scope import Filters
 from tests.builders import Book, days, stamp
+from tests.test_writeback import CSM1, LEAD_A
 
 AS_OF = dt.date(2026, 11, 23)
 SINCE = AS_OF - days(changes.DEFAULT_DAYS_BACK)
 FAR = AS_OF + days(300)  # a renewal due this late is nowhere near its window
-CSM1 = wb.Writer("csm1@example.com", "csm", "A", 1)
-LEAD = wb.Writer("csm10@example.com", "lead", "A", 10)
 
 # account -> its health snapshots (day, score); every account is red now unless said otherwise
 HEALTH = {
@@ -120,7 +119,7 @@ def test_the_detail_says_what_happened(book):
 def test_flags_newly_assigned_follow_their_owner(book):
     mine = wb.raise_flag(book, CSM1, 14, 2, "Budget review", None, None)
     passed_on = wb.raise_flag(book, CSM1, 14, 2, "Sponsor leaving", None, None)
-    wb.reassign_flag(book, LEAD, passed_on, "csm2@example.com")
+    wb.reassign_flag(book, LEAD_A, passed_on, "csm2@example.com")
     done = wb.raise_flag(book, CSM1, 14, 1, "Training gap", None, None)
     wb.resolve_flag(book, CSM1, done, "Trained the team")
 

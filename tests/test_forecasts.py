@@ -10,13 +10,9 @@ import pytest
 from queries import forecasts, writeback as wb
 from queries.db import read_data_version
 from tests.builders import Book, count, days
+from tests.test_writeback import CSM1, CSM3, LEAD_A, LEADER, OPS  # the people of every write-back book
 
 AS_OF = dt.date(2026, 11, 23)
-CSM1 = wb.Writer("csm1@example.com", "csm", "A", 1)
-CSM3 = wb.Writer("csm3@example.com", "csm", "B", 3)
-LEAD_A = wb.Writer("csm10@example.com", "lead", "A", 10)
-LEADER = wb.Writer("csm20@example.com", "leader", "Leadership", 20)
-OPS = wb.Writer("csm30@example.com", "ops", "Operations", 30)
 KEY = "f" * 32
 
 
