@@ -110,3 +110,37 @@ def test_the_dbt_projects_defaults_are_the_apps_definitions():
     assert passed == {"cs_cockpit_score_check_lead_days": list(d.SCORE_CHECK_LEAD_DAYS),
                       "cs_cockpit_score_check_score_max_age_days": d.SCORE_CHECK_SCORE_MAX_AGE_DAYS}
     assert {k: defaults[k] for k in passed} == passed
+
+
+def test_grace_of_an_open_renewal_ends_the_day_before_the_next_term(empty_warehouse):
+    """A renewal still open on the as-of day (closed after it) keeps its term carrying ARR past the
+    end, but only until the next term starts: the day before it, never beside it. Account 1's next
+    term follows at once, account 2's after a gap of 10 days; account 3 has no next term, so its
+    grace runs through the as-of day."""
+    from queries import definitions as d
+
+    b = Book(AS_OF)
+    b.csm(1, team="Scale")
+    for account_id in (1, 2, 3):
+        b.account(account_id)
+        b.health(account_id, AS_OF, 60.0)  # the newest snapshot day is the as-of day
+    ended = AS_OF - days(30)
+    first = b.term(1, ended - days(364), ended, 10_000)
+    b.renewal(first, "renewed", arr_renewed=12_000, closed=AS_OF + days(5))
+    b.term(1, ended + days(1), ended + days(365), 12_000, term_type="renewal")
+    second = b.term(2, ended - days(364), ended, 20_000)
+    b.renewal(second, "renewed", arr_renewed=20_000, closed=AS_OF + days(5))
+    b.term(2, ended + days(11), ended + days(375), 20_000, term_type="renewal")
+    third = b.term(3, ended - days(364), ended, 5_000)
+    b.renewal(third, None)
+    wh = b.write(empty_warehouse)
+    with wh.engine.connect() as conn:
+        through = dict(conn.execute(sa.text(
+            "select contract_id, carries_arr_through from contract_terms where contract_id in (1, 3, 5)")).all())
+        arr_on = {day: dict(conn.execute(sa.text(
+            f"select account_id, sum(t.arr) from contract_terms as t where {d.carries_arr_on('t', ':day')} "
+            "group by account_id"), {"day": day}).all()) for day in (ended + days(1), ended + days(10), AS_OF)}
+    assert through == {1: ended, 3: ended + days(10), 5: AS_OF}
+    assert arr_on[ended + days(1)] == {1: 12_000, 2: 20_000, 3: 5_000}
+    assert arr_on[ended + days(10)] == {1: 12_000, 2: 20_000, 3: 5_000}
+    assert arr_on[AS_OF] == {1: 12_000, 2: 20_000, 3: 5_000}
