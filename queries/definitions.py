@@ -128,6 +128,13 @@ def due_window(days_to_due: str) -> str:
             f"else '91-120 days' end")
 
 
+def renewal_still_open(r: str) -> str:
+    """Over rows of `renewals`: the renewal is still open on the as-of day (undecided, or decided
+    after it). The contract_terms mart decides it once (renewal_open); this reads it there."""
+    return (f"exists (select 1 from contract_terms as open_term "
+            f"where open_term.contract_id = {r}.contract_id and open_term.renewal_open)")
+
+
 def carries_arr_on(t: str, day: str) -> str:
     """Over rows of the contract_terms mart: the term carries ARR on `day`. When a term carries ARR
     (end date inclusive, grace while its renewal is open) is decided there, once."""

@@ -33,8 +33,9 @@ open_renewals as (
         r.account_id, r.renewal_id, r.due_date, r.stage, r.forecast,
         row_number() over (partition by r.account_id order by r.due_date) as position
     from {{ ref('stg_renewals') }} as r
-    cross join as_of as s
-    where r.outcome is null or r.closed_date > s.as_of
+    -- open on the as-of day as contract_terms decides it (renewal_open), once
+    inner join {{ ref('contract_terms') }} as t on t.contract_id = r.contract_id
+    where t.renewal_open
 ),
 
 churns as (

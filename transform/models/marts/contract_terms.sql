@@ -3,7 +3,10 @@
 -- (grace), through the as-of day or the day before the account's next term starts, whichever
 -- comes first (a renewal closed after the as-of day may already have its next term). This is the one home of "a term is live on a day": the snapshot,
 -- the cohorts and the app's ARR bridge all read carries_arr_from / carries_arr_through.
-{{ config(indexes=[{'columns': ['account_id', 'carries_arr_from']}] if target.type == 'postgres' else []) }}
+-- It is also the one home of "a renewal is still open on the as-of day" (renewal_open: undecided,
+-- or decided after the as-of day): the snapshot and the app's renewal funnel read it.
+{{ config(indexes=[{'columns': ['account_id', 'carries_arr_from']}, {'columns': ['contract_id'], 'unique': True}]
+                  if target.type == 'postgres' else []) }}
 
 with as_of as (
     select as_of from {{ ref('int_as_of') }}
