@@ -80,22 +80,17 @@ def _release_duckdb() -> None:
         environment.close()
 
 
-def app_definitions() -> dict:
-    """The app's definitions a mart needs (queries/definitions.py, their one home), as dbt vars:
-    the Score check's look-backs and the oldest score it looks at."""
-    from queries import definitions as d
-    return {"cs_cockpit_score_check_lead_days": list(d.SCORE_CHECK_LEAD_DAYS),
-            "cs_cockpit_score_check_score_max_age_days": d.SCORE_CHECK_SCORE_MAX_AGE_DAYS}
+def run_dbt(url: str, command: str = "build", variables: dict | None = None, as_of=None,
+            select: str | None = None, progress: Callable[[int, int], None] | None = None) -> DbtRun:
+    """`dbt <command>` on the warehouse at `url` with `variables` (dbt vars; the project's
+    defaults for the rest) and, if given, `as_of` as the day the marts describe; raises DbtFailed
+    with every failing node's message. `progress(done, total)` is called as nodes finish. A DuckDB
+    file must not be open elsewhere in this process while dbt runs (dispose the engine first).
 
-
-def run_dbt(url: str, command: str = "build", as_of=None, select: str | None = None,
-            progress: Callable[[int, int], None] | None = None) -> DbtRun:
-    """`dbt <command>` on the warehouse at `url`; raises DbtFailed with every failing node's
-    message. `progress(done, total)` is called as nodes finish. A DuckDB file must not be open
-    elsewhere in this process while dbt runs (dispose the engine first)."""
+    The app passes queries.definitions.dbt_vars(); the warehouse side never imports the app."""
     from dbt.cli.main import dbtRunner  # imported on use: dbt is heavy and only builds need it
 
-    variables = {**app_definitions(), **({"cs_cockpit_as_of": as_of.isoformat()} if as_of else {})}
+    variables = {**(variables or {}), **({"cs_cockpit_as_of": as_of.isoformat()} if as_of else {})}
     scratch = _scratch(url, variables)
     # JSON is YAML: the profile needs no YAML writer
     (scratch / "profiles.yml").write_text(json.dumps(profile(url)))
