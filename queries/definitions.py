@@ -204,7 +204,8 @@ DEFINITIONS.update({
 })
 
 # --- Onboarding, NPS, activity movement -----------------------------------------------------------
-# Milestone state on the snapshot day, over rows of onboarding_milestones (m) and the snapshot day.
+# Milestone state on the snapshot day, over rows of the onboarding_milestones_as_of mart (m: a completion
+# after the as-of day is not known there yet) and the snapshot day.
 def milestone_state(m: str, as_of: str) -> str:
     return (f"case when {m}.completed_date is not null and {m}.completed_date <= {m}.due_date then 'on_time' "
             f"when {m}.completed_date is not null then 'late' "

@@ -156,7 +156,7 @@ _DETAIL_RULES = {
                cast(count(*) as varchar) || ' milestone(s) overdue, the oldest by '
                    || cast(max(i.as_of - m.due_date) as varchar) || ' days' as evidence
         {_ONBOARDING_JOIN}
-        inner join onboarding_milestones as m on m.contract_id = i.onboarding_contract_id
+        inner join onboarding_milestones_as_of as m on m.contract_id = i.onboarding_contract_id
         where {_holds('milestone_overdue')} and {d.milestone_state('m', 'i.as_of')} = 'overdue'
           and m.due_date >= i.as_of - {d.ONBOARDING_DAYS} and m.due_date >= {AS_OF} - {d.ONBOARDING_DAYS}
         group by i.account_id""",
