@@ -30,6 +30,7 @@ class DbtRun:
     models: int
     tests: int
     failures: list[str]
+    target: Path  # dbt's target/ of the run: manifest.json, and catalog.json after `docs generate`
 
 
 def _postgres_schema(url: sa.URL) -> str:
@@ -82,7 +83,7 @@ def _release_duckdb() -> None:
 
 def run_dbt(url: str, command: str = "build", variables: dict | None = None, as_of=None,
             select: str | None = None, progress: Callable[[int, int], None] | None = None) -> DbtRun:
-    """`dbt <command>` on the warehouse at `url` with `variables` (dbt vars; the project's
+    """`dbt <command>` (e.g. "build", "docs generate") on the warehouse at `url` with `variables` (dbt vars; the project's
     defaults for the rest) and, if given, `as_of` as the day the marts describe; raises DbtFailed
     with every failing node's message. `progress(done, total)` is called as nodes finish. A DuckDB
     file must not be open elsewhere in this process while dbt runs (dispose the engine first).
@@ -107,7 +108,7 @@ def run_dbt(url: str, command: str = "build", variables: dict | None = None, as_
             done[0] += 1
             progress(done[0], total[0])
 
-    args = [command, "--project-dir", str(PROJECT), "--profiles-dir", str(scratch),
+    args = [*command.split(), "--project-dir", str(PROJECT), "--profiles-dir", str(scratch),
             "--target-path", str(scratch / "target"), "--log-path", str(scratch / "logs"),
             "--vars", json.dumps(variables), "--quiet"]
     if select:
@@ -118,11 +119,12 @@ def run_dbt(url: str, command: str = "build", variables: dict | None = None, as_
         _release_duckdb()
     if result.exception is not None:
         raise DbtFailed(f"dbt {command} could not run: {result.exception}") from result.exception
-    nodes = list(result.result.results) if result.result is not None else []
+    # `docs generate` answers with a catalog, not node results
+    nodes = list(getattr(result.result, "results", None) or [])
     failures = [f"{n.node.unique_id}: {n.message}" for n in nodes
                 if str(n.status) in ("error", "fail", "runtime error")]
     if failures or not result.success:
         raise DbtFailed(f"dbt {command} failed:\n" + "\n".join(failures or ["(no node reported why)"]))
     kinds = [n.node.resource_type for n in nodes]
     return DbtRun(models=sum(1 for k in kinds if k == "model"), tests=sum(1 for k in kinds if k == "test"),
-                  failures=failures)
+                  failures=failures, target=scratch / "target")
