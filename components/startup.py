@@ -7,8 +7,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from queries.db import Warehouse, demo_path
-from queries.demo_writeback import seeder
-from warehouse.build import build_warehouse
+from queries.demo_book import build_demo
 from warehouse.synth import Shape
 
 _build_lock = threading.Lock()  # two first visitors must not both generate the file
@@ -29,5 +28,5 @@ def ensure_demo_warehouse(wh: Warehouse) -> None:
             # dbt reports from its own worker threads: they draw on this session's page
             add_script_run_ctx(threading.current_thread(), session)
             bar.progress(done, text=step)
-        build_warehouse(str(demo_path()), Shape(), progress=show, seed_app_tables=seeder(wh.app_schema))
+        build_demo(str(demo_path()), Shape(), progress=show, app_schema=wh.app_schema)
         bar.empty()

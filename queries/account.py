@@ -99,15 +99,14 @@ def usage_weekly(wh: Warehouse, account_id: int, weeks: int = 26) -> pl.DataFram
 
 @cached
 def milestones(wh: Warehouse, account_id: int) -> pl.DataFrame:
-    """Onboarding milestones of the account's newest onboarding term, with their state today."""
+    """Onboarding milestones of the account's current relationship (its onboarding term, whatever
+    upsells or renewals followed), as they stood on the as-of day, with their state then."""
     statement = sa.text(f"""
-        with term as (
-            select max(contract_id) as contract_id from onboarding_milestones where account_id = :account_id
-        )
         select m.milestone, m.day_offset, m.due_date, m.completed_date,
-               {d.milestone_state('m', AS_OF)} as state
-        from onboarding_milestones as m
-        inner join term as t on t.contract_id = m.contract_id
+               {d.milestone_state('m', 's.as_of')} as state
+        from account_snapshot as s
+        inner join onboarding_milestones_as_of as m on m.contract_id = s.onboarding_contract_id
+        where s.account_id = :account_id
         order by m.day_offset""")
     return fetch(wh, statement, {"account_id": int(account_id)})
 
@@ -163,7 +162,7 @@ def timeline(wh: Warehouse, account_id: int, limit: int = 200) -> pl.DataFrame:
                                        then ' (' || cast(m.completed_date - m.due_date as varchar) || ' days late)'
                                        else '' end,
                    null
-            from onboarding_milestones as m
+            from onboarding_milestones_as_of as m
             where m.account_id = :account_id
               and coalesce(m.completed_date, m.due_date) <= {AS_OF}
             union all

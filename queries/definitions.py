@@ -128,6 +128,13 @@ def due_window(days_to_due: str) -> str:
             f"else '91-120 days' end")
 
 
+def renewal_still_open(r: str) -> str:
+    """Over rows of `renewals`: the renewal is still open on the as-of day (undecided, or decided
+    after it). The contract_terms mart decides it once (renewal_open); this reads it there."""
+    return (f"exists (select 1 from contract_terms as open_term "
+            f"where open_term.contract_id = {r}.contract_id and open_term.renewal_open)")
+
+
 def carries_arr_on(t: str, day: str) -> str:
     """Over rows of the contract_terms mart: the term carries ARR on `day`. When a term carries ARR
     (end date inclusive, grace while its renewal is open) is decided there, once."""
@@ -197,7 +204,8 @@ DEFINITIONS.update({
 })
 
 # --- Onboarding, NPS, activity movement -----------------------------------------------------------
-# Milestone state on the snapshot day, over rows of onboarding_milestones (m) and the snapshot day.
+# Milestone state on the snapshot day, over rows of the onboarding_milestones_as_of mart (m: a completion
+# after the as-of day is not known there yet) and the snapshot day.
 def milestone_state(m: str, as_of: str) -> str:
     return (f"case when {m}.completed_date is not null and {m}.completed_date <= {m}.due_date then 'on_time' "
             f"when {m}.completed_date is not null then 'late' "
@@ -305,6 +313,14 @@ WEAK_NEW_USER_VIEWS_BELOW = 3    # page views in a new user's first 7 days
 NEW_USER_WINDOW_DAYS = 30        # users whose first week ended in the last N days
 SUDDEN_DROP_TO = 0.50            # weekday active users, last 7 days vs the 28 days before
 SUDDEN_DROP_MIN_USERS = 3        # below this many active users a drop is noise
+# The look-back windows of the measures the marts hold for these rules (days). The marts compute
+# them, so they reach dbt as vars (dbt_vars below); the columns are named for these defaults
+# (key_events_7d, weekday_active_users_prev_28d, tickets_7d, weekday_active_users_30d).
+RECENT_DAYS = 7                  # usage and tickets "in the last 7 days"
+USAGE_BASELINE_DAYS = 90         # key events: the account's own baseline, the 90 days before the recent ones
+SUDDEN_DROP_PRIOR_DAYS = 28      # weekday active users: the 28 days before the recent ones
+SEAT_WINDOW_DAYS = 30            # weekday active users and licensed seats (seat limit, activity tiers)
+NEW_USER_FIRST_WEEK_DAYS = 7     # the contract's page_views_first_7d: a new user's first week
 
 
 # A risk flag is a follow-up: unless its writer names a date, it is due this many days after it is
@@ -458,6 +474,22 @@ SCORE_CHECK_LEAD_DAYS = (90, 30, 180)       # the first is the default
 SCORE_CHECK_SCORE_MAX_AGE_DAYS = 14         # the score looked at is at most this old on the look day
 
 
+def dbt_vars(as_of: dt.date | None = None) -> dict:
+    """The vars the app's builds pass to `dbt build` (the dbt project's defaults in
+    transform/dbt_project.yml are held equal to these by a test): the measures' windows above and
+    the Score check's look-backs, from their one home here, and the as-of day (None: the newest
+    health snapshot day)."""
+    return {
+        "cs_cockpit_as_of": as_of.isoformat() if as_of else None,
+        "cs_cockpit_recent_days": RECENT_DAYS,
+        "cs_cockpit_usage_baseline_days": USAGE_BASELINE_DAYS,
+        "cs_cockpit_sudden_drop_prior_days": SUDDEN_DROP_PRIOR_DAYS,
+        "cs_cockpit_seat_window_days": SEAT_WINDOW_DAYS,
+        "cs_cockpit_score_check_lead_days": list(SCORE_CHECK_LEAD_DAYS),
+        "cs_cockpit_score_check_score_max_age_days": SCORE_CHECK_SCORE_MAX_AGE_DAYS,
+    }
+
+
 def score_check_start(as_of, quarters: int):
     """The first due date a score check of `quarters` rolling quarters counts: the day after the
     same calendar day 3 x quarters months before the data date (the end of month when it has none)."""
@@ -506,7 +538,7 @@ DEFINITIONS.update({
     "signal_recall": "Of the decided renewals that churned (among those the rule could be evaluated on), the "
                      "share on whose account the rule held in the N days before due.",
     "signal_evaluated": "Renewals the rule can be judged on: for the usage rules, those whose N days before due "
-                        "and the baseline before them (97 days) lie inside the usage history the warehouse "
+                        f"and the baseline before them ({RECENT_DAYS + USAGE_BASELINE_DAYS} days) lie inside the usage history the warehouse "
                         "keeps; for the others, every decided renewal in the span.",
 })
 

@@ -14,7 +14,7 @@ import datetime as dt
 import numpy as np
 import sqlalchemy as sa
 
-from queries.db import Warehouse, bump_data_version, engine_for
+from queries.db import Warehouse, bump_data_version
 from queries.definitions import FUNNEL_HORIZON_DAYS
 from queries.migrations import migrate
 
@@ -134,15 +134,3 @@ def seed_forecasts(wh: Warehouse, seed: int = 42, create_schema: bool = False) -
 def seed_demo_writeback(wh: Warehouse, seed: int = 42, create_schema: bool = False) -> int:
     """Everything the demo's write-back history holds: churn tags and renewal forecasts."""
     return seed_churn_tags(wh, seed, create_schema) + seed_forecasts(wh, seed, create_schema)
-
-
-def seeder(app_schema: str = "cockpit", seed: int = 42):
-    """What warehouse.build.build_warehouse calls on the freshly built warehouse at `url`: create
-    the app's tables and tag the demo's churns (the engine is closed again: a DuckDB file is moved
-    into place right after)."""
-    def seed_app_tables(url: str) -> int:
-        try:
-            return seed_demo_writeback(Warehouse(url, app_schema), seed, create_schema=True)
-        finally:
-            engine_for(url).dispose()
-    return seed_app_tables

@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 import sqlalchemy as sa
 
-from queries import labels, validate
+from queries import definitions as d, labels, validate
 from queries.db import Warehouse, fetch, forget_cached_writes, reads_writeback
 from queries.validate import Rejected
 from queries.writeback import NOTE_MAX, Writer, _account, _check_rights, _now, _serialised
@@ -42,7 +42,7 @@ def open_renewals(wh: Warehouse, account_id: int) -> pl.DataFrame:
         from renewals as r
         left join latest_forecasts as l on l.renewal_id = r.renewal_id
         left join csms as c on lower(c.email) = l.by_user
-        where r.account_id = :a and r.outcome is null
+        where r.account_id = :a and {d.renewal_still_open('r')}
         order by r.due_date, r.renewal_id"""), {"a": int(account_id)})
 
 

@@ -15,7 +15,7 @@ _MILESTONES = f"""milestones as (
         select m.account_id, m.milestone, m.day_offset, m.due_date, m.completed_date,
                c.start_date, i.segment,
                {d.milestone_state('m', AS_OF)} as state
-        from onboarding_milestones as m
+        from onboarding_milestones_as_of as m
         inner join contracts as c on c.contract_id = m.contract_id
         inner join in_scope as i on i.account_id = m.account_id
     )"""
@@ -68,7 +68,7 @@ _NOW = f"""onboarding_accounts as (
                    row_number() over (partition by o.account_id, m.completed_date is null
                                       order by m.day_offset) as rank_in_state
             from onboarding_accounts as o
-            inner join onboarding_milestones as m
+            inner join onboarding_milestones_as_of as m
                 on m.account_id = o.account_id and m.contract_id = o.onboarding_contract_id
         ),
         per_account as (

@@ -20,7 +20,7 @@ OPEN_RENEWALS = f"""open_renewals as (
                i.health_score, i.health_band, i.health_drag, i.days_since_touch
         from renewals as r
         inner join in_scope as i on i.account_id = r.account_id
-        where r.outcome is null and r.due_date - i.as_of <= {d.FUNNEL_HORIZON_DAYS}
+        where {d.renewal_still_open('r')} and r.due_date - i.as_of <= {d.FUNNEL_HORIZON_DAYS}
     )"""
 
 

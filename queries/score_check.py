@@ -189,7 +189,7 @@ def component_spreads(wh: Warehouse, filters: Filters, as_of: dt.date, quarters:
 # --- signals over history -----------------------------------------------------------------------
 # Each branch: the (renewal, rule) pairs whose rule held on at least one day t of the window
 # [due - N, due - 1], by the rule's own definition (queries/signals.py) evaluated on day t.
-_USAGE_REACH_DAYS = 96  # the usage_drop baseline on day t starts on t - 96
+_USAGE_REACH_DAYS = d.RECENT_DAYS + d.USAGE_BASELINE_DAYS - 1  # the usage_drop baseline on day t starts this many days before t
 
 _USAGE_DROP = f"u.key_events_baseline > 0 and u.key_events_7d < {d.USAGE_DROP_BELOW} * u.key_events_baseline"
 _SUDDEN_DROP = (f"u.weekday_active_users_prev_28d >= {d.SUDDEN_DROP_MIN_USERS} "
@@ -218,7 +218,7 @@ _FIRED = {
         select dd.renewal_id, 'ticket_burst' as rule
         from decided as dd
         inner join support_tickets_daily as k on k.account_id = dd.account_id
-            and k.day > dd.looked_on - 7 and k.day <= dd.looked_on
+            and k.day > dd.looked_on - {d.RECENT_DAYS} and k.day <= dd.looked_on
         group by dd.renewal_id
         having sum(k.opened) >= {d.TICKET_BURST_FROM}""",
     # a contact's latest answer by day t scored 0-6 and was given in (t - 180, t]

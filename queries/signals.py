@@ -30,30 +30,35 @@ def _int(expr: str) -> str:
     return f"cast(cast(round({expr}) as integer) as varchar)"
 
 
+# How far back "since" reads the daily usage: the measure's whole look-back (the recent days and the
+# days before them), as the marts compute it from the same definitions.
+_USAGE_REACH = d.RECENT_DAYS + d.USAGE_BASELINE_DAYS
+_DROP_REACH = d.RECENT_DAYS + d.SUDDEN_DROP_PRIOR_DAYS
+
 # rule -> (value, threshold, since, evidence text, where) over `in_scope as i`
 _RULES = {
     "usage_drop": (
         "i.key_events_7d / i.key_events_baseline", f"{d.USAGE_DROP_BELOW}",
         f"""least(i.as_of, coalesce((select max(u.day) + 1 from usage_daily as u
-              where u.account_id = i.account_id and u.day > i.as_of - 97 and u.day <= i.as_of
-                and u.key_events >= {d.USAGE_DROP_BELOW} * i.key_events_baseline), i.as_of - 96))""",
+              where u.account_id = i.account_id and u.day > i.as_of - {_USAGE_REACH} and u.day <= i.as_of
+                and u.key_events >= {d.USAGE_DROP_BELOW} * i.key_events_baseline), i.as_of - {_USAGE_REACH - 1}))""",
         f"'key events ' || {_pct('i.key_events_7d / i.key_events_baseline')} || ' of baseline "
         f"(alert below {d.USAGE_DROP_BELOW:.0%})'",
         f"i.key_events_baseline > 0 and i.key_events_7d < {d.USAGE_DROP_BELOW} * i.key_events_baseline"),
     "sudden_drop": (
         "i.weekday_active_users_7d / i.weekday_active_users_prev_28d", f"{d.SUDDEN_DROP_TO}",
         f"""least(i.as_of, coalesce((select max(u.day) + 1 from usage_daily as u
-              where u.account_id = i.account_id and u.day > i.as_of - 35 and u.day <= i.as_of
+              where u.account_id = i.account_id and u.day > i.as_of - {_DROP_REACH} and u.day <= i.as_of
                 and extract(isodow from u.day) < 6
-                and u.active_users > {d.SUDDEN_DROP_TO} * i.weekday_active_users_prev_28d), i.as_of - 34))""",
+                and u.active_users > {d.SUDDEN_DROP_TO} * i.weekday_active_users_prev_28d), i.as_of - {_DROP_REACH - 1}))""",
         f"'weekday active users ' || {_pct('i.weekday_active_users_7d / i.weekday_active_users_prev_28d')} "
         f"|| ' of the 4 weeks before (alert at {d.SUDDEN_DROP_TO:.0%} or less)'",
         f"i.weekday_active_users_prev_28d >= {d.SUDDEN_DROP_MIN_USERS} "
         f"and i.weekday_active_users_7d <= {d.SUDDEN_DROP_TO} * i.weekday_active_users_prev_28d"),
     "ticket_burst": (
         "i.tickets_7d", f"{d.TICKET_BURST_FROM}",
-        """(select min(cast(t.opened_at as date)) from support_tickets as t
-              where t.account_id = i.account_id and cast(t.opened_at as date) > i.as_of - 7
+        f"""(select min(cast(t.opened_at as date)) from support_tickets as t
+              where t.account_id = i.account_id and cast(t.opened_at as date) > i.as_of - {d.RECENT_DAYS}
                 and cast(t.opened_at as date) <= i.as_of)""",
         f"{_int('i.tickets_7d')} || ' tickets in 7 days (alert at {d.TICKET_BURST_FROM})'",
         f"i.tickets_7d >= {d.TICKET_BURST_FROM}"),
@@ -67,7 +72,7 @@ _RULES = {
     "seat_limit": (
         d.seat_utilisation("i"), f"{d.SEAT_LIMIT_FROM}",
         f"""(select min(u.day) from usage_daily as u
-              where u.account_id = i.account_id and u.day > i.as_of - 30 and u.day <= i.as_of
+              where u.account_id = i.account_id and u.day > i.as_of - {d.SEAT_WINDOW_DAYS} and u.day <= i.as_of
                 and u.active_users >= {d.SEAT_LIMIT_FROM} * u.licensed_seats)""",
         f"{_pct(d.seat_utilisation('i'))} || ' of licensed seats active (opportunity at {d.SEAT_LIMIT_FROM:.0%})'",
         f"{d.seat_utilisation('i')} >= {d.SEAT_LIMIT_FROM}"),
@@ -92,9 +97,10 @@ _DETAIL_ROWS = {
                         f"e.occurred_on > {AS_OF} - {d.BUSINESS_CHANGE_WITHIN_DAYS} and e.occurred_on <= {AS_OF}"),
     "weak_new_users": ("user_activations", "ua",
                        f"ua.page_views_first_7d < {d.WEAK_NEW_USER_VIEWS_BELOW} "
-                       f"and cast(ua.created_at as date) <= {AS_OF} - 7 "
-                       f"and cast(ua.created_at as date) > {AS_OF} - {7 + d.NEW_USER_WINDOW_DAYS} "
-                       f"and ua.created_at >= cast({AS_OF} - {6 + d.NEW_USER_WINDOW_DAYS} as timestamp)"),
+                       f"and cast(ua.created_at as date) <= {AS_OF} - {d.NEW_USER_FIRST_WEEK_DAYS} "
+                       f"and cast(ua.created_at as date) > {AS_OF} - {d.NEW_USER_FIRST_WEEK_DAYS + d.NEW_USER_WINDOW_DAYS} "
+                       f"and ua.created_at >= cast({AS_OF} - {d.NEW_USER_FIRST_WEEK_DAYS - 1 + d.NEW_USER_WINDOW_DAYS} "
+                       f"as timestamp)"),
 }
 
 # The onboarding rules read the onboarding_signal_inputs mart (`ob`): the latest missed due date
@@ -150,7 +156,7 @@ _DETAIL_RULES = {
                cast(count(*) as varchar) || ' milestone(s) overdue, the oldest by '
                    || cast(max(i.as_of - m.due_date) as varchar) || ' days' as evidence
         {_ONBOARDING_JOIN}
-        inner join onboarding_milestones as m on m.contract_id = i.onboarding_contract_id
+        inner join onboarding_milestones_as_of as m on m.contract_id = i.onboarding_contract_id
         where {_holds('milestone_overdue')} and {d.milestone_state('m', 'i.as_of')} = 'overdue'
           and m.due_date >= i.as_of - {d.ONBOARDING_DAYS} and m.due_date >= {AS_OF} - {d.ONBOARDING_DAYS}
         group by i.account_id""",
@@ -196,7 +202,7 @@ _DETAIL_RULES = {
         where recency = 1""",
     "weak_new_users": f"""
         select i.account_id, count(*) as value, {d.WEAK_NEW_USER_VIEWS_BELOW} as threshold,
-               min(cast(ua.created_at as date)) + 7 as since,
+               min(cast(ua.created_at as date)) + {d.NEW_USER_FIRST_WEEK_DAYS} as since,
                cast(count(*) as varchar) || ' new user(s) with under {d.WEAK_NEW_USER_VIEWS_BELOW} page views '
                    || 'in their first week' as evidence
         {_detail_join('weak_new_users')}

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from queries.db import Warehouse
+from queries.definitions import dbt_vars
 from warehouse import schema
 from warehouse.transform import run_dbt
 
@@ -96,7 +97,7 @@ class Book:
             for table, rows in self.rows.items():
                 conn.execute(schema.metadata.tables[table].insert(), rows)
         wh.engine.dispose()  # DuckDB: dbt opens the file itself
-        run_dbt(wh.url, dbt_command)
+        run_dbt(wh.url, dbt_command, variables=dbt_vars())
         return wh
 
 

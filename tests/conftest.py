@@ -17,8 +17,7 @@ import streamlit as st
 from queries import app_setup
 from queries.db import Warehouse, engine_for
 from queries.migrations import migrate
-from queries.demo_writeback import seed_demo_writeback
-from warehouse.build import build_warehouse
+from queries.demo_book import build_demo
 from warehouse.schema import metadata
 from warehouse.synth import Shape
 
@@ -110,9 +109,11 @@ def demo_warehouses(tmp_path_factory):
             wh, drop = new_warehouse(backend, tmp_path_factory.mktemp("demo"))
             cleanups.append(drop)
             target = wh.url if backend == "postgres" else wh.url.removeprefix("duckdb:///")
-            build_warehouse(target, Shape(as_of=DEMO_AS_OF))
-            wh = least_privileged(wh)  # every app-level PostgreSQL test runs as the app's own role
-            seed_demo_writeback(wh)
+            # the app's own entry point; every app-level PostgreSQL test runs as the app's own role,
+            # which seeds the write-back history too
+            build_demo(target, Shape(as_of=DEMO_AS_OF), app_schema=wh.app_schema,
+                       open_app=lambda url: least_privileged(Warehouse(url, wh.app_schema)))
+            wh = least_privileged(wh)
             built[backend] = wh
         return built[backend]
     yield get

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from queries import forecasts, writeback as wb
 from queries.db import Warehouse
+from queries.definitions import dbt_vars
 from queries.migrations import migrate
 from queries.demo_writeback import seed_churn_tags, seed_forecasts
 from warehouse.load import write_tables
@@ -129,7 +130,7 @@ def build_hostile_book(wh: Warehouse, shape: Shape, beacon: str) -> dict[str, in
     write_tables(wh.engine, hostile_frames(shape, beacon))
     wh.engine.dispose()  # dbt opens the warehouse itself (a DuckDB file: one opener at a time)
     # the marts, without dbt's tests: the payloads break the contract's accepted values on purpose
-    run_dbt(wh.url, "run")
+    run_dbt(wh.url, "run", variables=dbt_vars())
     try:
         return write_hostile_writeback(wh, beacon)
     finally:

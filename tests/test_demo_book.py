@@ -61,27 +61,12 @@ def test_churn_is_realistic_and_higher_in_smb(demo_warehouse):
     assert expanded > 0 and contracted > 0
 
 
-@pytest.mark.parametrize("signal, sql", [
-    ("usage below the account's own baseline",
-     f"select count(*) from account_snapshot where is_live and key_events_7d < {d.USAGE_DROP_BELOW} * key_events_baseline"),
-    ("near the seat limit",
-     f"select count(*) from account_snapshot where is_live "
-     f"and weekday_active_users_30d >= {d.SEAT_LIMIT_FROM} * licensed_seats_30d"),
-    ("a ticket burst", f"select count(*) from account_snapshot where is_live and tickets_7d >= {d.TICKET_BURST_FROM}"),
-    ("an NPS detractor",
-     f"select count(distinct n.account_id) from nps_latest_by_contact as n join account_snapshot as s "
-     f"on s.account_id = n.account_id where s.is_live and n.score <= {d.DETRACTOR_UP_TO}"),
-    ("new users not adopting",
-     f"select count(distinct account_id) from user_activations where page_views_first_7d < {d.WEAK_NEW_USER_VIEWS_BELOW} "
-     f"and created_at > cast(:as_of as date) - {d.NEW_USER_WINDOW_DAYS}"),
-    ("overdue onboarding milestone",
-     "select count(*) from onboarding_milestones m join account_snapshot s on s.account_id = m.account_id "
-     "where s.is_live and m.completed_date is null and m.due_date < s.as_of"),
-    ("past-due open renewal", "select count(*) from account_snapshot where renewal_due_date < as_of"),
-])
-def test_every_signal_fires_on_some_accounts(demo_warehouse, signal, sql):
-    fired = count(demo_warehouse, sql, **({"as_of": DEMO_AS_OF} if ":as_of" in sql else {}))
-    assert 0 < fired < 1600 * 0.5, signal
+def test_some_open_renewals_are_past_due(demo_warehouse):
+    """The funnel's overdue window (definitions.due_window) is not empty: some renewals run late."""
+    from queries import renewals
+    funnel = renewals.funnel(demo_warehouse, Filters())
+    overdue = funnel.filter(pl.col("due_window") == d.DUE_WINDOWS[0])["renewals"].sum()
+    assert 0 < overdue < 1600 * 0.5
 
 
 def test_usage_sags_before_a_churn(demo_warehouse):
@@ -97,7 +82,8 @@ def test_usage_sags_before_a_churn(demo_warehouse):
 def test_csm_books_are_over_and_under_target(demo_warehouse):
     books = portfolio.band_mix(demo_warehouse, Filters(segments=("mid_market",)), "csm") \
         .group_by("bucket").agg(portfolio.pl.col("accounts").sum())["accounts"].to_list()
-    assert max(books) > 55 and min(books) < 45  # target: about 50 per mid-market CSM
+    target = d.BOOK_TARGETS["mid_market"]  # accounts per mid-market CSM
+    assert max(books) > target * d.OVERLOADED_FROM and min(books) < target * d.UNDERLOADED_BELOW
 
 
 def test_both_engines_give_the_same_numbers(demo_warehouses):
@@ -145,6 +131,8 @@ def test_the_trend_rollup_equals_the_per_account_trend_on_the_demo(demo_warehous
 
 
 def test_every_signal_rule_fires_in_the_demo_and_none_floods_it(demo_warehouse):
+    """Every rule of SIGNAL_RULES, as the app evaluates it (queries/signals.py, thresholds from
+    definitions): the test restates no rule of its own."""
     from queries import signals
     from queries.definitions import SIGNAL_RULES
     counts = dict(signals.counts(demo_warehouse, Filters()).select("rule", "accounts").iter_rows())
@@ -168,7 +156,7 @@ def test_every_planned_milestone_is_in_the_book_and_on_track_onboardings_show_th
                                   "on s.account_id = m.account_id where m.due_date > s.as_of")
     assert ahead > 0
     now = onboarding.in_onboarding(demo_warehouse, Filters())
-    early = now.filter(pl.col("days_in") < 80)
+    early = now.filter(pl.col("days_in") < d.ONBOARDING_DAYS - 10)
     assert early.height > 0
     assert early["next_milestone"].null_count() == 0
     assert (early.filter(pl.col("days_late") == 0)["next_due_date"] >= DEMO_AS_OF).all()

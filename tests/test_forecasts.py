@@ -23,6 +23,7 @@ def build_book() -> Book:
         b.csm(csm_id, team=team, role=role, segment="smb" if role == "csm" else None)
     for account_id, csm_id in ((1, 1), (2, 2), (3, 3), (4, 1)):
         b.account(account_id, csm_id=csm_id)
+        b.health(account_id, AS_OF, 60.0)  # the marts describe the newest snapshot day
     for account_id, arr in ((1, 10_000), (2, 20_000), (3, 30_000)):  # renewals 1-3: open, due in 40 days
         b.renewal(b.term(account_id, AS_OF - days(325), AS_OF + days(40), arr), None, forecast="likely")
     lost = b.term(4, AS_OF - days(400), AS_OF - days(35), 40_000, status="churned")

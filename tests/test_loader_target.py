@@ -42,8 +42,9 @@ def test_a_user_who_may_not_create_it_is_told_how():
     assert not database_exists(name)
 
 
-def test_the_command_line_says_it_in_one_sentence():
-    done = subprocess.run([sys.executable, "-m", "warehouse", "--target",
+@pytest.mark.parametrize("command", ["warehouse", "queries.demo_book"])
+def test_the_command_line_says_it_in_one_sentence(command):
+    done = subprocess.run([sys.executable, "-m", command, "--target",
                            "postgresql+psycopg2://nobody@127.0.0.1:1/cockpit"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode != 0
@@ -53,3 +54,26 @@ def test_the_command_line_says_it_in_one_sentence():
 
 def test_a_duckdb_target_is_not_a_database_to_create(tmp_path):
     assert ensure_database(f"duckdb:///{tmp_path / 'x.duckdb'}") is None
+
+
+def test_the_two_builds_from_the_command_line(tmp_path):
+    """`python -m warehouse` (the data team's) builds the contract's tables and the marts and
+    nothing of the app; `python -m queries.demo_book` (the app's) builds the same book and seeds
+    the app's demo write-back history in its schema."""
+    books = {}
+    for command in ("warehouse", "queries.demo_book"):
+        target = tmp_path / f"{command}.duckdb"
+        done = subprocess.run([sys.executable, "-m", command, "--target", str(target), "--accounts", "120",
+                               "--usage-days", "120", "--health-weeks", "30"],
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        engine = sa.create_engine(f"duckdb:///{target}")
+        with engine.connect() as conn:
+            schemas = set(conn.exec_driver_sql("select schema_name from information_schema.schemata").scalars())
+            books[command] = (conn.exec_driver_sql("select count(*), sum(arr) from account_snapshot").one(),
+                              conn.exec_driver_sql("select count(*) from cockpit.churn_tags").scalar_one()
+                              if "cockpit" in schemas else None)
+        engine.dispose()
+    assert books["warehouse"][0] == books["queries.demo_book"][0]  # the same book, the same marts
+    assert books["warehouse"][1] is None  # no app schema
+    assert books["queries.demo_book"][1] > 0  # churns tagged

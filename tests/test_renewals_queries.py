@@ -148,6 +148,30 @@ def test_funnel_windows_and_the_accounts_behind_them(book):
     assert renewals.funnel_accounts(book, Filters(), limit=1)["account_id"].to_list() == [5]
 
 
+def test_a_renewal_decided_after_the_as_of_day_is_still_open_on_it(empty_warehouse):
+    """"Open" is decided once (contract_terms.renewal_open): a renewal closed after the as-of day
+    was not decided yet on it, so the funnel, the account's open renewals and the snapshot all
+    hold it; one closed by the as-of day is in none of them."""
+    from queries import forecasts
+
+    b = Book(AS_OF)
+    b.csm(1, team="Scale")
+    for account_id in (1, 2):
+        b.account(account_id)
+        b.health(account_id, AS_OF, 60.0)
+    later = b.term(1, D(2025, 7, 20), D(2026, 7, 19), 30)
+    b.renewal(later, "renewed", 30, AS_OF + dt.timedelta(days=3), forecast="commit", stage="closed")
+    decided = b.term(2, D(2025, 7, 20), D(2026, 7, 19), 50)
+    b.renewal(decided, "renewed", 50, AS_OF, forecast="commit", stage="closed")
+    wh = b.write(empty_warehouse)
+    assert renewals.funnel_accounts(wh, Filters())["account_id"].to_list() == [1]
+    assert forecasts.open_renewals(wh, 1)["renewal_id"].to_list() == [1]
+    assert forecasts.open_renewals(wh, 2).is_empty()
+    with wh.engine.connect() as conn:
+        assert dict(conn.exec_driver_sql("select account_id, open_renewal_id from account_snapshot").all()) == \
+            {1: 1, 2: None}
+
+
 # --- ARR bridge ------------------------------------------------------------------------------
 
 def test_arr_bridge_adds_up_with_every_edge_case(book):

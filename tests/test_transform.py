@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from queries import signals
+from queries.definitions import dbt_vars
 from queries.scope import Filters
 from tests.builders import Book, days, stamp
 from warehouse.transform import DbtFailed, run_dbt
@@ -27,7 +28,7 @@ def test_dbt_build_is_green_on_the_demo_book(demo_warehouse, tmp_path):
         copy = tmp_path / "demo_copy.duckdb"
         shutil.copyfile(sa.make_url(url).database, copy)
         url = f"duckdb:///{copy}"
-    run = run_dbt(url, "test")
+    run = run_dbt(url, "test", variables=dbt_vars())
     assert run.tests >= 100, run  # keys, references and codes of every table, and the invariants
     assert run.failures == []
 
@@ -58,7 +59,7 @@ def test_the_contract_tests_fail_on_a_broken_book(empty_warehouse, breakage, fai
         b.usage(1, AS_OF, active_users=3)
     wh = b.write(empty_warehouse)
     with pytest.raises(DbtFailed, match=failing_test):
-        run_dbt(wh.url, "test")
+        run_dbt(wh.url, "test", variables=dbt_vars())
 
 
 def test_the_marts_stop_at_the_as_of_day(empty_warehouse):
@@ -91,22 +92,98 @@ def test_the_as_of_day_is_a_var(empty_warehouse):
     b.health(1, AS_OF - days(7), 50.0, usage_score=50.0)
     wh = b.write(empty_warehouse)
     wh.engine.dispose()
-    run_dbt(wh.url, "build", as_of=AS_OF - days(7))
+    run_dbt(wh.url, "build", variables=dbt_vars(), as_of=AS_OF - days(7))
     with wh.engine.connect() as conn:
         assert conn.execute(sa.text("select as_of, health_score from account_snapshot")).one() == \
             (AS_OF - days(7), 50.0)
 
 
 def test_the_dbt_projects_defaults_are_the_apps_definitions():
-    """A data team's own `dbt build` (no vars passed) builds the marts the app's builds do: the
-    project's defaults for the app's definitions equal queries/definitions.py, which the app passes."""
+    """A data team's own `dbt build` (no vars passed: `python -m warehouse.refresh`, a scheduler)
+    builds the marts the app's builds do: the project's defaults equal definitions.dbt_vars(), which
+    the app passes, and dbt_vars() is built from the definitions' constants."""
     import yaml
 
     from queries import definitions as d
-    from warehouse.transform import PROJECT, app_definitions
+    from warehouse.transform import PROJECT
 
     defaults = yaml.safe_load((PROJECT / "dbt_project.yml").read_text())["vars"]
-    passed = app_definitions()
-    assert passed == {"cs_cockpit_score_check_lead_days": list(d.SCORE_CHECK_LEAD_DAYS),
-                      "cs_cockpit_score_check_score_max_age_days": d.SCORE_CHECK_SCORE_MAX_AGE_DAYS}
+    passed = d.dbt_vars()
     assert {k: defaults[k] for k in passed} == passed
+    assert passed["cs_cockpit_as_of"] is None and d.dbt_vars(AS_OF)["cs_cockpit_as_of"] == AS_OF.isoformat()
+    assert (passed["cs_cockpit_recent_days"], passed["cs_cockpit_usage_baseline_days"],
+            passed["cs_cockpit_sudden_drop_prior_days"], passed["cs_cockpit_seat_window_days"]) == \
+        (d.RECENT_DAYS, d.USAGE_BASELINE_DAYS, d.SUDDEN_DROP_PRIOR_DAYS, d.SEAT_WINDOW_DAYS)
+    assert passed["cs_cockpit_score_check_lead_days"] == list(d.SCORE_CHECK_LEAD_DAYS)
+    assert passed["cs_cockpit_score_check_score_max_age_days"] == d.SCORE_CHECK_SCORE_MAX_AGE_DAYS
+
+
+def test_the_windows_reach_the_marts_as_vars(empty_warehouse):
+    """The measures' windows are the vars the app passes, not numbers of the models' own: with a
+    recent window of 3 days instead of 7, the snapshot and the daily marts count 3 days."""
+    b = small_book()
+    for back in range(10):
+        b.usage(1, AS_OF - days(back), active_users=2, key_events=10 if back < 3 else 0)
+        b.add("support_tickets", ticket_id=back + 1, account_id=1, opened_at=stamp(AS_OF - days(back)),
+              closed_at=None, priority="normal")
+    wh = b.write(empty_warehouse)
+    wh.engine.dispose()
+    run_dbt(wh.url, "build", variables={**dbt_vars(), "cs_cockpit_recent_days": 3})
+    with wh.engine.connect() as conn:
+        assert conn.execute(sa.text("select key_events_7d, tickets_7d from account_snapshot")).one() == (10.0, 3)
+        assert conn.execute(sa.text("select key_events_7d from usage_rolling_daily where day = :d"),
+                            {"d": AS_OF}).scalar_one() == 10.0
+        assert conn.execute(sa.text("select opened_7d from support_tickets_daily where day = :d"),
+                            {"d": AS_OF}).scalar_one() == 3
+
+
+def test_grace_of_an_open_renewal_ends_the_day_before_the_next_term(empty_warehouse):
+    """A renewal still open on the as-of day (closed after it) keeps its term carrying ARR past the
+    end, but only until the next term starts: the day before it, never beside it. Account 1's next
+    term follows at once, account 2's after a gap of 10 days; account 3 has no next term, so its
+    grace runs through the as-of day."""
+    from queries import definitions as d
+
+    b = Book(AS_OF)
+    b.csm(1, team="Scale")
+    for account_id in (1, 2, 3):
+        b.account(account_id)
+        b.health(account_id, AS_OF, 60.0)  # the newest snapshot day is the as-of day
+    ended = AS_OF - days(30)
+    first = b.term(1, ended - days(364), ended, 10_000)
+    b.renewal(first, "renewed", arr_renewed=12_000, closed=AS_OF + days(5))
+    b.term(1, ended + days(1), ended + days(365), 12_000, term_type="renewal")
+    second = b.term(2, ended - days(364), ended, 20_000)
+    b.renewal(second, "renewed", arr_renewed=20_000, closed=AS_OF + days(5))
+    b.term(2, ended + days(11), ended + days(375), 20_000, term_type="renewal")
+    third = b.term(3, ended - days(364), ended, 5_000)
+    b.renewal(third, None)
+    wh = b.write(empty_warehouse)
+    with wh.engine.connect() as conn:
+        through = dict(conn.execute(sa.text(
+            "select contract_id, carries_arr_through from contract_terms where contract_id in (1, 3, 5)")).all())
+        arr_on = {day: dict(conn.execute(sa.text(
+            f"select account_id, sum(t.arr) from contract_terms as t where {d.carries_arr_on('t', ':day')} "
+            "group by account_id"), {"day": day}).all()) for day in (ended + days(1), ended + days(10), AS_OF)}
+    assert through == {1: ended, 3: ended + days(10), 5: AS_OF}
+    assert arr_on[ended + days(1)] == {1: 12_000, 2: 20_000, 3: 5_000}
+    assert arr_on[ended + days(10)] == {1: 12_000, 2: 20_000, 3: 5_000}
+    assert arr_on[AS_OF] == {1: 12_000, 2: 20_000, 3: 5_000}
+
+
+def test_dbt_docs_generate_documents_every_mart(empty_warehouse):
+    """`dbt docs generate` works on both engines: the catalog holds every mart with its columns
+    as the warehouse has them (what `dbt docs serve` shows a data team)."""
+    import json
+
+    wh = small_book().write(empty_warehouse)
+    run = run_dbt(wh.url, "docs generate", variables=dbt_vars())
+    catalog = json.loads((run.target / "catalog.json").read_text())
+    manifest = json.loads((run.target / "manifest.json").read_text())
+    marts = {n["name"] for n in manifest["nodes"].values()
+             if n["resource_type"] == "model" and n["config"]["materialized"] in ("table", "view")}
+    documented = {n["metadata"]["name"].lower(): n for n in catalog["nodes"].values()}
+    assert {"account_snapshot", "contract_terms", "onboarding_milestones_as_of"} <= marts
+    assert marts <= set(documented)
+    assert "carries_arr_through" in {c.lower() for c in documented["contract_terms"]["columns"]}
+    assert catalog["errors"] is None

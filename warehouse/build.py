@@ -1,5 +1,6 @@
-"""Build a warehouse: generate the synthetic book, load it, run `dbt build`, seed the app's demo
-history. The one entry point for the CLI, the app's first start and the tests."""
+"""Build a warehouse: generate the synthetic book, load it, run `dbt build`, and call a hook the
+caller may pass (the app's demo write-back: queries/demo_book.py). The one build behind
+`python -m warehouse`, `python -m queries.demo_book`, the app's first start and the tests."""
 from __future__ import annotations
 
 import os
@@ -33,10 +34,11 @@ def _announced(stream, report: Progress):
 
 
 def build_warehouse(target: str, shape: Shape, progress: Progress | None = None,
-                    seed_app_tables: Callable[[str], object] | None = None) -> dict[str, int]:
-    """Generate `shape` into `target`, build the marts with dbt (tests included), then let
-    `seed_app_tables(url)` write the app's demo history (the app passes its own; the warehouse
-    side knows nothing of the app's tables). A DuckDB file is built in a folder beside it and
+                    seed_app_tables: Callable[[str], object] | None = None,
+                    dbt_vars: dict | None = None) -> dict[str, int]:
+    """Generate `shape` into `target`, build the marts with dbt (tests included) under `dbt_vars`
+    (the project's defaults when None), then let `seed_app_tables(url)` write the app's demo
+    history (the app passes its own hook and vars: the warehouse side never imports the app). A DuckDB file is built in a folder beside it and
     moved into place at the end, so a reader never sees a half-built file; the file keeps its
     name while building, since DuckDB views name their database after it."""
     report = progress or (lambda _step, _fraction: None)
@@ -54,7 +56,7 @@ def build_warehouse(target: str, shape: Shape, progress: Progress | None = None,
     finally:
         engine.dispose()
     report("dbt build: marts and the contract's tests", 0.55)
-    run_dbt(url, "build", progress=lambda done, total: report(
+    run_dbt(url, "build", variables=dbt_vars, progress=lambda done, total: report(
         f"dbt build: {done} of {total} models and tests", 0.55 + 0.35 * done / max(total, 1)))
     if seed_app_tables is not None:
         report("adding the demo's write-back history", 0.92)

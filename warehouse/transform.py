@@ -30,6 +30,7 @@ class DbtRun:
     models: int
     tests: int
     failures: list[str]
+    target: Path  # dbt's target/ of the run: manifest.json, and catalog.json after `docs generate`
 
 
 def _postgres_schema(url: sa.URL) -> str:
@@ -80,22 +81,17 @@ def _release_duckdb() -> None:
         environment.close()
 
 
-def app_definitions() -> dict:
-    """The app's definitions a mart needs (queries/definitions.py, their one home), as dbt vars:
-    the Score check's look-backs and the oldest score it looks at."""
-    from queries import definitions as d
-    return {"cs_cockpit_score_check_lead_days": list(d.SCORE_CHECK_LEAD_DAYS),
-            "cs_cockpit_score_check_score_max_age_days": d.SCORE_CHECK_SCORE_MAX_AGE_DAYS}
+def run_dbt(url: str, command: str = "build", variables: dict | None = None, as_of=None,
+            select: str | None = None, progress: Callable[[int, int], None] | None = None) -> DbtRun:
+    """`dbt <command>` (e.g. "build", "docs generate") on the warehouse at `url` with `variables` (dbt vars; the project's
+    defaults for the rest) and, if given, `as_of` as the day the marts describe; raises DbtFailed
+    with every failing node's message. `progress(done, total)` is called as nodes finish. A DuckDB
+    file must not be open elsewhere in this process while dbt runs (dispose the engine first).
 
-
-def run_dbt(url: str, command: str = "build", as_of=None, select: str | None = None,
-            progress: Callable[[int, int], None] | None = None) -> DbtRun:
-    """`dbt <command>` on the warehouse at `url`; raises DbtFailed with every failing node's
-    message. `progress(done, total)` is called as nodes finish. A DuckDB file must not be open
-    elsewhere in this process while dbt runs (dispose the engine first)."""
+    The app passes queries.definitions.dbt_vars(); the warehouse side never imports the app."""
     from dbt.cli.main import dbtRunner  # imported on use: dbt is heavy and only builds need it
 
-    variables = {**app_definitions(), **({"cs_cockpit_as_of": as_of.isoformat()} if as_of else {})}
+    variables = {**(variables or {}), **({"cs_cockpit_as_of": as_of.isoformat()} if as_of else {})}
     scratch = _scratch(url, variables)
     # JSON is YAML: the profile needs no YAML writer
     (scratch / "profiles.yml").write_text(json.dumps(profile(url)))
@@ -112,7 +108,7 @@ def run_dbt(url: str, command: str = "build", as_of=None, select: str | None = N
             done[0] += 1
             progress(done[0], total[0])
 
-    args = [command, "--project-dir", str(PROJECT), "--profiles-dir", str(scratch),
+    args = [*command.split(), "--project-dir", str(PROJECT), "--profiles-dir", str(scratch),
             "--target-path", str(scratch / "target"), "--log-path", str(scratch / "logs"),
             "--vars", json.dumps(variables), "--quiet"]
     if select:
@@ -123,11 +119,12 @@ def run_dbt(url: str, command: str = "build", as_of=None, select: str | None = N
         _release_duckdb()
     if result.exception is not None:
         raise DbtFailed(f"dbt {command} could not run: {result.exception}") from result.exception
-    nodes = list(result.result.results) if result.result is not None else []
+    # `docs generate` answers with a catalog, not node results
+    nodes = list(getattr(result.result, "results", None) or [])
     failures = [f"{n.node.unique_id}: {n.message}" for n in nodes
                 if str(n.status) in ("error", "fail", "runtime error")]
     if failures or not result.success:
         raise DbtFailed(f"dbt {command} failed:\n" + "\n".join(failures or ["(no node reported why)"]))
     kinds = [n.node.resource_type for n in nodes]
     return DbtRun(models=sum(1 for k in kinds if k == "model"), tests=sum(1 for k in kinds if k == "test"),
-                  failures=failures)
+                  failures=failures, target=scratch / "target")

@@ -31,6 +31,12 @@ union all
 select 'onboarding_signal_inputs', o.account_id, 'a miss on or after as_of'
 from {{ ref('onboarding_signal_inputs') }} as o cross join as_of as d where o.latest_missed_due_date >= d.as_of
 union all
+select 'onboarding_milestones_as_of', o.contract_id, 'completed after as_of'
+from {{ ref('onboarding_milestones_as_of') }} as o cross join as_of as d where o.completed_date > d.as_of
+union all
+select 'onboarding_signal_inputs', o.account_id, 'went live after as_of'
+from {{ ref('onboarding_signal_inputs') }} as o cross join as_of as d where o.go_live_completed_date > d.as_of
+union all
 select 'cs_activity_daily', 0, 'an activity after as_of'
 from {{ ref('cs_activity_daily') }} as a cross join as_of as d where a.day > d.as_of
 union all

@@ -33,8 +33,9 @@ open_renewals as (
         r.account_id, r.renewal_id, r.due_date, r.stage, r.forecast,
         row_number() over (partition by r.account_id order by r.due_date) as position
     from {{ ref('stg_renewals') }} as r
-    cross join as_of as s
-    where r.outcome is null or r.closed_date > s.as_of
+    -- open on the as-of day as contract_terms decides it (renewal_open), once
+    inner join {{ ref('contract_terms') }} as t on t.contract_id = r.contract_id
+    where t.renewal_open
 ),
 
 churns as (
@@ -86,23 +87,23 @@ usage as (
     -- one scan: the measures as of the snapshot, and the same measures 90 days earlier
     select
         u.account_id,
-        avg(case when u.day > s.as_of_minus_7 then u.key_events end) as key_events_7d,
-        avg(case when u.day <= s.as_of_minus_7 and u.day > s.as_of_minus_97 then u.key_events end)
+        avg(case when u.day > s.as_of_minus_recent then u.key_events end) as key_events_7d,
+        avg(case when u.day <= s.as_of_minus_recent and u.day > s.as_of_minus_usage_reach then u.key_events end)
             as key_events_baseline,
-        avg(case when u.day > s.as_of_minus_30 and u.is_weekday then u.active_users end) as weekday_active_users_30d,
-        avg(case when u.day > s.as_of_minus_7 and u.is_weekday then u.active_users end) as weekday_active_users_7d,
-        avg(case when u.day <= s.as_of_minus_7 and u.day > s.as_of_minus_35 and u.is_weekday
+        avg(case when u.day > s.as_of_minus_seat_window and u.is_weekday then u.active_users end) as weekday_active_users_30d,
+        avg(case when u.day > s.as_of_minus_recent and u.is_weekday then u.active_users end) as weekday_active_users_7d,
+        avg(case when u.day <= s.as_of_minus_recent and u.day > s.as_of_minus_drop_reach and u.is_weekday
             then u.active_users end) as weekday_active_users_prev_28d,
-        max(case when u.day > s.as_of_minus_30 then u.licensed_seats end) as licensed_seats_30d,
-        max(case when u.active_users > 0 and u.day > s.as_of_minus_97 then u.day end) as last_active_day,
-        avg(case when u.day > s.as_of_minus_120 and u.day <= s.as_of_minus_90 and u.is_weekday
+        max(case when u.day > s.as_of_minus_seat_window then u.licensed_seats end) as licensed_seats_30d,
+        max(case when u.active_users > 0 and u.day > s.as_of_minus_usage_reach then u.day end) as last_active_day,
+        avg(case when u.day > s.as_of_minus_90_seat_window and u.day <= s.as_of_minus_90 and u.is_weekday
             then u.active_users end) as weekday_active_users_30d_90d_ago,
-        max(case when u.day > s.as_of_minus_120 and u.day <= s.as_of_minus_90 then u.licensed_seats end)
+        max(case when u.day > s.as_of_minus_90_seat_window and u.day <= s.as_of_minus_90 then u.licensed_seats end)
             as licensed_seats_30d_90d_ago,
         max(case when u.active_users > 0 and u.day <= s.as_of_minus_90 then u.day end) as last_active_day_90d_ago
     from {{ ref('stg_usage_daily') }} as u
     cross join as_of as s
-    where u.day > s.as_of_minus_187 and u.day <= s.as_of
+    where u.day > s.as_of_minus_90_usage_reach and u.day <= s.as_of
     group by u.account_id
 ),
 
@@ -117,7 +118,7 @@ tickets as (
     -- capped at the as-of day: a newer ticket is not yet known on it
     select
         t.account_id,
-        sum(case when t.opened_on > s.as_of_minus_7 then 1 else 0 end) as tickets_7d,
+        sum(case when t.opened_on > s.as_of_minus_recent then 1 else 0 end) as tickets_7d,
         sum(case when t.opened_on > s.as_of_minus_30 then 1 else 0 end) as tickets_30d,
         sum(case when t.closed_on is null or t.closed_on > s.as_of then 1 else 0 end) as open_tickets
     from {{ ref('stg_support_tickets') }} as t

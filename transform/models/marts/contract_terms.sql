@@ -1,8 +1,12 @@
 -- One row per contract term started by the as-of day, with the days it carries ARR: from its
--- start through its end date (inclusive), or through the as-of day while its renewal is still
--- open past the end (grace). This is the one home of "a term is live on a day": the snapshot,
+-- start through its end date (inclusive), or, while its renewal is still open past the end
+-- (grace), through the as-of day or the day before the account's next term starts, whichever
+-- comes first (a renewal closed after the as-of day may already have its next term). This is the one home of "a term is live on a day": the snapshot,
 -- the cohorts and the app's ARR bridge all read carries_arr_from / carries_arr_through.
-{{ config(indexes=[{'columns': ['account_id', 'carries_arr_from']}] if target.type == 'postgres' else []) }}
+-- It is also the one home of "a renewal is still open on the as-of day" (renewal_open: undecided,
+-- or decided after the as-of day): the snapshot and the app's renewal funnel read it.
+{{ config(indexes=[{'columns': ['account_id', 'carries_arr_from']}, {'columns': ['contract_id'], 'unique': True}]
+                  if target.type == 'postgres' else []) }}
 
 with as_of as (
     select as_of from {{ ref('int_as_of') }}
@@ -16,6 +20,13 @@ renewals as (
     from {{ ref('stg_renewals') }} as r
     cross join as_of as s
     group by r.contract_id
+),
+
+contracts as (
+    select
+        c.*,
+        lead(c.start_date) over (partition by c.account_id order by c.start_date) as next_start_date
+    from {{ ref('stg_contracts') }} as c
 )
 
 select
@@ -30,8 +41,13 @@ select
     coalesce(r.is_open, 0) = 1 as renewal_open,
     coalesce(r.is_churned, 0) = 1 as churned,
     c.start_date as carries_arr_from,
-    case when r.is_open = 1 and c.end_date < s.as_of then s.as_of else c.end_date end as carries_arr_through
-from {{ ref('stg_contracts') }} as c
+    case
+        when r.is_open = 1 and c.end_date < s.as_of and c.next_start_date is not null
+            then greatest(c.end_date, least(s.as_of, {{ add_days('c.next_start_date', -1) }}))
+        when r.is_open = 1 and c.end_date < s.as_of then s.as_of
+        else c.end_date
+    end as carries_arr_through
+from contracts as c
 cross join as_of as s
 left join renewals as r on r.contract_id = c.contract_id
 where c.start_date <= s.as_of

@@ -3,8 +3,9 @@
 -- in queries/signals.py) compare with their thresholds, so a page counts them from this small
 -- table instead of joining milestones and surveys for every account in scope. Facts only: the
 -- onboarding window and the survey bar are the app's (queries/definitions.py).
--- A milestone is missed when it is not completed and its due date is before the as-of day (the
--- app's milestone_state 'overdue'); a survey "after" a date is answered after it, by the as-of day.
+-- A milestone is missed when it is not completed by the as-of day and its due date is before it
+-- (the app's milestone_state 'overdue', over onboarding_milestones_as_of, where a completion after
+-- the as-of day is not yet known); a survey "after" a date is answered after it, by the as-of day.
 {{ config(indexes=[{'columns': ['account_id'], 'unique': True}] if target.type == 'postgres' else []) }}
 
 with snapshot as (
@@ -16,7 +17,7 @@ with snapshot as (
 milestones as (
     select s.account_id, s.as_of, m.milestone, m.due_date, m.completed_date
     from snapshot as s
-    inner join {{ ref('stg_onboarding_milestones') }} as m on m.contract_id = s.onboarding_contract_id
+    inner join {{ ref('onboarding_milestones_as_of') }} as m on m.contract_id = s.onboarding_contract_id
 ),
 
 per_account as (

@@ -19,5 +19,5 @@ select
     day,
     opened,
     sum(opened) over (partition by account_id order by day_number
-        range between 6 preceding and current row) as opened_7d
+        range between {{ var('cs_cockpit_recent_days') | int - 1 }} preceding and current row) as opened_7d
 from opened

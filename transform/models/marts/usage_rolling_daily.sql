@@ -8,6 +8,9 @@
 {{ config(indexes=[{'columns': ['account_id', 'day']}]
           if target.type == 'postgres' else []) }}
 
+{%- set recent = var('cs_cockpit_recent_days') | int -%}
+{%- set baseline = var('cs_cockpit_usage_baseline_days') | int -%}
+{%- set prior = var('cs_cockpit_sudden_drop_prior_days') | int %}
 with usage as (
     select
         u.account_id, u.day, u.key_events, u.active_users, u.is_weekday,
@@ -21,11 +24,11 @@ select
     account_id,
     day,
     avg(key_events) over (partition by account_id order by day_number
-        range between 6 preceding and current row) as key_events_7d,
+        range between {{ recent - 1 }} preceding and current row) as key_events_7d,
     avg(key_events) over (partition by account_id order by day_number
-        range between 96 preceding and 7 preceding) as key_events_baseline,
+        range between {{ recent + baseline - 1 }} preceding and {{ recent }} preceding) as key_events_baseline,
     avg(case when is_weekday then active_users end) over (partition by account_id order by day_number
-        range between 6 preceding and current row) as weekday_active_users_7d,
+        range between {{ recent - 1 }} preceding and current row) as weekday_active_users_7d,
     avg(case when is_weekday then active_users end) over (partition by account_id order by day_number
-        range between 34 preceding and 7 preceding) as weekday_active_users_prev_28d
+        range between {{ recent + prior - 1 }} preceding and {{ recent }} preceding) as weekday_active_users_prev_28d
 from usage
