@@ -8,6 +8,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
 
+from components import periods
 from components.safe_text import plotly_frame
 from queries import labels
 from queries.definitions import DUE_WINDOWS, FORECAST_CATEGORIES, GREEN_FROM, HEALTH_BANDS, NO_FORECAST, RED_BELOW
@@ -143,7 +144,7 @@ def build_churn_reasons(frame: pl.DataFrame, measure: str) -> go.Figure:
 def build_cohort_curves(frame: pl.DataFrame, value: str) -> go.Figure:
     """One retention curve per signing quarter."""
     frame = plotly_frame(frame)
-    data = frame.with_columns(pl.col("cohort").cast(pl.String))
+    data = periods.label_buckets(frame.sort("cohort", "months"), "cohort", "quarter")  # 'Q4 2025'
     fig = px.line(data, x="months", y=value, color="cohort", markers=True, color_discrete_sequence=SERIES,
                   labels={"months": "Months since start", value: "", "cohort": "Signed in quarter"},
                   title="Logo retention by cohort" if value == "logo_retention" else "ARR retention by cohort")
@@ -161,8 +162,10 @@ def _heatmap(rows: list[str], columns: list[str], values: list[list], text: list
     return _layout(fig, height=max(300, 60 + 28 * len(rows)))
 
 
-def build_milestone_heatmap(frame: pl.DataFrame) -> go.Figure:
-    """Cohort x milestone on-time rate; a milestone nobody in the cohort has reached reads 'not due yet'."""
+def build_milestone_heatmap(frame: pl.DataFrame, grain: str = "quarter") -> go.Figure:
+    """Cohort x milestone on-time rate; a milestone nobody in the cohort has reached reads 'not due yet'.
+    Cohorts read 'Q4 2025' (or 'Nov 2025'). An on-time rate is no verdict on its own, so the scale is
+    a neutral blue stretched over the rates shown: 50% and 88% look different, not both 'green'."""
     frame = plotly_frame(frame)
     cohorts = sorted(set(frame["cohort"].to_list()))
     milestones = frame.sort("day_offset")["milestone"].unique(maintain_order=True).to_list()
@@ -170,8 +173,15 @@ def build_milestone_heatmap(frame: pl.DataFrame) -> go.Figure:
     values = [[cell.get((c, m)) for m in milestones] for c in cohorts]
     text = [["not due yet" if v is None and (c, m) in cell else "" if v is None else f"{v:.0%}"
              for m, v in zip(milestones, row)] for c, row in zip(cohorts, values)]
-    return _heatmap([str(c) for c in cohorts], [labels.value("milestone", m) for m in milestones], values, text,
-                    "Milestones completed on time, by signing cohort")
+    rates = [v for row in values for v in row if v is not None]
+    low, high = (min(rates), max(rates)) if rates else (0, 1)
+    if high - low < 0.01:  # one rate (or all alike): any span around it
+        low, high = max(0, low - 0.05), min(1, high + 0.05)
+    names = [periods.bucket_label(c, grain, c, periods.bucket_end(c, grain)) for c in cohorts]
+    fig = _heatmap(names, [labels.value("milestone", m) for m in milestones], values, text,
+                   "Milestones completed on time, by signing cohort", colorscale="Blues", zmin=low, zmax=high)
+    fig.update_traces(colorbar=dict(tickformat=".0%", title="On time"))
+    return fig
 
 
 NPS_COLOURS = {"promoters": RAG["good"], "passives": RAG["none"], "detractors": RAG["bad"]}

@@ -283,7 +283,7 @@ FORECAST_HISTORY_COLUMNS = {
 }
 
 RATE_COLUMNS = {
-    "period": date("Period starting"),
+    "period": st.column_config.TextColumn("Period"),  # 'Q4 2025' (periods.label_buckets)
     "segment": st.column_config.TextColumn("Segment"),
     "decided": st.column_config.NumberColumn("Decided", help="Renewals due in the period with an outcome."),
     "renewed": st.column_config.NumberColumn("Renewed"),
