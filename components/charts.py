@@ -8,7 +8,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
 
-from components import periods
+from components import kpi, periods
 from components.safe_text import plotly_frame
 from queries import labels
 from queries.definitions import DUE_WINDOWS, FORECAST_CATEGORIES, GREEN_FROM, HEALTH_BANDS, NO_FORECAST, RED_BELOW
@@ -62,9 +62,12 @@ def build_health_trend(frame: pl.DataFrame) -> go.Figure:
     fig = px.line(frame, x="day", y="avg_health", markers=True, hover_data={"accounts": True},
                   labels={"day": "Snapshot", "avg_health": "Average health", "accounts": "Accounts scored"},
                   title="Average health score, weekly snapshots")
+    # the band labels sit under their lines at the left, clear of the average's line (which the
+    # top right of a threshold line meets whenever the average is near it)
     fig.add_hline(y=GREEN_FROM, line_dash="dot", line_color=BAND_COLOURS["green"],
-                  annotation_text=f"green from {GREEN_FROM}")
-    fig.add_hline(y=RED_BELOW, line_dash="dot", line_color=BAND_COLOURS["red"], annotation_text=f"red below {RED_BELOW}")
+                  annotation_text=f"green from {GREEN_FROM}", annotation_position="bottom left")
+    fig.add_hline(y=RED_BELOW, line_dash="dot", line_color=BAND_COLOURS["red"], annotation_text=f"red below {RED_BELOW}",
+                  annotation_position="bottom left")
     fig.update_yaxes(range=[0, 100])
     return _layout(fig)
 
@@ -120,7 +123,7 @@ def build_arr_bridge(row: dict, title: str) -> go.Figure:
              ("Churn", -row["churn"], "relative"), ("End ARR", row["end_arr"], "total")]
     fig = go.Figure(go.Waterfall(
         x=[s[0] for s in steps], y=[s[1] for s in steps], measure=[s[2] for s in steps],
-        text=[f"${abs(s[1]) / 1e6:,.2f}M" for s in steps], textposition="outside",
+        text=[kpi.money(abs(s[1])) for s in steps], textposition="outside",  # as the tiles read
         increasing={"marker": {"color": RAG["good"]}},
         decreasing={"marker": {"color": RAG["bad"]}},
         totals={"marker": {"color": SERIES[0]}}))
@@ -138,6 +141,8 @@ def build_churn_reasons(frame: pl.DataFrame, measure: str) -> go.Figure:
                  category_orders={"reason": order, "segment": list(labels.SEGMENTS.values())},
                  labels={"reason": "", "arr": "Churned ARR ($)", "logos": "Churned accounts", "segment": ""},
                  title="Churn by reason")
+    if measure == "arr":
+        fig.update_xaxes(tickprefix="$")
     return _layout(fig, height=380)
 
 
@@ -205,7 +210,11 @@ def build_nps_trend(frame: pl.DataFrame) -> go.Figure:
                       yaxis=dict(tickformat=".0%", title="Share of answers"),
                       yaxis2=dict(overlaying="y", side="right", range=[-100, 100], title="NPS",
                                   tickmode="linear", tick0=-100, dtick=50, showgrid=False))
-    return _layout(fig, height=400)
+    _layout(fig, height=420)
+    # the legend in a row under the title: at the right it covered the NPS axis
+    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+                      margin=dict(t=80))
+    return fig
 
 
 def build_nps_by_group(frame: pl.DataFrame, label: str) -> go.Figure:

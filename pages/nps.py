@@ -71,5 +71,5 @@ tables.account_table(nps.detractor_comments(wh, filters), key="nps_comments", fi
                          "comment": st.column_config.TextColumn("Comment", width="large"),
                          "contact_email": st.column_config.TextColumn("Contact"),
                          "open_flag": st.column_config.CheckboxColumn("Risk flag open"),
-                     }, ["account_id", "name", "health_score", "health_band", "score", "comment", "responded_at",
-                         "arr", "open_flag"]))
+                     }, ["account_id", "name", "health_score", "health_band", "score", "responded_at", "arr",
+                         "renewal_due_date", "comment", "open_flag"]))

@@ -41,7 +41,7 @@ if view == "ARR bridge":
                  delta=kpi.money(b["end_arr"] - b["start_arr"])),
         kpi.Tile("Churned ARR", kpi.money(b["churn"]), DEFINITIONS["arr_bridge"]),
         kpi.Tile("Logo churn rate", kpi.percent(b["churn_rate"]), DEFINITIONS["churn_rate"],
-                 delta=f"{b['accounts_churned']} of {b['accounts_start']} accounts", delta_color="off"),
+                 delta=f"{kpi.number(b['accounts_churned'])} of {kpi.number(b['accounts_start'])} accounts", delta_color="off"),
     ])
     by_segment = retention.arr_bridge(wh, filters, period.start, period.end, by_segment=True)
     choices = ["all", *by_segment["segment"].to_list()]
@@ -77,7 +77,7 @@ elif view == "Churn reasons":
         kpi.Tile("Churned ARR", kpi.money(reasons["arr"].sum()), "ARR up for renewal on those churns."),
         kpi.Tile("Still untagged", kpi.percent(untagged["logos"].sum() / reasons["logos"].sum()),
                  "Share of churned accounts with no churn reason tagged yet: the tagging backlog.",
-                 delta=f"{untagged['logos'].sum()} accounts", delta_color="off"),
+                 delta=f"{kpi.number(untagged['logos'].sum())} accounts", delta_color="off"),
     ])
     measure = st.segmented_control("Measure", ["arr", "logos"], key=keep("retention_reasons_measure", "arr"),
                                    format_func={"arr": "ARR", "logos": "Accounts"}.get) or "arr"
