@@ -66,8 +66,8 @@ def build_health_trend(frame: pl.DataFrame) -> go.Figure:
     # top right of a threshold line meets whenever the average is near it)
     fig.add_hline(y=GREEN_FROM, line_dash="dot", line_color=BAND_COLOURS["green"],
                   annotation_text=f"green from {GREEN_FROM}", annotation_position="bottom left")
-    fig.add_hline(y=RED_BELOW, line_dash="dot", line_color=BAND_COLOURS["red"], annotation_text=f"red below {RED_BELOW}",
-                  annotation_position="bottom left")
+    fig.add_hline(y=RED_BELOW, line_dash="dot", line_color=BAND_COLOURS["red"],
+                  annotation_text=f"red below {RED_BELOW}", annotation_position="bottom left")
     fig.update_yaxes(range=[0, 100])
     return _layout(fig)
 

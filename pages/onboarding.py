@@ -36,14 +36,16 @@ else:
     st.plotly_chart(charts.build_milestone_heatmap(matrix, grain), key="onboarding_heatmap")
     st.caption(DEFINITIONS["on_time_rate"])
     with st.expander("Milestone counts by cohort"):
-        tables.data_table(periods.label_buckets(matrix, "cohort", grain), key="onboarding_matrix_table", filename="milestones_by_cohort.csv", columns={
+        tables.data_table(periods.label_buckets(matrix, "cohort", grain), key="onboarding_matrix_table",
+                          filename="milestones_by_cohort.csv", columns={
             "cohort": st.column_config.TextColumn("Cohort"),
             "on_time_rate": tables.percent("On-time rate", help=DEFINITIONS["on_time_rate"]),
             "not_due": st.column_config.NumberColumn("Not due yet"),
         })
     st.subheader("Time to value")
     ttv = onboarding.time_to_value(wh, filters, dt.date(since, 1, 1), grain)
-    tables.data_table(periods.label_buckets(ttv, "cohort", grain), key="onboarding_ttv_table", filename="time_to_value.csv", columns={
+    tables.data_table(periods.label_buckets(ttv, "cohort", grain), key="onboarding_ttv_table",
+                      filename="time_to_value.csv", columns={
         "cohort": st.column_config.TextColumn("Cohort"),
         "segment": st.column_config.TextColumn("Segment"),
         "accounts": st.column_config.NumberColumn("Accounts"),

@@ -41,7 +41,8 @@ if view == "ARR bridge":
                  delta=kpi.money(b["end_arr"] - b["start_arr"])),
         kpi.Tile("Churned ARR", kpi.money(b["churn"]), DEFINITIONS["arr_bridge"]),
         kpi.Tile("Logo churn rate", kpi.percent(b["churn_rate"]), DEFINITIONS["churn_rate"],
-                 delta=f"{kpi.number(b['accounts_churned'])} of {kpi.number(b['accounts_start'])} accounts", delta_color="off"),
+                 delta=f"{kpi.number(b['accounts_churned'])} of {kpi.number(b['accounts_start'])} accounts",
+                 delta_color="off"),
     ])
     by_segment = retention.arr_bridge(wh, filters, period.start, period.end, by_segment=True)
     choices = ["all", *by_segment["segment"].to_list()]
