@@ -8,6 +8,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
 
+from components import kpi, periods
 from components.safe_text import plotly_frame
 from queries import labels
 from queries.definitions import DUE_WINDOWS, FORECAST_CATEGORIES, GREEN_FROM, HEALTH_BANDS, NO_FORECAST, RED_BELOW
@@ -61,9 +62,12 @@ def build_health_trend(frame: pl.DataFrame) -> go.Figure:
     fig = px.line(frame, x="day", y="avg_health", markers=True, hover_data={"accounts": True},
                   labels={"day": "Snapshot", "avg_health": "Average health", "accounts": "Accounts scored"},
                   title="Average health score, weekly snapshots")
+    # the band labels sit under their lines at the left, clear of the average's line (which the
+    # top right of a threshold line meets whenever the average is near it)
     fig.add_hline(y=GREEN_FROM, line_dash="dot", line_color=BAND_COLOURS["green"],
-                  annotation_text=f"green from {GREEN_FROM}")
-    fig.add_hline(y=RED_BELOW, line_dash="dot", line_color=BAND_COLOURS["red"], annotation_text=f"red below {RED_BELOW}")
+                  annotation_text=f"green from {GREEN_FROM}", annotation_position="bottom left")
+    fig.add_hline(y=RED_BELOW, line_dash="dot", line_color=BAND_COLOURS["red"],
+                  annotation_text=f"red below {RED_BELOW}", annotation_position="bottom left")
     fig.update_yaxes(range=[0, 100])
     return _layout(fig)
 
@@ -119,7 +123,7 @@ def build_arr_bridge(row: dict, title: str) -> go.Figure:
              ("Churn", -row["churn"], "relative"), ("End ARR", row["end_arr"], "total")]
     fig = go.Figure(go.Waterfall(
         x=[s[0] for s in steps], y=[s[1] for s in steps], measure=[s[2] for s in steps],
-        text=[f"${abs(s[1]) / 1e6:,.2f}M" for s in steps], textposition="outside",
+        text=[kpi.money(abs(s[1])) for s in steps], textposition="outside",  # as the tiles read
         increasing={"marker": {"color": RAG["good"]}},
         decreasing={"marker": {"color": RAG["bad"]}},
         totals={"marker": {"color": SERIES[0]}}))
@@ -137,13 +141,15 @@ def build_churn_reasons(frame: pl.DataFrame, measure: str) -> go.Figure:
                  category_orders={"reason": order, "segment": list(labels.SEGMENTS.values())},
                  labels={"reason": "", "arr": "Churned ARR ($)", "logos": "Churned accounts", "segment": ""},
                  title="Churn by reason")
+    if measure == "arr":
+        fig.update_xaxes(tickprefix="$")
     return _layout(fig, height=380)
 
 
 def build_cohort_curves(frame: pl.DataFrame, value: str) -> go.Figure:
     """One retention curve per signing quarter."""
     frame = plotly_frame(frame)
-    data = frame.with_columns(pl.col("cohort").cast(pl.String))
+    data = periods.label_buckets(frame.sort("cohort", "months"), "cohort", "quarter")  # 'Q4 2025'
     fig = px.line(data, x="months", y=value, color="cohort", markers=True, color_discrete_sequence=SERIES,
                   labels={"months": "Months since start", value: "", "cohort": "Signed in quarter"},
                   title="Logo retention by cohort" if value == "logo_retention" else "ARR retention by cohort")
@@ -161,8 +167,10 @@ def _heatmap(rows: list[str], columns: list[str], values: list[list], text: list
     return _layout(fig, height=max(300, 60 + 28 * len(rows)))
 
 
-def build_milestone_heatmap(frame: pl.DataFrame) -> go.Figure:
-    """Cohort x milestone on-time rate; a milestone nobody in the cohort has reached reads 'not due yet'."""
+def build_milestone_heatmap(frame: pl.DataFrame, grain: str = "quarter") -> go.Figure:
+    """Cohort x milestone on-time rate; a milestone nobody in the cohort has reached reads 'not due yet'.
+    Cohorts read 'Q4 2025' (or 'Nov 2025'). An on-time rate is no verdict on its own, so the scale is
+    a neutral blue stretched over the rates shown: 50% and 88% look different, not both 'green'."""
     frame = plotly_frame(frame)
     cohorts = sorted(set(frame["cohort"].to_list()))
     milestones = frame.sort("day_offset")["milestone"].unique(maintain_order=True).to_list()
@@ -170,8 +178,15 @@ def build_milestone_heatmap(frame: pl.DataFrame) -> go.Figure:
     values = [[cell.get((c, m)) for m in milestones] for c in cohorts]
     text = [["not due yet" if v is None and (c, m) in cell else "" if v is None else f"{v:.0%}"
              for m, v in zip(milestones, row)] for c, row in zip(cohorts, values)]
-    return _heatmap([str(c) for c in cohorts], [labels.value("milestone", m) for m in milestones], values, text,
-                    "Milestones completed on time, by signing cohort")
+    rates = [v for row in values for v in row if v is not None]
+    low, high = (min(rates), max(rates)) if rates else (0, 1)
+    if high - low < 0.01:  # one rate (or all alike): any span around it
+        low, high = max(0, low - 0.05), min(1, high + 0.05)
+    names = [periods.bucket_label(c, grain, c, periods.bucket_end(c, grain)) for c in cohorts]
+    fig = _heatmap(names, [labels.value("milestone", m) for m in milestones], values, text,
+                   "Milestones completed on time, by signing cohort", colorscale="Blues", zmin=low, zmax=high)
+    fig.update_traces(colorbar=dict(tickformat=".0%", title="On time"))
+    return fig
 
 
 NPS_COLOURS = {"promoters": RAG["good"], "passives": RAG["none"], "detractors": RAG["bad"]}
@@ -195,7 +210,11 @@ def build_nps_trend(frame: pl.DataFrame) -> go.Figure:
                       yaxis=dict(tickformat=".0%", title="Share of answers"),
                       yaxis2=dict(overlaying="y", side="right", range=[-100, 100], title="NPS",
                                   tickmode="linear", tick0=-100, dtick=50, showgrid=False))
-    return _layout(fig, height=400)
+    _layout(fig, height=420)
+    # the legend in a row under the title: at the right it covered the NPS axis
+    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+                      margin=dict(t=80))
+    return fig
 
 
 def build_nps_by_group(frame: pl.DataFrame, label: str) -> go.Figure:

@@ -85,9 +85,13 @@ def bucket_label(start: dt.date, grain: str, first: dt.date, last: dt.date) -> s
     return f"{name} ({held} only)"
 
 
-def label_buckets(frame: pl.DataFrame, column: str, grain: str, first: dt.date, last: dt.date) -> pl.DataFrame:
-    """The frame with its bucket-start dates replaced by bucket_label's names, for a chart's axis."""
-    labels = [bucket_label(day, grain, first, last) for day in frame[column].to_list()]
+def label_buckets(frame: pl.DataFrame, column: str, grain: str, first: dt.date | None = None,
+                  last: dt.date | None = None) -> pl.DataFrame:
+    """The frame with its bucket-start dates replaced by bucket_label's names, for a chart's axis or
+    a table's period column ('Q4 2025', not 2025-10-01); without `first` and `last` (a signing
+    cohort, which no period cuts short) every bucket reads whole."""
+    labels = [None if day is None else bucket_label(day, grain, first or day, last or bucket_end(day, grain))
+              for day in frame[column].to_list()]
     return frame.with_columns(pl.Series(column, labels, dtype=pl.String))
 
 

@@ -169,21 +169,21 @@ FLAG_COLUMNS = {
     "resolution": st.column_config.TextColumn("Outcome", width="medium"),
 }
 
-FOLLOWUP_COLUMNS = {
+FOLLOWUP_COLUMNS = {  # what decides the order (overdue, severity, due, ARR) first, then the reason
     "account_id": None,
-    "flag_id": st.column_config.NumberColumn("Flag", format="%d"),
     "account": st.column_config.TextColumn("Account", pinned=True),
     "overdue": _OVERDUE,
     "severity": _SEVERITY,
-    "reason": st.column_config.TextColumn("Reason", width="large"),
+    "due_date": date("Due"),
+    "days_to_due": st.column_config.NumberColumn("Days to due", help="Negative: days overdue."),
+    "arr": money("ARR"),
+    "reason": st.column_config.TextColumn("Reason", width="medium"),
     "owner": None,
     "owner_name": st.column_config.TextColumn("Owner"),
     "raised_by": None,
     "raised_by_name": st.column_config.TextColumn("Raised by"),
-    "due_date": date("Due"),
-    "days_to_due": st.column_config.NumberColumn("Days to due", help="Negative: days overdue."),
     "age_days": st.column_config.NumberColumn("Age (days)", help="Days since the flag was raised."),
-    "arr": money("ARR"),
+    "flag_id": st.column_config.NumberColumn("Flag", format="%d"),
     "csm_name": st.column_config.TextColumn("Account's CSM"),
     "team": st.column_config.TextColumn("Team"),
 }
@@ -283,7 +283,7 @@ FORECAST_HISTORY_COLUMNS = {
 }
 
 RATE_COLUMNS = {
-    "period": date("Period starting"),
+    "period": st.column_config.TextColumn("Period"),  # 'Q4 2025' (periods.label_buckets)
     "segment": st.column_config.TextColumn("Segment"),
     "decided": st.column_config.NumberColumn("Decided", help="Renewals due in the period with an outcome."),
     "renewed": st.column_config.NumberColumn("Renewed"),

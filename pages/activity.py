@@ -34,9 +34,12 @@ tables.data_table(due, key="activity_cadence", filename="cadence.csv", columns={
     "team": st.column_config.TextColumn("Team"),
     "accounts": st.column_config.NumberColumn("Live accounts"),
     "reviews_done": st.column_config.NumberColumn("Reviews done"),
-    "reviews_due": st.column_config.NumberColumn("Reviews due so far", format="%.1f", help=DEFINITIONS["cadence"]),
+    "reviews_due": st.column_config.NumberColumn("Reviews due so far", format="%.0f",
+                                                 help=DEFINITIONS["cadence"] + " Rounded to whole reviews."),
     "visits_done": st.column_config.NumberColumn("Visits done"),
-    "visits_due": st.column_config.NumberColumn("Visits due so far", format="%.1f", help=DEFINITIONS["cadence"]),
+    "visits_due": st.column_config.NumberColumn("Visits due so far", format="%.0f",
+                                                help=DEFINITIONS["cadence"] + " Rounded to whole visits; 0 where the "
+                                                "segment's cadence has no visits."),
     "neglected": st.column_config.NumberColumn("Too long without a touch", help=DEFINITIONS["days_since_touch"]),
 })
 

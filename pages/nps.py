@@ -51,13 +51,14 @@ by_group = labels.humanize(by_group, like={"grp": group})  # segment codes read 
 st.plotly_chart(charts.build_nps_by_group(by_group, group_labels[group]), key="nps_group_chart")
 nps_columns = {
     "grp": st.column_config.TextColumn(group_labels[group]),
-    "period": tables.date("Period starting"),
+    "period": st.column_config.TextColumn("Period"),
     "nps": st.column_config.NumberColumn("NPS", format="%.0f", help=DEFINITIONS["nps"]),
     "response_rate": tables.percent("Response rate", help=DEFINITIONS["response_rate"]),
     "small_sample": st.column_config.CheckboxColumn(f"n < {SMALL_SAMPLE_BELOW}"),
 }
 with st.expander("Numbers by period and by group"):
-    tables.data_table(labels.humanize(trend, like={"grp": group}), key="nps_trend_table",
+    tables.data_table(labels.humanize(periods.label_buckets(trend, "period", grain, period.start, period.end),
+                                      like={"grp": group}), key="nps_trend_table",
                       filename="nps_by_period.csv", columns=nps_columns)
     tables.data_table(by_group, key="nps_group_table", filename=f"nps_by_{group}.csv", columns=nps_columns)
 
@@ -70,5 +71,5 @@ tables.account_table(nps.detractor_comments(wh, filters), key="nps_comments", fi
                          "comment": st.column_config.TextColumn("Comment", width="large"),
                          "contact_email": st.column_config.TextColumn("Contact"),
                          "open_flag": st.column_config.CheckboxColumn("Risk flag open"),
-                     }, ["account_id", "name", "health_score", "health_band", "score", "comment", "responded_at",
-                         "arr", "open_flag"]))
+                     }, ["account_id", "name", "health_score", "health_band", "score", "responded_at", "arr",
+                         "renewal_due_date", "comment", "open_flag"]))

@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from components import charts, kpi, notices, tables
+from components import charts, kpi, notices, periods, tables
 from components.context import page_context
 from components.state import keep
 from queries import onboarding
@@ -33,18 +33,20 @@ matrix = onboarding.milestone_matrix(wh, filters, dt.date(since, 1, 1), grain)
 if matrix.is_empty():
     notices.no_rows("onboardings in these cohorts")
 else:
-    st.plotly_chart(charts.build_milestone_heatmap(matrix), key="onboarding_heatmap")
+    st.plotly_chart(charts.build_milestone_heatmap(matrix, grain), key="onboarding_heatmap")
     st.caption(DEFINITIONS["on_time_rate"])
     with st.expander("Milestone counts by cohort"):
-        tables.data_table(matrix, key="onboarding_matrix_table", filename="milestones_by_cohort.csv", columns={
-            "cohort": tables.date("Cohort"),
+        tables.data_table(periods.label_buckets(matrix, "cohort", grain), key="onboarding_matrix_table",
+                          filename="milestones_by_cohort.csv", columns={
+            "cohort": st.column_config.TextColumn("Cohort"),
             "on_time_rate": tables.percent("On-time rate", help=DEFINITIONS["on_time_rate"]),
             "not_due": st.column_config.NumberColumn("Not due yet"),
         })
     st.subheader("Time to value")
     ttv = onboarding.time_to_value(wh, filters, dt.date(since, 1, 1), grain)
-    tables.data_table(ttv, key="onboarding_ttv_table", filename="time_to_value.csv", columns={
-        "cohort": tables.date("Cohort"),
+    tables.data_table(periods.label_buckets(ttv, "cohort", grain), key="onboarding_ttv_table",
+                      filename="time_to_value.csv", columns={
+        "cohort": st.column_config.TextColumn("Cohort"),
         "segment": st.column_config.TextColumn("Segment"),
         "accounts": st.column_config.NumberColumn("Accounts"),
         "live_accounts": st.column_config.NumberColumn("Gone live"),

@@ -105,5 +105,6 @@ else:
     by_segment = renewals.rates(wh, filters, period.start, period.end, None, by_segment=True)
     st.plotly_chart(charts.build_rates_by_segment(by_segment), key="renewals_segment_chart")
     st.subheader("By segment and period")
-    tables.data_table(renewals.rates(wh, filters, period.start, period.end, grain, by_segment=True),
+    rates_table = renewals.rates(wh, filters, period.start, period.end, grain, by_segment=True)
+    tables.data_table(periods.label_buckets(rates_table, "period", grain, period.start, period.end),
                       key="renewals_rates_table", filename="renewal_rates.csv", columns=tables.RATE_COLUMNS)

@@ -41,7 +41,8 @@ if view == "ARR bridge":
                  delta=kpi.money(b["end_arr"] - b["start_arr"])),
         kpi.Tile("Churned ARR", kpi.money(b["churn"]), DEFINITIONS["arr_bridge"]),
         kpi.Tile("Logo churn rate", kpi.percent(b["churn_rate"]), DEFINITIONS["churn_rate"],
-                 delta=f"{b['accounts_churned']} of {b['accounts_start']} accounts", delta_color="off"),
+                 delta=f"{kpi.number(b['accounts_churned'])} of {kpi.number(b['accounts_start'])} accounts",
+                 delta_color="off"),
     ])
     by_segment = retention.arr_bridge(wh, filters, period.start, period.end, by_segment=True)
     choices = ["all", *by_segment["segment"].to_list()]
@@ -77,14 +78,15 @@ elif view == "Churn reasons":
         kpi.Tile("Churned ARR", kpi.money(reasons["arr"].sum()), "ARR up for renewal on those churns."),
         kpi.Tile("Still untagged", kpi.percent(untagged["logos"].sum() / reasons["logos"].sum()),
                  "Share of churned accounts with no churn reason tagged yet: the tagging backlog.",
-                 delta=f"{untagged['logos'].sum()} accounts", delta_color="off"),
+                 delta=f"{kpi.number(untagged['logos'].sum())} accounts", delta_color="off"),
     ])
     measure = st.segmented_control("Measure", ["arr", "logos"], key=keep("retention_reasons_measure", "arr"),
                                    format_func={"arr": "ARR", "logos": "Accounts"}.get) or "arr"
     st.plotly_chart(charts.build_churn_reasons(reasons, measure), key="retention_reasons_chart")
     st.subheader("By quarter, segment and reason")
-    tables.data_table(reasons, key="retention_reasons_table", filename="churn_reasons.csv", columns={
-        "quarter": tables.date("Quarter starting"),
+    tables.data_table(periods.label_buckets(reasons, "quarter", "quarter", period.start, period.end),
+                      key="retention_reasons_table", filename="churn_reasons.csv", columns={
+        "quarter": st.column_config.TextColumn("Quarter"),
         "segment": st.column_config.TextColumn("Segment"),
         "reason": st.column_config.TextColumn("Primary reason", help="The latest tag's primary reason; "
                                               "'Untagged' until someone tags the account."),
@@ -118,8 +120,9 @@ else:
     st.plotly_chart(charts.build_cohort_curves(cohorts, value), key="retention_cohort_chart")
     matrix = tables.cohort_matrix(cohorts, value)
     months = [c for c in matrix.columns if c.startswith("M")]
-    tables.data_table(matrix, key="retention_cohort_table", filename="cohort_retention.csv", columns={
-        "cohort": tables.date("Signed in quarter"),
+    tables.data_table(periods.label_buckets(matrix, "cohort", "quarter"), key="retention_cohort_table",
+                      filename="cohort_retention.csv", columns={
+        "cohort": st.column_config.TextColumn("Signed in quarter"),
         "cohort_size": st.column_config.NumberColumn("Accounts"),
         **{m: tables.share_bar(f"{m[1:]} mo", max_value=1.2)
            for m in months},

@@ -2,9 +2,10 @@
 with the period just before, and the weekly activity chart starts on a whole week."""
 import datetime as dt
 
+import polars as pl
 import pytest
 
-from components import periods
+from components import charts, periods
 from queries import engagement
 from queries.scope import Filters
 from tests.builders import Book, days
@@ -22,6 +23,28 @@ AS_OF = dt.date(2026, 11, 25)  # a Wednesday: this week holds three days
 ])
 def test_a_bucket_is_named_for_a_reader_and_marked_when_cut_short(start, grain, label):
     assert periods.bucket_label(start, grain, dt.date(2025, 11, 26), AS_OF) == label
+
+
+def test_the_onboarding_heatmap_names_cohorts_and_spreads_its_blue_over_the_rates_shown():
+    q4, q1 = dt.date(2025, 10, 1), dt.date(2026, 1, 1)
+    frame = pl.DataFrame({"cohort": [q4, q4, q1, q1], "milestone": ["kickoff", "go_live"] * 2,
+                          "day_offset": [7, 30] * 2, "on_time_rate": [0.5, 0.88, 0.7, None]})
+    heat = charts.build_milestone_heatmap(frame, "quarter").data[0]
+    assert list(heat.y) == ["Q4 2025", "Q1 2026"]  # cohorts by name, not month ticks or dates
+    assert (heat.zmin, heat.zmax) == (0.5, 0.88)    # 50% is the palest cell, 88% the darkest
+    colours = [colour for _, colour in heat.colorscale]
+    assert all(charts.RAG[m] not in colours for m in ("bad", "watch", "good"))  # a neutral blue, no verdict
+    assert colours[0] != colours[-1]
+    assert [list(row) for row in heat.text] == [["50%", "88%"], ["70%", "not due yet"]]
+    monthly = charts.build_milestone_heatmap(frame.with_columns(pl.col("cohort").dt.offset_by("1mo")), "month")
+    assert list(monthly.data[0].y) == ["Nov 2025", "Feb 2026"]
+
+
+def test_a_tables_period_column_reads_like_the_chart():
+    frame = pl.DataFrame({"period": [dt.date(2025, 10, 1), dt.date(2026, 7, 1), None]})
+    assert periods.label_buckets(frame, "period", "quarter")["period"].to_list() == ["Q4 2025", "Q3 2026", None]
+    cut = periods.label_buckets(frame.head(1), "period", "quarter", dt.date(2025, 11, 26), AS_OF)
+    assert cut["period"].to_list() == ["Q4 2025 (26 Nov–31 Dec only)"]
 
 
 def test_partial_buckets_are_the_first_and_the_last():

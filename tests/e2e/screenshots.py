@@ -29,15 +29,20 @@ def _shoot(page, name: str) -> None:
     print(f"  {name}.png")
 
 
+def _scroll_to(page, heading: str) -> None:
+    """The page scrolled so that `heading` sits near the top, with what follows it under it."""
+    found = page.get_by_role("heading", name=heading)
+    found.scroll_into_view_if_needed()
+    box = found.bounding_box()
+    page.mouse.move(box["x"] + 10, box["y"] + 10)  # over the page's scrolling body, not the sidebar
+    page.mouse.wheel(0, box["y"] - 80)
+    page.wait_for_timeout(300)
+
+
 def team_outcomes(page, url: str) -> None:
     """Team, scrolled to the outcomes per CSM (below the books and the scatter)."""
     open_page(page, url, "Team")
-    heading = page.get_by_role("heading", name="Outcomes by CSM")
-    heading.scroll_into_view_if_needed()
-    box = heading.bounding_box()
-    page.mouse.move(box["x"] + 10, box["y"] + 10)  # over the page's scrolling body, not the sidebar
-    page.mouse.wheel(0, box["y"] - 80)  # the heading near the top, the table under it
-    page.wait_for_timeout(300)
+    _scroll_to(page, "Outcomes by CSM")
     _shoot(page, "team_outcomes")
 
 
@@ -55,6 +60,21 @@ def score_check_what_if(page, url: str) -> None:
     page.mouse.move(box["x"] + 10, box["y"] + 10)  # over the page's scrolling body, not the sidebar
     page.mouse.wheel(0, 250)
     _shoot(page, "score_check_what_if")
+    page.get_by_test_id("stButtonGroup").get_by_text("Score check", exact=True).first.click()  # back to its first view
+    after_action(page)
+
+
+def churn_reasons(page, url: str) -> None:
+    """Retention's churn by reason (ARR, in dollars), then back to the page's first view."""
+    open_page(page, url, "Retention")
+    page.get_by_test_id("stButtonGroup").get_by_text("Churn reasons", exact=True).first.click()
+    after_action(page)
+    _scroll_to(page, "By quarter, segment and reason")
+    page.mouse.wheel(0, -420)  # the chart above the table
+    page.wait_for_timeout(300)
+    _shoot(page, "retention_reasons")
+    page.get_by_test_id("stButtonGroup").get_by_text("ARR bridge", exact=True).first.click()
+    after_action(page)
 
 
 def renewal_forecast(page, url: str) -> None:
@@ -92,6 +112,7 @@ def main() -> int:
                         _shoot(page, p.name)
                 team_outcomes(page, server.url)
                 score_check_what_if(page, server.url)
+                churn_reasons(page, server.url)
                 renewal_forecast(page, server.url)
                 # a CSM's morning: their book, then the riskiest account
                 page.get_by_label("View as", exact=True).first.click()
@@ -99,6 +120,8 @@ def main() -> int:
                 after_action(page)
                 open_page(page, server.url, "My accounts")
                 _shoot(page, "my_accounts")
+                _scroll_to(page, "Accounts, riskiest first")
+                _shoot(page, "my_accounts_book")
                 open_first_row(page, table(page, "my_accounts_book"))
                 _shoot(page, "account")
                 section(page, "Risk flags & churn tags")
@@ -110,11 +133,15 @@ def main() -> int:
                 _shoot(page, "account_flags")
                 open_page(page, server.url, "Follow-ups")
                 _shoot(page, "followups")
-                # a laptop: the tiles wrap instead of being cut
+                # a laptop, every page: the tiles wrap instead of being cut
                 page.set_viewport_size({"width": 1024, "height": 768})
-                for p in (registry.page("pages/my_accounts.py"), registry.page("pages/portfolio.py")):
-                    open_page(page, server.url, p.title)
-                    _shoot(page, f"{p.name}_1024")
+                for p in registry.PAGES:
+                    if not p.needs_account:
+                        open_page(page, server.url, p.title)
+                        _shoot(page, f"{p.name}_1024")
+                open_page(page, server.url, "My accounts")
+                open_first_row(page, table(page, "my_accounts_book"))  # the riskiest account
+                _shoot(page, "account_1024")
                 browser.close()
         finally:
             server.stop()

@@ -11,11 +11,14 @@ from playwright.sync_api import expect
 from components.identity import UNSAFE_DEMO_ENV
 from queries import my_accounts
 from queries.db import APP_SCHEMA_ENV, URL_ENV
+from queries.definitions import GREEN_FROM, RED_BELOW
 from queries.migrations import migrate
 from tests.conftest import least_privileged, new_warehouse
 from tests.e2e.browser import after_action, choose, metric_value, open_page, table, wait_for_app
-from tests.test_my_accounts_order import build_book, expected_order
+from tests.test_my_accounts_order import ACCOUNTS, build_book, expected_order
 from warehouse.schema import metadata
+
+HEALTHY_RENEWING_SOON, CHAMPION_LEFT = 1, 7  # accounts of the hand-built book (tests/test_my_accounts_order.py)
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +64,11 @@ def test_my_accounts_lists_the_riskiest_account_first(browser, book_servers, bac
     shown = [int(re.fullmatch(r"Account (\d+)", cell).group(1)) for i in range(rows.count())
              for cell in rows.nth(i).locator("[role=gridcell]").all_inner_texts() if cell.startswith("Account ")]
     assert shown == expected_order()
+    # the healthy $100k account renewing in 10 days sits below every risky account, however small
+    arr, health, _, due_in = ACCOUNTS[HEALTHY_RENEWING_SOON]
+    assert (arr, due_in) == (100_000, 10) and health >= GREEN_FROM
+    risky = {a for a, (_, now, _, _) in ACCOUNTS.items() if now < RED_BELOW} | {CHAMPION_LEFT}
+    assert set(shown[:shown.index(HEALTHY_RENEWING_SOON)]) == risky
     context.close()
 
 
