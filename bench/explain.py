@@ -25,6 +25,7 @@ def trace_page(url: str, page_name: str, view: str | None) -> list:
     from components import identity
     from components.registry import PAGES
     from queries import db
+    from bench.pages import largest_live_account, open_page
     from tests.apptest import keep_apptest_on_navigation
     keep_apptest_on_navigation(setattr)
     os.environ[db.URL_ENV] = url
@@ -32,16 +33,7 @@ def trace_page(url: str, page_name: str, view: str | None) -> list:
     page = next(p for p in PAGES if p.name == page_name)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
     at.run()
-    at.switch_page(page.path)
-    if page.needs_account:
-        with db.Warehouse(url).engine.connect() as conn:
-            at.query_params["account"] = str(conn.exec_driver_sql(
-                "select account_id from account_snapshot where is_live order by arr desc, account_id limit 1"
-            ).scalar_one())
-    if view and page.views.in_url:
-        at.query_params[page.views.in_url] = view
-    elif view:
-        at.session_state[page.views.key] = view
+    open_page(at, page, view, largest_live_account(db.Warehouse(url)))
     st.cache_data.clear()
     db.TRACE = []
     at.run()

@@ -111,22 +111,14 @@ def measure_one(url: str, runs: int) -> dict:
     os.environ[identity.UNSAFE_DEMO_ENV] = "1"  # the benchmark views pages as a picked person
     wh = db.Warehouse(url)
     migrate(wh, create_schema=True)
-    with wh.engine.connect() as conn:  # the account page shows the largest live account
-        largest = conn.exec_driver_sql("select account_id from account_snapshot where is_live "
-                                       "order by arr desc, account_id limit 1").scalar_one()
+    largest = largest_live_account(wh)  # the account page shows it
     results = []
     for page, view in [(p, v) for p in PAGES for v in views_of(p)]:
         cold, warm, trace = [], [], []
         for _ in range(runs):
             at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
             at.run()
-            at.switch_page(page.path)
-            if page.needs_account:
-                at.query_params["account"] = str(largest)
-            if view and page.views.in_url:
-                at.query_params[page.views.in_url] = view
-            elif view:
-                at.session_state[page.views.key] = view
+            open_page(at, page, view, largest)
             st.cache_data.clear()
             db.TRACE = []
             started = time.perf_counter()
@@ -153,6 +145,25 @@ def measure_one(url: str, runs: int) -> dict:
               f"warm {results[-1]['warm_s']:.3f}s sql {results[-1]['sql_s']:.3f}s rows {results[-1]['rows']}",
               file=sys.stderr, flush=True)
     return {"pages": results, "peak_mib": peak_rss_mib()}
+
+
+def largest_live_account(wh) -> int:
+    """The account the benchmark opens on the account page: the live one with the most ARR."""
+    with wh.engine.connect() as conn:
+        return conn.exec_driver_sql("select account_id from account_snapshot where is_live "
+                                    "order by arr desc, account_id limit 1").scalar_one()
+
+
+def open_page(at, page, view: str | None, account_id: int) -> None:
+    """Point an AppTest at the page, its view and (for a one-account page) the account, as a
+    visitor's URL or control would; the caller runs it."""
+    at.switch_page(page.path)
+    if page.needs_account:
+        at.query_params["account"] = str(account_id)
+    if view and page.views.in_url:
+        at.query_params[page.views.in_url] = view
+    elif view:
+        at.session_state[page.views.key] = view
 
 
 def peak_rss_mib() -> float:
