@@ -25,11 +25,13 @@ def trace_page(url: str, page_name: str, view: str | None) -> list:
     from components import identity
     from components.registry import PAGES
     from queries import db
+    from queries.migrations import migrate
     from bench.pages import largest_live_account, open_page
     from tests.apptest import keep_apptest_on_navigation
     keep_apptest_on_navigation(setattr)
     os.environ[db.URL_ENV] = url
     os.environ[identity.UNSAFE_DEMO_ENV] = "1"
+    migrate(db.Warehouse(url), create_schema=True)  # a fresh book has no app schema yet
     page = next(p for p in PAGES if p.name == page_name)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
     at.run()
@@ -61,7 +63,9 @@ def main() -> None:
             compiled = str(statement)
             print(f"-- {took:.3f} s, {rows} rows: {' '.join(compiled.split())[:160]}")
             if took > args.slow:
-                plan = conn.execute(sa.text(prefix + compiled), params).fetchall()
+                # the statement's own binds (expanding lists too), under the EXPLAIN prefix
+                explained = sa.text(prefix + statement.text).bindparams(*statement._bindparams.values())
+                plan = conn.execute(explained, params).fetchall()
                 print("\n".join(str(line[-1]) for line in plan), "\n")
 
 

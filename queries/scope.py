@@ -43,7 +43,16 @@ logged_touches as (
     where {d.logged_conversation('t')}
     group by account_id
 ),
-scoped_accounts as (
+scoped_accounts as ({_SCOPED_SELECT})"""
+
+
+# Every account with its snapshot, CSM and last touch, and the classes queries/definitions.py
+# gives it. Written once; `scoped` places it twice: as in_scope's subquery, where PostgreSQL pushes
+# the filters down into it (a CSM's 16 accounts are read by index), and as the scoped_accounts CTE
+# for the few statements that look up an account outside the scope (changes.py: a flag assigned
+# on another book). A CTE that two places read PostgreSQL materializes whole, 270k wide rows
+# spilled to disk at 200k accounts, before any filter applies.
+_SCOPED_SELECT = f"""
     select
         a.account_id, a.name, a.industry, a.segment, a.plan, a.csm_id,
         c.name as csm_name, c.team,
@@ -65,7 +74,7 @@ scoped_accounts as (
     inner join account_snapshot as s on s.account_id = a.account_id
     left join csms as c on c.csm_id = a.csm_id
     left join logged_touches as lt on lt.account_id = a.account_id
-)"""
+"""
 
 # The as-of day as one value for a whole statement (an index lookup on PostgreSQL). A date bound
 # written with it lets the planner range-scan an event table before joining the book, which a bound
@@ -108,7 +117,8 @@ def scoped(wh, filters: Filters, body: str, lists: dict[str, list] | None = None
     binds += [sa.bindparam(name, expanding=True) for name in lists or {}]
     where = " and ".join(clauses) or "1 = 1"
     accounts = _WHO_ACCOUNTS if who_only else _scoped_accounts(wh.app_schema)
-    text = f"with {accounts},\nin_scope as (select * from scoped_accounts where {where})\n{body}"
+    source = "scoped_accounts" if who_only else f"({_SCOPED_SELECT}) as scoped"
+    text = f"with {accounts},\nin_scope as (select * from {source} where {where})\n{body}"
     return sa.text(text).bindparams(*binds), params
 
 
