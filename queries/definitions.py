@@ -215,15 +215,16 @@ def milestone_state(m: str, as_of: str) -> str:
 ON_TIME_RATE = ("cast(sum(case when state = 'on_time' then 1 else 0 end) as double precision) "
                 "/ nullif(sum(case when state <> 'not_due' then 1 else 0 end), 0)")
 
-# NPS over rows of nps_responses with a `score` (null = no answer)
+# NPS over rows of a `score` (null = no answer) and the number of `surveys` that gave it: 1 for a
+# row of nps_responses, the count for a row of the nps_monthly rollup, so both sum alike
 PROMOTER_FROM = 9
 DETRACTOR_UP_TO = 6
 SMALL_SAMPLE_BELOW = 10
-SURVEYS_SENT = "count(*)"
-RESPONSES = "count(score)"
-PROMOTERS = f"sum(case when score >= {PROMOTER_FROM} then 1 else 0 end)"
-PASSIVES = f"sum(case when score > {DETRACTOR_UP_TO} and score < {PROMOTER_FROM} then 1 else 0 end)"
-DETRACTORS = f"sum(case when score <= {DETRACTOR_UP_TO} then 1 else 0 end)"
+SURVEYS_SENT = "sum(surveys)"
+RESPONSES = "sum(case when score is not null then surveys else 0 end)"
+PROMOTERS = f"sum(case when score >= {PROMOTER_FROM} then surveys else 0 end)"
+PASSIVES = f"sum(case when score > {DETRACTOR_UP_TO} and score < {PROMOTER_FROM} then surveys else 0 end)"
+DETRACTORS = f"sum(case when score <= {DETRACTOR_UP_TO} then surveys else 0 end)"
 NPS = f"100.0 * ({PROMOTERS} - {DETRACTORS}) / nullif({RESPONSES}, 0)"
 RESPONSE_RATE = f"cast({RESPONSES} as double precision) / nullif({SURVEYS_SENT}, 0)"
 

@@ -9,7 +9,7 @@ import polars as pl
 from queries import definitions as d
 from queries.db import Warehouse, cached, fetch, reads_writeback
 from queries.flags import open_flags_cte
-from queries.scope import Filters, scoped
+from queries.scope import Filters, scoped, who_clauses
 
 GROUPS = {"segment": "i.segment", "csm": "i.csm_name", "team": "i.team"}
 
@@ -37,24 +37,52 @@ def nps_by_group(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, 
         .with_columns(pl.col("grp").fill_null("all")).sort("nps", "grp", descending=[True, False], nulls_last=True)
 
 
+def whole_months(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """[from, to): the calendar months that lie wholly inside [start, end], which the nps_monthly
+    rollup answers; an empty range (from == to) when there is none."""
+    first = start if start.day == 1 else _next_month(start)
+    after = (end + dt.timedelta(days=1)).replace(day=1)
+    return (first, after) if first < after else (start, start)
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
 @cached
 def _nps_rows(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, grain: str, group: str) -> pl.DataFrame:
-    """Per period, per group and in total, from one pass over the surveys (grouping sets)."""
+    """Per period, per group and in total, from one pass over the surveys (grouping sets): the
+    whole months from the nps_monthly rollup, the days before and after them from nps_responses.
+    A list of accounts (which the rollup does not keep) reads every day from nps_responses."""
+    whole_from, whole_to = whole_months(start, end) if not filters.account_ids else (start, start)
+    who, who_params, _ = who_clauses(filters, "m.segment", "m.csm_id", "c.team")
+    grain_sql = d.period_grain(grain)
     statement, params = scoped(wh, filters.for_history(), f""",
         surveys as (
-            select cast(date_trunc('{d.period_grain(grain)}', r.sent_at) as date) as period,
-                   coalesce({GROUPS[group]}, 'none') as grp, r.score
+            select cast(date_trunc('{grain_sql}', i.month) as date) as period,
+                   coalesce({GROUPS[group]}, 'none') as grp, i.score, i.surveys
+            from (select m.month, m.segment, c.name as csm_name, c.team, m.score, m.surveys
+                  from nps_monthly as m
+                  left join csms as c on c.csm_id = m.csm_id
+                  where m.month >= :whole_from and m.month < :whole_to{"".join(" and " + w for w in who)}) as i
+            union all
+            select cast(date_trunc('{grain_sql}', r.sent_at) as date), coalesce({GROUPS[group]}, 'none'),
+                   r.score, 1
             from nps_responses as r
             inner join in_scope as i on i.account_id = r.account_id
-            where r.sent_at >= cast(:start as timestamp) and r.sent_at < cast(:after_end as timestamp)
+            -- the days before the whole months and the days after them: two ranges, which the planner
+            -- estimates from the index (a NOT over the months it took for most of the year)
+            where (r.sent_at >= cast(:start as timestamp) and r.sent_at < cast(:whole_from as timestamp))
+               or (r.sent_at >= cast(:whole_to as timestamp) and r.sent_at < cast(:after_end as timestamp))
         )
         select case when grouping(period) = 0 then 'period' when grouping(grp) = 0 then 'group' else 'total' end
                    as level,
                period, grp, {_aggregates()}
         from surveys
         group by grouping sets ((period), (grp), ())
-        order by level, period""", who_only=True)
-    return fetch(wh, statement, {**params, "start": start, "after_end": end + dt.timedelta(days=1)})
+        order by level, period""", lists=who_params, who_only=True)
+    return fetch(wh, statement, {**params, "start": start, "after_end": end + dt.timedelta(days=1),
+                                 "whole_from": whole_from, "whole_to": whole_to})
 
 
 @reads_writeback

@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from queries import nps, onboarding, portfolio
+from queries import definitions as d, nps, onboarding, portfolio
 from queries.scope import Filters
 from tests.builders import Book, days
 
@@ -16,6 +16,12 @@ SURVEYS = [(1, D(2026, 5, 4), 6, "meh"), (1, D(2026, 5, 4), 7, None), (1, D(2026
            (1, D(2026, 5, 5), 9, None), (1, D(2026, 5, 6), None, None), (1, D(2026, 5, 6), None, None),
            (2, D(2026, 5, 10), 10, None), (2, D(2026, 5, 11), 0, "<b>bad</b> & 'quoted' **not bold**"),
            (2, D(2026, 5, 12), None, None)] + [(1, D(2026, 6, 2), 9, None)] * 10  # June: exactly 10 answers
+# (account, moment sent, score or None) on the edges of a ragged period, 15 Mar - 4 May: its whole
+# month (April) is read from the nps_monthly rollup, its days in March and May from nps_responses
+EDGE_SURVEYS = [(3, dt.datetime(2026, 3, 14, 23, 59), 10), (3, dt.datetime(2026, 3, 15, 0, 0), 0),
+                (5, dt.datetime(2026, 3, 31, 23, 59), 9), (5, dt.datetime(2026, 4, 1, 0, 0), 9),
+                (6, dt.datetime(2026, 4, 30, 23, 59), None), (7, dt.datetime(2026, 4, 12, 8), 3),
+                (4, dt.datetime(2026, 4, 15, 8), 8), (2, dt.datetime(2026, 4, 2, 8), 10)]
 
 
 def build_book() -> Book:
@@ -29,6 +35,9 @@ def build_book() -> Book:
         sent_at = dt.datetime.combine(sent, dt.time(9))
         b.add("nps_responses", survey_id=n, account_id=account_id, contact_email=f"c{n}@x.example", sent_at=sent_at,
               responded_at=None if score is None else sent_at + dt.timedelta(hours=n), score=score, comment=comment)
+    for n, (account_id, sent_at, score) in enumerate(EDGE_SURVEYS, start=len(SURVEYS) + 1):
+        b.add("nps_responses", survey_id=n, account_id=account_id, contact_email=f"c{n}@x.example", sent_at=sent_at,
+              responded_at=None if score is None else sent_at + dt.timedelta(hours=1), score=score, comment=None)
     # 3: started 10 days ago; kickoff on time, first training done before its (future) due date
     t3 = b.term(3, AS_OF - days(10), AS_OF + days(354), 10_000)
     # 4: started 76 days ago; training late, go-live late, second training overdue
@@ -88,6 +97,47 @@ def test_nps_by_segment_and_overall(book):
     total = nps.nps_by_group(book, Filters(), D(2026, 5, 1), D(2026, 6, 30)).row(0, named=True)
     assert total["nps"] == pytest.approx(nps_of([s for _a, _d, s, _c in SURVEYS]))
     assert total["surveys_sent"] == len(SURVEYS)
+
+
+def _every_survey():
+    """(account, moment sent, score) of every survey of the book."""
+    return ([(a, dt.datetime.combine(sent, dt.time(9)), score) for a, sent, score, _c in SURVEYS]
+            + list(EDGE_SURVEYS))
+
+
+@pytest.mark.parametrize("team", [None, "Strategic"])
+def test_nps_over_a_ragged_period_counts_each_survey_once(book, team):
+    """15 Mar - 4 May: whole April from the rollup, the edge days from the surveys themselves; a
+    survey at 00:00 on the first day and at 23:59 on a month's last day counts, the day before
+    the start and the day after the end do not. Against a count over the surveys as written."""
+    start, end = D(2026, 3, 15), D(2026, 5, 4)
+    teams = {1: "Scale", 2: "Strategic"}
+    inside = [(a, sent, score) for a, sent, score in _every_survey()
+              if dt.datetime.combine(start, dt.time()) <= sent < dt.datetime.combine(end + days(1), dt.time())
+              and (team is None or teams[2 if SEGMENTS[a] == "mid_market" else 1] == team)]
+    filters = Filters(teams=(team,)) if team else Filters()
+    rows = {r["period"]: r for r in nps.nps_by_period(book, filters, start, end).iter_rows(named=True)}
+    for month in (D(2026, 3, 1), D(2026, 4, 1), D(2026, 5, 1)):
+        scores = [score for _a, sent, score in inside if sent.month == month.month]
+        if not scores:  # Strategic sent nothing in March
+            assert month not in rows
+            continue
+        assert rows[month]["surveys_sent"] == len(scores), month
+        assert rows[month]["responses"] == len([x for x in scores if x is not None])
+        assert rows[month]["detractors"] == len([x for x in scores if x is not None and x <= d.DETRACTOR_UP_TO])
+        assert rows[month]["promoters"] == len([x for x in scores if x is not None and x >= d.PROMOTER_FROM])
+        assert rows[month]["nps"] == pytest.approx(nps_of(scores))
+    total = nps.nps_by_group(book, filters, start, end).row(0, named=True)
+    assert total["surveys_sent"] == len(inside) and total["nps"] == pytest.approx(nps_of([s for _a, _t, s in inside]))
+    by_quarter = nps.nps_by_period(book, filters, start, end, grain="quarter")
+    assert by_quarter["surveys_sent"].sum() == len(inside)
+
+
+def test_whole_months_of_a_period():
+    assert nps.whole_months(D(2026, 3, 15), D(2026, 5, 4)) == (D(2026, 4, 1), D(2026, 5, 1))
+    assert nps.whole_months(D(2026, 3, 1), D(2026, 3, 31)) == (D(2026, 3, 1), D(2026, 4, 1))
+    assert nps.whole_months(D(2026, 12, 1), D(2026, 12, 31)) == (D(2026, 12, 1), D(2027, 1, 1))
+    assert nps.whole_months(D(2026, 3, 2), D(2026, 3, 30)) == (D(2026, 3, 2), D(2026, 3, 2))  # none
 
 
 def test_detractor_comments_come_back_as_written(book):
