@@ -53,11 +53,15 @@ else:
 with st.expander("The signal rules"):
     tables.signal_rules(key="portfolio_rules")
 
-with st.expander("Activity tier movement, last 90 days"):
-    st.caption(DEFINITIONS["tier_movement"] + " Segment, team and CSM filters apply; stage and tier filters do not.")
-    movement = portfolio.tier_movement(wh, filters)
-    st.plotly_chart(charts.build_tier_movement(movement, ACTIVITY_TIERS), key="portfolio_tier_chart")
-    tables.data_table(movement, key="portfolio_tier_table", filename="tier_movement.csv")
+# Opened on demand: the movement compares the whole book with itself 90 days ago (a second of
+# PostgreSQL at 200k accounts), and its query runs only while the expander is open.
+movement_box = st.expander("Activity tier movement, last 90 days", key="portfolio_tier_open", on_change="rerun")
+if movement_box.open:
+    with movement_box:
+        st.caption(DEFINITIONS["tier_movement"] + " Segment, team and CSM filters apply; stage and tier filters do not.")
+        movement = portfolio.tier_movement(wh, filters)
+        st.plotly_chart(charts.build_tier_movement(movement, ACTIVITY_TIERS), key="portfolio_tier_chart")
+        tables.data_table(movement, key="portfolio_tier_table", filename="tier_movement.csv")
 
 st.subheader("Lowest-health accounts")
 limit = st.segmented_control("Show", [25, 50, 100], key=keep("portfolio_limit", 25)) or 25

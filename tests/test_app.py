@@ -4,12 +4,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 
 from components import kpi, registry
 from components.safe_text import md
-from queries import flags, portfolio
+from queries import db, flags, portfolio
 from tests.apptest import form_key, keep_apptest_on_navigation, submit_key
 from components.identity import UNSAFE_DEMO_ENV
 from queries.db import APP_SCHEMA_ENV, DEMO_PATH_ENV, URL_ENV
@@ -67,6 +68,25 @@ def test_portfolio_tiles_show_the_metric_functions_numbers(backend, demo_warehou
     assert tile(at, "Green accounts") == kpi.percent(k["green_share"])
     lowest = next(d.value for d in at.dataframe if "health_change_4w" in d.value.columns)
     assert list(lowest["account_id"]) == portfolio.lowest_health(demo_warehouse, Filters(), 25)["account_id"].to_list()
+
+
+def test_portfolio_reads_tier_movement_only_while_its_expander_is_open(backend, demo_warehouse, monkeypatch):
+    """Closed, the tier movement's query does not run (it compares the whole book with itself 90
+    days ago); opened, its chart and table show the query's numbers."""
+    at = open_app(monkeypatch, demo_warehouse.url, demo_warehouse.app_schema)
+    st.cache_data.clear()  # every statement of the page runs again, traced
+    db.TRACE = []
+    try:
+        at.run()
+        assert db.TRACE and not any("then_state" in str(statement) for statement, _p, _r in db.TRACE)
+    finally:
+        db.TRACE = None
+    assert not any(c.key == "portfolio_tier_chart" for c in at.get("plotly_chart"))
+    at.session_state["portfolio_tier_open"] = True
+    at.run()
+    movement = portfolio.tier_movement(demo_warehouse, Filters())
+    shown = [d.value for d in at.dataframe if len(d.value) == len(movement) and "accounts" in d.value.columns]
+    assert shown and list(shown[0]["accounts"]) == movement["accounts"].to_list() and len(movement) > 0
 
 
 def test_filters_apply_and_survive_a_page_switch(backend, demo_warehouse, monkeypatch):
