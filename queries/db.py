@@ -71,7 +71,7 @@ class Warehouse:
 
 # The demo file's build: bumped when the marts or the demo's seeded write-back change, so that a file
 # an older build left (without a new mart, say) is not read; a current one is generated beside it.
-DEMO_BUILD = 4  # 2: the onboarding_signal_inputs and cs_activity_daily marts, seeded renewal forecasts; 3: the score check's marts; 4: onboarding_milestones_as_of, the grace rule, the windows as vars
+DEMO_BUILD = 5  # 2: the onboarding_signal_inputs and cs_activity_daily marts, seeded renewal forecasts; 3: the score check's marts; 4: onboarding_milestones_as_of, the grace rule, the windows as vars; 5: surveys answered by the account's contacts
 
 
 def demo_path() -> Path:
