@@ -176,5 +176,6 @@ def test_an_answer_is_shown_under_the_contacts_name(empty_warehouse):
                              "score, comment) values (1, 2, 'ola@c.example', :d, 5, null)"), {"d": AS_OF - days(27)})
     assert account.nps_responses(wh, 2)["contact"].to_list() == ["stranger@c.example", "Ola Berg"]
     story = account.timeline(wh, 2)
-    said = {(r["what"], r["by_whom"]) for r in story.iter_rows(named=True) if r["what"] in ("NPS answer", "onboarding survey")}
+    said = {(r["what"], r["by_whom"]) for r in story.iter_rows(named=True)
+            if r["what"] in ("NPS answer", "onboarding survey")}
     assert said == {("NPS answer", "stranger@c.example"), ("NPS answer", "Ola Berg"), ("onboarding survey", "Ola Berg")}
