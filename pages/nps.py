@@ -69,7 +69,7 @@ tables.account_table(nps.detractor_comments(wh, filters), key="nps_comments", fi
                          "responded_at": st.column_config.DatetimeColumn("Answered", format="YYYY-MM-DD"),
                          "score": st.column_config.NumberColumn("Score"),
                          "comment": st.column_config.TextColumn("Comment", width="large"),
-                         "contact_email": st.column_config.TextColumn("Contact"),
+                         "contact": st.column_config.TextColumn("Contact"),
                          "open_flag": st.column_config.CheckboxColumn("Risk flag open"),
                      }, ["account_id", "name", "health_score", "health_band", "score", "responded_at", "arr",
                          "renewal_due_date", "comment", "open_flag"]))

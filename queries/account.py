@@ -111,14 +111,24 @@ def milestones(wh: Warehouse, account_id: int) -> pl.DataFrame:
     return fetch(wh, statement, {"account_id": int(account_id)})
 
 
+# The account's people by address (one name per address, as the nps_latest_by_contact mart takes
+# it), so an answer is shown under the name of the contact who gave it, or its address when no
+# contact holds it.
+_PEOPLE = """people as (
+        select email, min(name) as name from contacts where account_id = :account_id group by email
+    )"""
+
+
 @cached
 def nps_responses(wh: Warehouse, account_id: int, limit: int = 50) -> pl.DataFrame:
-    """Answered surveys, newest first, with their comments."""
-    statement = sa.text("""
-        select cast(responded_at as date) as answered_on, contact_email, score, comment
-        from nps_responses
-        where account_id = :account_id and score is not null
-        order by responded_at desc
+    """Answered surveys, newest first, with who answered and their comments."""
+    statement = sa.text(f"""with {_PEOPLE}
+        select cast(n.responded_at as date) as answered_on, coalesce(p.name, n.contact_email) as contact,
+               n.score, n.comment
+        from nps_responses as n
+        left join people as p on p.email = n.contact_email
+        where n.account_id = :account_id and n.score is not null
+        order by n.responded_at desc
         limit :limit""")
     return fetch(wh, statement, {"account_id": int(account_id), "limit": limit})
 
@@ -150,7 +160,7 @@ def timeline(wh: Warehouse, account_id: int, limit: int = 200) -> pl.DataFrame:
     """One story, newest first: CS activities, onboarding milestones and surveys, NPS answers,
     business changes, support tickets, risk-flag events and churn tags, each as (occurred_at, what, detail, by_whom)."""
     s = wh.app_schema
-    statement = sa.text(f"""
+    statement = sa.text(f"""with {_PEOPLE}
         select occurred_at, what, detail, by_whom from (
             select t.happened_at as occurred_at, t.kind as what, t.outcome as detail, c.name as by_whom
             from cs_activities as t left join csms as c on c.csm_id = t.csm_id
@@ -167,13 +177,16 @@ def timeline(wh: Warehouse, account_id: int, limit: int = 200) -> pl.DataFrame:
               and coalesce(m.completed_date, m.due_date) <= {AS_OF}
             union all
             select n.responded_at, 'NPS answer', 'score ' || cast(n.score as varchar) || coalesce(': ' || n.comment, ''),
-                   n.contact_email
+                   coalesce(p.name, n.contact_email)
             from nps_responses as n
+            left join people as p on p.email = n.contact_email
             where n.account_id = :account_id and n.score is not null
             union all
             select cast(o.answered_on as timestamp), 'onboarding survey',
-                   'score ' || cast(o.score as varchar) || ' of 5' || coalesce(': ' || o.comment, ''), o.contact_email
+                   'score ' || cast(o.score as varchar) || ' of 5' || coalesce(': ' || o.comment, ''),
+                   coalesce(p.name, o.contact_email)
             from onboarding_surveys as o
+            left join people as p on p.email = o.contact_email
             where o.account_id = :account_id
             union all
             select cast(b.occurred_on as timestamp), 'business change',

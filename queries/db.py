@@ -76,9 +76,12 @@ class Warehouse:
         return "unknown" if parsed is None else parsed.get_backend_name()
 
 
-# The demo file's build: bumped when the marts or the demo's seeded write-back change, so that a file
-# an older build left (without a new mart, say) is not read; a current one is generated beside it.
-DEMO_BUILD = 5  # 2: the onboarding_signal_inputs and cs_activity_daily marts, seeded renewal forecasts; 3: the score check's marts; 4: onboarding_milestones_as_of, the grace rule, the windows as vars; 5: nps_monthly
+# The demo file's build: bumped when the generated book, the marts or the demo's seeded write-back change, so
+# that a file an older build left (without a new mart, say) is not read; a current one is generated beside it.
+# 2: the onboarding_signal_inputs and cs_activity_daily marts, seeded renewal forecasts; 3: the score check's
+# marts; 4: onboarding_milestones_as_of, the grace rule, the windows as vars; 5: surveys answered by the
+# account's contacts; 6: the nps_monthly mart
+DEMO_BUILD = 6
 
 
 def demo_path() -> Path:

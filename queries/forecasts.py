@@ -60,6 +60,15 @@ def history(wh: Warehouse, account_id: int) -> pl.DataFrame:
 
 
 # --- the write ------------------------------------------------------------------------------------
+def _not_open(renewal) -> str:
+    """Why a renewal takes no forecast: decided by the as-of day, or its term not begun by then."""
+    if renewal["outcome"] is None:
+        return "This renewal is not open on the as-of day: a forecast is recorded while a renewal is open."
+    closed = f" on {renewal['closed_date']:%d %b %Y}" if renewal["closed_date"] else ""
+    return (f"This renewal is decided ({labels.value('outcome', renewal['outcome']).lower()}{closed}): a "
+            f"forecast is recorded while a renewal is open.")
+
+
 def record_forecast(wh: Warehouse, writer: Writer, renewal_id, category: str, expected_arr, note: str | None,
                     submission: str | None = None) -> int:
     """Record a forecast on an open renewal; returns its new version number."""
@@ -71,16 +80,15 @@ def record_forecast(wh: Warehouse, writer: Writer, renewal_id, category: str, ex
         raise Rejected(f"A renewal forecast to {labels.CSM_FORECASTS['will_churn'].lower()} renews no ARR: set the "
                        f"expected ARR to 0, or choose {labels.CSM_FORECASTS['at_risk'].lower()}.")
     with wh.engine.connect() as conn:
-        renewal = conn.execute(sa.text("select account_id, outcome, closed_date from renewals where renewal_id = :r"),
-                               {"r": renewal_id}).mappings().first()
+        renewal = conn.execute(sa.text(f"""select r.account_id, r.outcome, r.closed_date,
+                   case when {d.renewal_still_open('r')} then 1 else 0 end as still_open
+            from renewals as r where r.renewal_id = :r"""), {"r": renewal_id}).mappings().first()
         if renewal is None:
             raise Rejected(f"There is no renewal with the id {renewal_id}.")
         account = _account(conn, renewal["account_id"])
     _check_rights(writer, account)
-    if renewal["outcome"] is not None:
-        closed = f" on {renewal['closed_date']:%d %b %Y}" if renewal["closed_date"] else ""
-        raise Rejected(f"This renewal is decided ({labels.value('outcome', renewal['outcome']).lower()}{closed}): a "
-                       f"forecast is recorded while a renewal is open.")
+    if not renewal["still_open"]:  # open as the account page lists it (open_renewals): one rule
+        raise Rejected(_not_open(renewal))
     s = wh.app_schema
     with _serialised(wh, account["account_id"], writer, submission, "renewal forecast") as conn:
         latest = conn.execute(sa.text(f"""select version, category, expected_arr, note from {s}.renewal_forecasts

@@ -73,6 +73,7 @@ COLUMNS = {
     "rule": "Rule", "label": "Signal", "kind": "Kind", "severity": "Severity", "value": "Value",
     "threshold": "Threshold", "evidence": "Evidence", "since": "Since", "responded_at": "Answered",
     "answered_on": "Answered on", "score": "Score", "comment": "Comment", "contact_email": "Contact",
+    "contact": "Contact",
     "open_flag": "Risk flag open", "surveys_sent": "Surveys sent", "responses": "Answers",
     "promoters": "Promoters", "passives": "Passives", "detractors": "Detractors", "nps": "NPS",
     "response_rate": "Response rate", "small_sample": "Small sample", "grp": "Group", "period": "Period starting",

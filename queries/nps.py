@@ -87,15 +87,23 @@ def _nps_rows(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, gra
 
 @reads_writeback
 def detractor_comments(wh: Warehouse, filters: Filters, limit: int = 50) -> pl.DataFrame:
-    """The latest detractor answers with a comment, and what is at stake on each account."""
+    """The latest detractor answers with a comment, who gave them (the contact's name, or the
+    address when no contact of the account holds it), and what is at stake on each account."""
     statement, params = scoped(wh, filters, f""", {open_flags_cte(wh)}
-        select r.responded_at, r.score, r.comment, r.contact_email, i.account_id, i.name, i.segment,
-               i.csm_name, i.arr, i.renewal_due_date, i.health_score,
-               case when coalesce(f.open_flags, 0) > 0 then true else false end as open_flag
-        from nps_responses as r
-        inner join in_scope as i on i.account_id = r.account_id
-        left join open_flags as f on f.account_id = i.account_id
-        where r.score <= {d.DETRACTOR_UP_TO} and r.comment is not null
-        order by r.responded_at desc, r.survey_id desc
-        limit :limit""")
+        select l.responded_at, l.score, l.comment,
+               coalesce((select min(c.name) from contacts as c
+                         where c.account_id = l.account_id and c.email = l.contact_email), l.contact_email) as contact,
+               l.account_id, l.name, l.segment, l.csm_name, l.arr, l.renewal_due_date, l.health_score, l.open_flag
+        from (
+            select r.responded_at, r.survey_id, r.score, r.comment, r.contact_email, i.account_id, i.name, i.segment,
+                   i.csm_name, i.arr, i.renewal_due_date, i.health_score,
+                   case when coalesce(f.open_flags, 0) > 0 then true else false end as open_flag
+            from nps_responses as r
+            inner join in_scope as i on i.account_id = r.account_id
+            left join open_flags as f on f.account_id = i.account_id
+            where r.score <= {d.DETRACTOR_UP_TO} and r.comment is not null
+            order by r.responded_at desc, r.survey_id desc
+            limit :limit
+        ) as l
+        order by l.responded_at desc, l.survey_id desc""")
     return fetch(wh, statement, {**params, "limit": limit})

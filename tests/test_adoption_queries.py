@@ -38,6 +38,8 @@ def build_book() -> Book:
     for n, (account_id, sent_at, score) in enumerate(EDGE_SURVEYS, start=len(SURVEYS) + 1):
         b.add("nps_responses", survey_id=n, account_id=account_id, contact_email=f"c{n}@x.example", sent_at=sent_at,
               responded_at=None if score is None else sent_at + dt.timedelta(hours=1), score=score, comment=None)
+    b.add("contacts", contact_id=1, account_id=2, name="Ola Berg", email="c8@x.example", title="COO", tier="S",
+          is_champion=False, left_at=None)  # who gave answer 8; answer 1's address is no contact's
     # 3: started 10 days ago; kickoff on time, first training done before its (future) due date
     t3 = b.term(3, AS_OF - days(10), AS_OF + days(354), 10_000)
     # 4: started 76 days ago; training late, go-live late, second training overdue
@@ -144,6 +146,7 @@ def test_detractor_comments_come_back_as_written(book):
     comments = nps.detractor_comments(book, Filters(stages=()))
     assert comments["comment"].to_list() == ["<b>bad</b> & 'quoted' **not bold**", "meh"]
     assert comments["score"].to_list() == [0, 6]
+    assert comments["contact"].to_list() == ["Ola Berg", "c1@x.example"]  # the person, else the address
 
 
 def test_milestone_states_and_young_cohorts(book):

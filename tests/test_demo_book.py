@@ -160,3 +160,23 @@ def test_every_planned_milestone_is_in_the_book_and_on_track_onboardings_show_th
     assert early.height > 0
     assert early["next_milestone"].null_count() == 0
     assert (early.filter(pl.col("days_late") == 0)["next_due_date"] >= DEMO_AS_OF).all()
+
+
+def test_surveys_go_to_the_accounts_own_contacts():
+    """An NPS answer or an onboarding survey comes from one of the account's contacts, so a signal's
+    evidence (the NPS detractor) can name the person, not an address nobody in the account holds."""
+    frames = generate(Shape(accounts=300, as_of=dt.date(2026, 1, 15), usage_days=7, health_weeks=2))
+    people = frames["contacts"].select("account_id", pl.col("email").alias("contact_email"))
+    for table in ("nps_responses", "onboarding_surveys"):
+        answers = frames[table]
+        assert answers.height > 0, table
+        strangers = answers.join(people, on=["account_id", "contact_email"], how="anti")
+        assert strangers.is_empty(), (table, strangers.head(3))
+
+
+def test_the_detractor_evidence_names_the_person(demo_warehouse):
+    """On the demo, every detractor the signal reports is named by the contact's name."""
+    from queries import signals
+    fired = signals.firing(demo_warehouse, Filters()).filter(pl.col("rule") == "nps_detractor")
+    assert fired.height > 0
+    assert not fired["evidence"].str.contains("@").any(), fired["evidence"].head(3).to_list()

@@ -159,3 +159,23 @@ def test_the_timeline_interleaves_everything_newest_first(empty_warehouse):
     assert story["detail"][4] == f"{d.BUSINESS_EVENT_LABELS['layoffs']}: Cut 15%"
     assert story["occurred_at"].to_list() == sorted(story["occurred_at"].to_list(), reverse=True)
     assert "call them" in story["detail"][0] and "Too slow" in story["detail"][2]
+
+
+def test_an_answer_is_shown_under_the_contacts_name(empty_warehouse):
+    """The account's NPS answers and its timeline name the person who answered, as the detractor
+    signal's evidence does (from contacts, by address); an address no contact holds is shown as is."""
+    wh = build_book().write(empty_warehouse)  # its own: it adds to the contract's tables
+    with wh.engine.begin() as conn:
+        conn.execute(sa.text("insert into contacts (contact_id, account_id, name, email, title, tier, is_champion, "
+                             "left_at) values (900, 2, 'Ola Berg', 'ola@c.example', 'COO', 'S', false, null)"))
+        for survey_id, email, day in ((1, "ola@c.example", 25), (2, "stranger@c.example", 20)):
+            conn.execute(sa.text("insert into nps_responses (survey_id, account_id, contact_email, sent_at, "
+                                 "responded_at, score, comment) values (:i, 2, :e, :s, :r, 4, null)"),
+                         {"i": survey_id, "e": email, "s": stamp(AS_OF - days(day + 1)), "r": stamp(AS_OF - days(day))})
+        conn.execute(sa.text("insert into onboarding_surveys (survey_id, account_id, contact_email, answered_on, "
+                             "score, comment) values (1, 2, 'ola@c.example', :d, 5, null)"), {"d": AS_OF - days(27)})
+    assert account.nps_responses(wh, 2)["contact"].to_list() == ["stranger@c.example", "Ola Berg"]
+    story = account.timeline(wh, 2)
+    said = {(r["what"], r["by_whom"]) for r in story.iter_rows(named=True)
+            if r["what"] in ("NPS answer", "onboarding survey")}
+    assert said == {("NPS answer", "stranger@c.example"), ("NPS answer", "Ola Berg"), ("onboarding survey", "Ola Berg")}

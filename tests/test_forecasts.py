@@ -28,6 +28,13 @@ def build_book() -> Book:
         b.renewal(b.term(account_id, AS_OF - days(325), AS_OF + days(40), arr), None, forecast="likely")
     lost = b.term(4, AS_OF - days(400), AS_OF - days(35), 40_000, status="churned")
     b.renewal(lost, "churned", 0, AS_OF - days(30))  # renewal 4: decided
+    b.account(5, csm_id=1)
+    b.health(5, AS_OF, 60.0)
+    later = b.term(5, AS_OF - days(362), AS_OF + days(3), 50_000)
+    b.renewal(later, "renewed", 50_000, AS_OF + days(2), forecast="commit", stage="closed")  # renewal 5
+    b.account(6, csm_id=1)
+    b.health(6, AS_OF, 60.0)
+    b.renewal(b.term(6, AS_OF + days(5), AS_OF + days(370), 60_000), None)  # renewal 6: its term starts later
     return b
 
 
@@ -84,12 +91,14 @@ BAD = {
     "renewal id a float": lambda wh: forecasts.record_forecast(wh, LEADER, 1.0, "likely", 1, None),
     "unknown renewal": lambda wh: forecasts.record_forecast(wh, LEADER, 999, "likely", 1, None),
     "decided renewal": lambda wh: forecasts.record_forecast(wh, LEADER, 4, "likely", 1, None),
+    "renewal of a term not begun": lambda wh: forecasts.record_forecast(wh, LEADER, 6, "likely", 1, None),
     "bad submission key": lambda wh: forecasts.record_forecast(wh, LEADER, 1, "likely", 1, None, submission="x"),
 }
 MESSAGES = {"unknown category": "Choose the forecast category: commit, likely, at risk or will churn.",
             "negative ARR": "cannot be negative", "ARR as text": "must be a number of dollars",
             "too-long note": "The note is too long", "will churn with ARR": "set the expected ARR to 0",
-            "decided renewal": "This renewal is decided (churned"}
+            "decided renewal": "This renewal is decided (churned",
+            "renewal of a term not begun": "This renewal is not open on the as-of day"}
 
 
 def test_bad_input_is_refused_with_a_message_and_writes_nothing(book, subtests):
@@ -100,6 +109,21 @@ def test_bad_input_is_refused_with_a_message_and_writes_nothing(book, subtests):
             with pytest.raises(wb.Rejected, match=re.escape(MESSAGES[case]) if case in MESSAGES else None):
                 write(book)
             assert (versions(book), read_data_version(book)) == before
+
+
+def test_a_renewal_decided_after_the_as_of_day_takes_a_forecast(book):
+    """"Open" is one rule (contract_terms.renewal_open, read through definitions.renewal_still_open):
+    renewal 5 was decided two days after the as-of day, so on that day it was open. The account page
+    lists it as open, and the form it shows there records a forecast on it; renewal 4, decided by the
+    as-of day, stays refused."""
+    assert forecasts.open_renewals(book, 5)["renewal_id"].to_list() == [5]
+    assert forecasts.record_forecast(book, CSM1, 5, "commit", 50_000, "Signed") == 1
+    latest = forecasts.open_renewals(book, 5).row(0, named=True)
+    assert (latest["csm_forecast"], latest["expected_arr"], latest["version"]) == ("commit", 50_000.0, 1)
+    assert forecasts.open_renewals(book, 4).is_empty()
+    with pytest.raises(wb.Rejected, match=re.escape("This renewal is decided (churned")):
+        forecasts.record_forecast(book, CSM1, 4, "likely", 1, None)
+    assert versions(book) == 1
 
 
 @pytest.mark.parametrize("writer, renewal_id, allowed", [

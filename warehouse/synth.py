@@ -17,7 +17,7 @@ import polars as pl
 
 from warehouse.schema import HEALTH_COMPONENTS, MILESTONES
 from warehouse.synth_changes import generate_changes
-from warehouse.synth_engagement import generate_engagement
+from warehouse.synth_engagement import contact_emails, generate_engagement
 
 EPOCH = dt.date(1970, 1, 1)
 
@@ -380,6 +380,14 @@ def generate_stream(shape: Shape) -> Iterator[tuple[str, pl.DataFrame]]:
     t_key = t_acc.astype(np.int64) * 1_000_000 + (opened // 86400)  # the health snapshots' ticket counts
     del tickets, t_acc, t_day, opened, closed, order, keep, b_acc, b_day, b_n, span_lo, span
 
+    # contacts and CS activities: a stream of their own (seed + 1), so adding these tables left every
+    # earlier table as it was; drawn before the surveys, which go to the account's own contacts
+    engagement = generate_engagement(np.random.default_rng(shape.seed + 1), as_of, segment, csm_id, stints,
+                                     is_active, at_risk, shape.usage_days, _stamps, _dates)
+    email_of = contact_emails(engagement["contacts"], n)
+    yield from engagement.items()
+    del engagement
+
     # --- NPS: day 90 after a start, then every 180 days, to a few contacts per account ---
     contacts = np.select([segment == "high_touch", segment == "mid_market", segment == "smb"], [4, 3, 2], 1)
     waves = np.maximum(0, (live_end - stints[:, 0] - 90) // 180 + 1)
@@ -402,7 +410,7 @@ def generate_stream(shape: Shape) -> Iterator[tuple[str, pl.DataFrame]]:
                for k, p, ans, c in zip(kind, pick, answered, rng.random(len(s_acc)) < 0.45)]
     nps = pl.DataFrame({
         "survey_id": np.arange(1, len(s_acc) + 1), "account_id": s_acc + 1,
-        "contact_email": [f"contact{c + 1}@customer{a + 1}.example" for a, c in zip(s_acc, s_contact)],
+        "contact_email": email_of(s_acc, s_contact),
         "sent_at": _stamps(sent), "responded_at": _stamps(responded),
         "score": score, "comment": comment, "answered": answered,
     }).with_columns(
@@ -479,10 +487,6 @@ def generate_stream(shape: Shape) -> Iterator[tuple[str, pl.DataFrame]]:
 
     components = pl.DataFrame(HEALTH_COMPONENTS, schema=["component", "label", "weight", "description"],
                               orient="row")
-    # a stream of its own, so adding these tables left every earlier table as it was
-    engagement = generate_engagement(np.random.default_rng(shape.seed + 1), as_of, segment, csm_id, stints,
-                                     is_active, at_risk, shape.usage_days, _stamps, _dates)
     changes = generate_changes(np.random.default_rng(shape.seed + 2), as_of, window_start, milestones, slipped,
-                               is_active, at_risk, live_end, _dates)
-    yield from (("health_components", components), ("user_activations", activations),
-                *engagement.items(), *changes.items())
+                               is_active, at_risk, live_end, _dates, email_of)
+    yield from (("health_components", components), ("user_activations", activations), *changes.items())

@@ -30,8 +30,9 @@ EVENT_NOTES = {
 
 def generate_changes(rng: np.random.Generator, as_of: int, window_start: int, milestones: pl.DataFrame,
                      slipped: np.ndarray, is_active: np.ndarray, at_risk: np.ndarray, live_end: np.ndarray,
-                     dates) -> dict[str, pl.DataFrame]:
-    """`onboarding_surveys` and `business_events`; accounts are indexed 0..n-1 (id = index + 1)."""
+                     dates, email_of) -> dict[str, pl.DataFrame]:
+    """`onboarding_surveys` and `business_events`; accounts are indexed 0..n-1 (id = index + 1). A
+    survey is answered by the account's first contact (`email_of`: synth_engagement.contact_emails)."""
     n = len(is_active)
     go_live = milestones.filter(pl.col("milestone") == "go_live", pl.col("completed_date").is_not_null())
     g_acc = go_live["account_id"].to_numpy() - 1
@@ -45,7 +46,7 @@ def generate_changes(rng: np.random.Generator, as_of: int, window_start: int, mi
     pick = rng.integers(0, 2, len(g_acc))
     surveys = pl.DataFrame({
         "survey_id": np.arange(1, len(g_acc) + 1), "account_id": g_acc + 1,
-        "contact_email": [f"contact1@customer{a + 1}.example" for a in g_acc],
+        "contact_email": email_of(g_acc, np.zeros(len(g_acc), dtype=np.int64)),
         "answered_on": dates(answered_on), "score": score.astype(np.int64),
         "comment": [SURVEY_COMMENTS[int(s)][p] if c else None
                     for s, p, c in zip(score, pick, rng.random(len(g_acc)) < 0.6)],

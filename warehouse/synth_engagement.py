@@ -97,3 +97,15 @@ def generate_engagement(rng: np.random.Generator, as_of: int, segment: np.ndarra
         "left_at": dates(np.where(left, left_day, 0)),
     }).with_columns(pl.when(pl.Series(left)).then(pl.col("left_at")).otherwise(None).alias("left_at"))
     return {"cs_activities": activities, "contacts": contacts}
+
+
+def contact_emails(contacts: pl.DataFrame, n: int):
+    """`email_of(accounts, k)`: the address of each account's k-th contact (accounts indexed 0..n-1;
+    k past the account's last contact takes its last), so that surveys go to the account's people."""
+    per = np.bincount(contacts["account_id"].to_numpy() - 1, minlength=n)
+    first = np.cumsum(per) - per
+    emails = contacts["email"].to_numpy()
+
+    def email_of(accounts: np.ndarray, k: np.ndarray) -> list[str]:
+        return emails[first[accounts] + np.minimum(k, per[accounts] - 1)].tolist() if len(accounts) else []
+    return email_of
