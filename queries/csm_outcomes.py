@@ -39,7 +39,7 @@ def outcomes(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date) -> p
         ),
         due as (
             select o.team, o.csm_id, r.outcome, r.arr_up, r.arr_renewed
-            from renewals as r
+            from renewals_as_of as r
             inner join owned as o on o.account_id = r.account_id
             where r.due_date >= :start and r.due_date <= :end
         ),

@@ -129,8 +129,9 @@ def due_window(days_to_due: str) -> str:
 
 
 def renewal_still_open(r: str) -> str:
-    """Over rows of `renewals`: the renewal is still open on the as-of day (undecided, or decided
-    after it). The contract_terms mart decides it once (renewal_open); this reads it there."""
+    """Over rows of `renewals_as_of`: the renewal is still open on the as-of day (undecided, or
+    decided after it). The contract_terms mart decides it once (renewal_open, from renewals_as_of);
+    this reads it there."""
     return (f"exists (select 1 from contract_terms as open_term "
             f"where open_term.contract_id = {r}.contract_id and open_term.renewal_open)")
 

@@ -63,7 +63,7 @@ def _called_at(wh: Warehouse, filters: Filters, weeks: tuple[int, ...], select: 
     weeks_rows = ", ".join(f"({int(k)})" for k in weeks)  # integers from definitions, never user text
     return scoped(wh, filters.for_history(), f""", decided as (
             select r.renewal_id, r.due_date, r.outcome, r.arr_up, r.arr_renewed, i.csm_name, i.segment, i.team
-            from renewals as r
+            from renewals_as_of as r
             inner join in_scope as i on i.account_id = r.account_id
             where r.outcome is not null and r.due_date >= :start and r.due_date <= :end
         ),

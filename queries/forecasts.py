@@ -39,7 +39,7 @@ def open_renewals(wh: Warehouse, account_id: int) -> pl.DataFrame:
         select r.renewal_id, r.due_date, r.stage, r.forecast, r.arr_up,
                l.category as csm_forecast, l.expected_arr, l.version, l.recorded_at,
                coalesce(c.name, l.by_user) as by_name
-        from renewals as r
+        from renewals_as_of as r
         left join latest_forecasts as l on l.renewal_id = r.renewal_id
         left join csms as c on lower(c.email) = l.by_user
         where r.account_id = :a and {d.renewal_still_open('r')}
@@ -53,7 +53,7 @@ def history(wh: Warehouse, account_id: int) -> pl.DataFrame:
         select r.due_date, f.version, f.category as csm_forecast, f.expected_arr, r.arr_up, f.note,
                f.by_user, coalesce(c.name, f.by_user) as by_name, f.recorded_at, r.outcome, r.arr_renewed
         from {wh.app_schema}.renewal_forecasts as f
-        inner join renewals as r on r.renewal_id = f.renewal_id
+        inner join renewals_as_of as r on r.renewal_id = f.renewal_id
         left join csms as c on lower(c.email) = f.by_user
         where f.account_id = :a
         order by r.due_date desc, f.version desc"""), {"a": int(account_id)})
@@ -82,7 +82,7 @@ def record_forecast(wh: Warehouse, writer: Writer, renewal_id, category: str, ex
     with wh.engine.connect() as conn:
         renewal = conn.execute(sa.text(f"""select r.account_id, r.outcome, r.closed_date,
                    case when {d.renewal_still_open('r')} then 1 else 0 end as still_open
-            from renewals as r where r.renewal_id = :r"""), {"r": renewal_id}).mappings().first()
+            from renewals_as_of as r where r.renewal_id = :r"""), {"r": renewal_id}).mappings().first()
         if renewal is None:
             raise Rejected(f"There is no renewal with the id {renewal_id}.")
         account = _account(conn, renewal["account_id"])

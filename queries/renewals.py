@@ -18,7 +18,7 @@ OPEN_RENEWALS = f"""open_renewals as (
         select r.renewal_id, r.account_id, r.due_date, r.stage, r.forecast, r.arr_up,
                r.due_date - i.as_of as days_to_due, i.name, i.segment, i.csm_name, i.team,
                i.health_score, i.health_band, i.health_drag, i.days_since_touch
-        from renewals as r
+        from renewals_as_of as r
         inner join in_scope as i on i.account_id = r.account_id
         where {d.renewal_still_open('r')} and r.due_date - i.as_of <= {d.FUNNEL_HORIZON_DAYS}
     )"""
@@ -71,7 +71,7 @@ def rates(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, grain: 
     segment = "i.segment" if by_segment else "'all'"
     statement, params = scoped(wh, filters.for_history(), f""", due as (
             select {period} as period, {segment} as segment, r.outcome, r.arr_up, r.arr_renewed
-            from renewals as r
+            from renewals_as_of as r
             inner join in_scope as i on i.account_id = r.account_id
             where r.due_date >= :start and r.due_date <= :end
         )

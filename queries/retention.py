@@ -81,7 +81,7 @@ def churn_reasons(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date)
     statement, params = scoped(wh, filters.for_history(), f""", {_latest_tags(wh)},
         churned as (
             select r.account_id, r.due_date, r.arr_up, i.segment
-            from renewals as r
+            from renewals_as_of as r
             inner join in_scope as i on i.account_id = r.account_id
             where r.outcome = 'churned' and r.due_date >= :start and r.due_date <= :end
         )
@@ -101,7 +101,7 @@ def untagged_churns(wh: Warehouse, filters: Filters, start: dt.date, end: dt.dat
     backlog the bulk tagging form offers."""
     statement, params = scoped(wh, filters.for_history(), f""", {_latest_tags(wh)}
         select i.account_id, i.name, max(r.arr_up) as arr_up
-        from renewals as r
+        from renewals_as_of as r
         inner join in_scope as i on i.account_id = r.account_id
         left join latest_tags as lt on lt.account_id = r.account_id
         where r.outcome = 'churned' and r.due_date >= :start and r.due_date <= :end and lt.account_id is null

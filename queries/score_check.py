@@ -33,7 +33,7 @@ _DECIDED = f"""decided as (
                r.due_date - :lead_days as looked_on,
                case when {d.bad_outcome('r')} then 1 else 0 end as bad,
                case when r.outcome = 'churned' then 1 else 0 end as lost
-        from renewals as r
+        from renewals_as_of as r
         inner join in_scope as i on i.account_id = r.account_id
         where r.outcome is not null and r.due_date >= :start and r.due_date <= :end
     )"""

@@ -172,6 +172,33 @@ def test_a_renewal_decided_after_the_as_of_day_is_still_open_on_it(empty_warehou
             {1: 1, 2: None}
 
 
+def test_a_renewal_closed_after_the_as_of_day_is_undecided_in_every_count(empty_warehouse):
+    """"Decided" is decided once (the renewals_as_of mart): a churn due in the quarter but closed
+    three days after the as-of day is still open in the renewal rates, the churn by reason and
+    the CSM outcomes, as the funnel and the snapshot hold it; a churn closed by the as-of day is
+    decided in all of them."""
+    from queries import csm_outcomes
+
+    b = Book(AS_OF)
+    b.csm(1, team="Scale")
+    for account_id in (1, 2):
+        b.account(account_id)
+        b.health(account_id, AS_OF, 60.0)
+    late = b.term(1, D(2025, 6, 11), D(2026, 6, 10), 30)
+    b.renewal(late, "churned", 0, AS_OF + dt.timedelta(days=3), forecast="at_risk", stage="closed")
+    known = b.term(2, D(2025, 6, 16), D(2026, 6, 15), 50)
+    b.renewal(known, "churned", 0, D(2026, 6, 20), forecast="at_risk", stage="closed")
+    wh = b.write(empty_warehouse)
+    quarter = (D(2026, 4, 1), D(2026, 6, 30))
+    rates = renewals.rates(wh, Filters(), *quarter).row(0, named=True)
+    assert (rates["decided"], rates["still_open"], rates["logo_renewal_rate"]) == (1, 1, 0)
+    assert retention.churn_reasons(wh, Filters(), *quarter)["arr"].sum() == 50
+    assert retention.untagged_churns(wh, Filters(), *quarter)["account_id"].to_list() == [2]
+    team = csm_outcomes.outcomes(wh, Filters(), *quarter).filter(csm_outcomes.pl.col("team_total"))
+    assert (team["decided"][0], team["still_open"][0]) == (1, 1)
+    assert renewals.funnel_accounts(wh, Filters(stages=()))["account_id"].to_list() == [1]
+
+
 # --- ARR bridge ------------------------------------------------------------------------------
 
 def test_arr_bridge_adds_up_with_every_edge_case(book):

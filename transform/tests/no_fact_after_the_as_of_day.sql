@@ -37,6 +37,9 @@ union all
 select 'onboarding_signal_inputs', o.account_id, 'went live after as_of'
 from {{ ref('onboarding_signal_inputs') }} as o cross join as_of as d where o.go_live_completed_date > d.as_of
 union all
+select 'renewals_as_of', r.renewal_id, 'closed after as_of'
+from {{ ref('renewals_as_of') }} as r cross join as_of as d where r.closed_date > d.as_of
+union all
 select 'nps_monthly', 0, 'a survey month after as_of'
 from {{ ref('nps_monthly') }} as n cross join as_of as d where n.month > d.as_of
 union all

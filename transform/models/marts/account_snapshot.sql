@@ -32,7 +32,7 @@ open_renewals as (
     select
         r.account_id, r.renewal_id, r.due_date, r.stage, r.forecast,
         row_number() over (partition by r.account_id order by r.due_date) as position
-    from {{ ref('stg_renewals') }} as r
+    from {{ ref('renewals_as_of') }} as r
     -- open on the as-of day as contract_terms decides it (renewal_open), once
     inner join {{ ref('contract_terms') }} as t on t.contract_id = r.contract_id
     where t.renewal_open
@@ -40,9 +40,8 @@ open_renewals as (
 
 churns as (
     select r.account_id, max(r.closed_date) as churned_on
-    from {{ ref('stg_renewals') }} as r
-    cross join as_of as s
-    where r.outcome = 'churned' and r.closed_date <= s.as_of
+    from {{ ref('renewals_as_of') }} as r
+    where r.outcome = 'churned'
     group by r.account_id
 ),
 

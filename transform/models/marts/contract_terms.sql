@@ -3,8 +3,8 @@
 -- (grace), through the as-of day or the day before the account's next term starts, whichever
 -- comes first (a renewal closed after the as-of day may already have its next term). This is the one home of "a term is live on a day": the snapshot,
 -- the cohorts and the app's ARR bridge all read carries_arr_from / carries_arr_through.
--- It is also the one home of "a renewal is still open on the as-of day" (renewal_open: undecided,
--- or decided after the as-of day): the snapshot and the app's renewal funnel read it.
+-- renewal_open: the term's renewal is not decided on the as-of day (renewals_as_of): the snapshot,
+-- the app's renewal funnel and the forecast write-back read it.
 {{ config(indexes=[{'columns': ['account_id', 'carries_arr_from']}, {'columns': ['contract_id'], 'unique': True}]
                   if target.type == 'postgres' else []) }}
 
@@ -13,12 +13,12 @@ with as_of as (
 ),
 
 renewals as (
+    -- decided as renewals_as_of has it (a renewal closed after the as-of day is still open)
     select
         r.contract_id,
-        max(case when r.outcome is null or r.closed_date > s.as_of then 1 else 0 end) as is_open,
-        max(case when r.outcome = 'churned' and r.closed_date <= s.as_of then 1 else 0 end) as is_churned
-    from {{ ref('stg_renewals') }} as r
-    cross join as_of as s
+        max(case when r.outcome is null then 1 else 0 end) as is_open,
+        max(case when r.outcome = 'churned' then 1 else 0 end) as is_churned
+    from {{ ref('renewals_as_of') }} as r
     group by r.contract_id
 ),
 

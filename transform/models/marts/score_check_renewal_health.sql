@@ -16,7 +16,7 @@ with leads as (
 decided as (
     select r.renewal_id, r.account_id, r.due_date, l.lead_days,
            {{ add_days('r.due_date', '(0 - l.lead_days)') }} as looked_on
-    from {{ ref('stg_renewals') }} as r
+    from {{ ref('renewals_as_of') }} as r
     cross join leads as l
     cross join {{ ref('int_as_of') }} as s
     where r.outcome is not null and r.due_date <= s.as_of
