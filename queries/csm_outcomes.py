@@ -52,31 +52,33 @@ def outcomes(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date) -> p
             group by grouping sets ((team, csm_id), (team))
         ),
         rise_days as (
-            -- ARR can only rise on a day a term starts (a new term, an upsell, a renewal's next term)
-            select distinct o.account_id, o.csm_id, o.team, t.carries_arr_from as day
-            from owned as o
-            inner join contract_terms as t on t.account_id = o.account_id
+            -- ARR can only rise on a day a term starts (a new term, an upsell, a renewal's next term);
+            -- the owner is attached after the per-day sums, which then carry the account alone
+            select distinct t.account_id, t.carries_arr_from as day
+            from contract_terms as t
             where t.carries_arr_from >= :start and t.carries_arr_from <= :end
+              and exists (select 1 from owned as o where o.account_id = t.account_id)
         ),
         per_day as (
             -- the ARR bridge over that one day: the close of the day before against the close of the
             -- day; and the signing of the relationship the day belongs to (its newest new or
             -- win-back term started by then)
-            select r.account_id, r.csm_id, r.team, r.day,
+            select r.account_id, r.day,
                    coalesce(sum(case when {d.carries_arr_at_close('t', '(r.day - 1)')} then t.arr end), 0)
                        as start_arr,
                    coalesce(sum(case when {d.carries_arr_at_close('t', 'r.day')} then t.arr end), 0) as end_arr,
                    max(case when t.churned and t.carries_arr_through = r.day then 1 else 0 end) as churned_that_day,
                    max(case when t.starts_relationship and t.start_date <= r.day then t.start_date end) as signed_on
             from rise_days as r
-            inner join contract_terms as t on t.account_id = r.account_id
-            group by r.account_id, r.csm_id, r.team, r.day
+            inner join contract_terms as t on t.account_id = r.account_id and t.carries_arr_from <= r.day
+            group by r.account_id, r.day
         ),
         expansions as (
-            select csm_id, team, day, signed_on,
-                   {d.bridge_expansion('start_arr', 'end_arr',
-                                       'churned_that_day = 1 and start_arr > 0 and end_arr > 0')} as expansion
-            from per_day
+            select o.csm_id, o.team, p.day, p.signed_on,
+                   {d.bridge_expansion('p.start_arr', 'p.end_arr',
+                                       'p.churned_that_day = 1 and p.start_arr > 0 and p.end_arr > 0')} as expansion
+            from per_day as p
+            inner join owned as o on o.account_id = p.account_id
         ),
         credits as (
             select team, csm_id, grouping(csm_id) as team_row,
