@@ -56,8 +56,8 @@ def outcomes(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date) -> p
             -- the owner is attached after the per-day sums, which then carry the account alone
             select distinct t.account_id, t.carries_arr_from as day
             from contract_terms as t
+            inner join owned as o on o.account_id = t.account_id
             where t.carries_arr_from >= :start and t.carries_arr_from <= :end
-              and exists (select 1 from owned as o where o.account_id = t.account_id)
         ),
         per_day as (
             -- the ARR bridge over that one day: the close of the day before against the close of the
