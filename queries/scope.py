@@ -30,7 +30,11 @@ class Filters:
                        account_ids=self.account_ids)
 
 
-def _scoped_accounts(app_schema: str) -> str:
+def _scoped_accounts(app_schema: str, with_book: bool) -> str:
+    """logged_touches, and the scoped_accounts CTE when the body reads it (`with_book`): PostgreSQL
+    counts a CTE's readers as written, so an unused scoped_accounts would make logged_touches a
+    materialized CTE, which no parallel worker may scan."""
+    book = f",\nscoped_accounts as ({_SCOPED_SELECT})" if with_book else ""
     return f"""
 logged_touches as (
     select account_id, cast(max(touched_on) as timestamp) as last_logged_at,
@@ -42,8 +46,7 @@ logged_touches as (
     cross join (select cast(date_trunc('quarter', max(as_of)) as date) as q_start from account_snapshot) as q
     where {d.logged_conversation('t')}
     group by account_id
-),
-scoped_accounts as ({_SCOPED_SELECT})"""
+){book}"""
 
 
 # Every account with its snapshot, CSM and last touch, and the classes queries/definitions.py
@@ -116,7 +119,7 @@ def scoped(wh, filters: Filters, body: str, lists: dict[str, list] | None = None
     params.update(lists or {})
     binds += [sa.bindparam(name, expanding=True) for name in lists or {}]
     where = " and ".join(clauses) or "1 = 1"
-    accounts = _WHO_ACCOUNTS if who_only else _scoped_accounts(wh.app_schema)
+    accounts = _WHO_ACCOUNTS if who_only else _scoped_accounts(wh.app_schema, "scoped_accounts" in body)
     source = "scoped_accounts" if who_only else f"({_SCOPED_SELECT}) as scoped"
     text = f"with {accounts},\nin_scope as (select * from {source} where {where})\n{body}"
     return sa.text(text).bindparams(*binds), params
