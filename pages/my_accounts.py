@@ -90,12 +90,13 @@ def what_changed() -> None:
 
 what_changed()
 
-# Here the reasons are the point of the list: wide enough for a red band, a renewal and two signals
-WHY_WIDE = st.column_config.TextColumn("Why it is here", width=330, help=tables.ACCOUNT_COLUMNS["why"]["help"])
+# Here the reasons are the point of the list: up to three lines of them, wrapped, beside the key columns
+BOOK_COLUMNS = {**tables.ACCOUNT_COLUMNS, "csm_name": None,
+                "why": st.column_config.TextColumn("Why it is here", width=300, help=tables.ACCOUNT_COLUMNS["why"]["help"])}
 st.subheader("Accounts, riskiest first")
 st.caption(my_accounts.ORDER_RULE)
 tables.account_table(my_accounts.book(wh, scope), key="my_accounts_book", filename="my_accounts.csv",
-                     columns={**tables.ACCOUNT_COLUMNS, "csm_name": None, "why": WHY_WIDE})
+                     columns=BOOK_COLUMNS, row_height=tables.WRAPPED_ROW_HEIGHT)
 
 st.subheader("Signals")
 st.caption("One row per account and rule while it holds, risks first, then by severity and ARR at stake.")
