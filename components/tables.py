@@ -53,7 +53,7 @@ ACCOUNT_COLUMNS = {  # the columns that decide what to do first: account, health
     "name": st.column_config.TextColumn("Account", pinned=True),
     "health_score": st.column_config.ProgressColumn("Health", min_value=0, max_value=100, format="%.0f",
                                                     help=DEFINITIONS["avg_health"], color=NEUTRAL, width=90),
-    "health_band": st.column_config.TextColumn("Band", help=DEFINITIONS["health_band"]),
+    "health_band": st.column_config.TextColumn("Band", help=DEFINITIONS["health_band"], width=88),  # "No score" whole
     "why": st.column_config.TextColumn("Why it is here", width="medium",
                                        help="Open flags, red health, a renewal within 90 days and firing signals "
                                             "(in a few words each: see the signal rules)."),
@@ -347,9 +347,9 @@ def _midnight_only(frame: pl.DataFrame, name: str) -> bool:
 
 def _chip(config: dict | None, name: str) -> dict:
     """A status column as a coloured chip: red, amber or green by what the code means."""
-    meaning = MEANING[name]
+    meaning, config = MEANING[name], config or {}
     return st.column_config.MultiselectColumn(
-        (config or {}).get("label") or labels.column(name), help=(config or {}).get("help"),
+        config.get("label") or labels.column(name), help=config.get("help"), width=config.get("width"),
         options=[labels.value(name, code) for code in meaning], color=[RAG[m] for m in meaning.values()])
 
 

@@ -91,8 +91,8 @@ def what_changed() -> None:
 what_changed()
 
 # Here the reasons are the point of the list: up to three lines of them, wrapped, beside the key columns
-BOOK_COLUMNS = {**tables.ACCOUNT_COLUMNS, "csm_name": None,
-                "why": st.column_config.TextColumn("Why it is here", width=300, help=tables.ACCOUNT_COLUMNS["why"]["help"])}
+BOOK_COLUMNS = {**tables.ACCOUNT_COLUMNS, "csm_name": None, "why": st.column_config.TextColumn(
+    "Why it is here", width=300, help=tables.ACCOUNT_COLUMNS["why"]["help"])}
 st.subheader("Accounts, riskiest first")
 st.caption(my_accounts.ORDER_RULE)
 tables.account_table(my_accounts.book(wh, scope), key="my_accounts_book", filename="my_accounts.csv",

@@ -43,10 +43,11 @@ class Grid:
 
     def columns(self) -> list[Column]:
         """Each column drawn: the first line closes the row-selection column, so column i runs from
-        line i to line i+1; the last drawn may have no right line (it runs off the edge)."""
+        line i to line i+1; the last drawn may have no right line (it runs off the edge). The grid
+        may name a column or two past the edge as well: those have no left line and are left out."""
         edges = self.verticals[:len(self.names) + 1]
         return [Column(name, edges[i], edges[i + 1] if i + 1 < len(edges) else None)
-                for i, name in enumerate(self.names)]
+                for i, name in enumerate(self.names[:len(edges)])]
 
     def cut(self, names: list[str]) -> list[str]:
         """Cells of these columns whose text reaches the cell's outer pixels: cut at the right, or
@@ -75,11 +76,12 @@ def read(page: Page, grid: Locator) -> Grid:
     image = Image.open(io.BytesIO(grid.get_by_test_id("data-grid-canvas").screenshot())).convert("RGB")
     px = image.load()
     width, height = image.size
-    header = next(y for y in range(height) if sum(_is_line(px[x, y]) for x in range(width)) > 0.9 * width)
+    header = next(y for y in range(10, height)  # the header's bottom line (not a border above it)
+                  if sum(_is_line(px[x, y]) for x in range(width)) > 0.9 * width)
     verticals = [x for x in range(width) if sum(_is_line(px[x, y]) for y in range(2, header - 1)) > 0.8 * (header - 3)]
     verticals = [x for i, x in enumerate(verticals) if i == 0 or x - verticals[i - 1] > 1]  # one per line
     inside = verticals[0] - 2  # the row-selection column, beside its checkboxes: only the row lines cross it
-    horizontals = [y for y in range(height) if _is_line(px[inside, y]) and _is_line(px[inside - 4, y])]
+    horizontals = [y for y in range(header, height) if _is_line(px[inside, y]) and _is_line(px[inside - 4, y])]
     horizontals = [y for i, y in enumerate(horizontals)
                    if (i == 0 or y - horizontals[i - 1] > 1) and y < height - 2]  # not the grid's bottom edge
     names = grid.locator("th[role=columnheader]").all_inner_texts()

@@ -5,6 +5,7 @@ Read from the grid's pixels (tests/e2e/grid.py): the grid is a canvas."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from components.tables import ACCOUNT_COLUMNS
 from tests.e2e import grid
@@ -49,4 +50,30 @@ def test_my_accounts_at_1024_keeps_the_account_and_its_health_whole(browser, app
     whole = [c.name for c in shown.columns() if c.right is not None]
     assert [h for h in HEADERS[:3] if h not in whole] == []
     assert shown.cut(TEXT) == []
+    context.close()
+
+
+@pytest.mark.parametrize("backend", ["duckdb"])
+def test_account_search_at_1024_shows_whole_chips(browser, app):
+    """Typed, not entered: the matches show health, band, ARR and renewal whole, a "No score" chip too."""
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    tab = context.new_page()
+    tab.goto(f"{app.url}/account", timeout=120_000)
+    wait_for_app(tab, timeout=180_000)
+    tab.get_by_label("View as", exact=True).first.click()  # a CSM: their team's accounts, unscored ones among them
+    tab.get_by_role("option").filter(has_text=re.compile(r" · CSM · ")).first.click()
+    after_action(tab)
+    box = tab.get_by_label("Find an account by name", exact=True)
+    box.click()
+    box.press_sequentially("Pine", delay=100)
+    matches = table(tab, "account_matches")  # before typing: the largest accounts; then those named Pine…
+    expect(matches.locator("td[role=gridcell][aria-colindex='1']").first).to_contain_text("Pine", timeout=30_000)
+    wait_for_app(tab)
+    bands = matches.locator("td[role=gridcell][aria-colindex='3']").all_inner_texts()
+    assert "No score" in bands, "no unscored account among the matches: the test would prove nothing"
+    shown = grid.read(tab, matches)
+    whole = [c.name for c in shown.columns() if c.right is not None]
+    assert [h for h in HEADERS if h in shown.names and h not in whole and h != shown.names[-1]] == []
+    assert {"Account", "Health", "Band", "ARR", "Renewal due"} <= set(whole)
+    assert shown.cut(["Account", "Band"]) == []
     context.close()
