@@ -138,7 +138,7 @@ CHANGE_COLUMNS = ordered({
     **ACCOUNT_COLUMNS,
     "change": st.column_config.TextColumn("Change", help=DEFINITIONS["change"]),
     "changed_on": date("When"),
-    "detail": st.column_config.TextColumn("What", width="large"),
+    "detail": st.column_config.TextColumn("What", width=280),  # wrapped: health, band and ARR stay on screen
 }, ["account_id", "name", "change", "changed_on", "detail", "health_score", "health_band", "arr"])
 
 HEALTH_PART_COLUMNS = {
@@ -385,7 +385,9 @@ def _shown(frame: pl.DataFrame, config: dict) -> pl.DataFrame:
 def data_table(frame: pl.DataFrame, key: str, filename: str, columns: dict | None = None,
                row_height: int | None = None) -> None:
     """Any table: configured columns in the page's order (key columns first), no index, "–" for
-    empty, and its CSV export. A table of accounts opens the account page of the row selected."""
+    empty, and its CSV export. A table of accounts opens the account page of the row selected.
+    With row_height WRAPPED_ROW_HEIGHT, long text wraps to three lines and the table shows
+    WRAPPED_ROWS_SHOWN rows."""
     config = table_config(frame, columns)
     order = [c for c, given in config.items() if given is not None]
     options = dict(column_config=config, column_order=order, hide_index=True, width="stretch", placeholder=EMPTY,
@@ -406,12 +408,13 @@ def data_table(frame: pl.DataFrame, key: str, filename: str, columns: dict | Non
         open_account(frame["account_id"][event.selection.rows[0]])
 
 
-def table_or_note(frame: pl.DataFrame, key: str, filename: str, columns: dict | None, note: str) -> None:
+def table_or_note(frame: pl.DataFrame, key: str, filename: str, columns: dict | None, note: str,
+                  row_height: int | None = None) -> None:
     """A table, or a one-line note saying there is nothing (for facts, not for filters)."""
     if frame.is_empty():
         st.caption(note)
     else:
-        data_table(frame, key, filename, columns)
+        data_table(frame, key, filename, columns, row_height=row_height)
 
 
 def open_account(account_id: int) -> None:

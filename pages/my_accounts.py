@@ -85,7 +85,8 @@ def what_changed() -> None:
     n = changes.counts(found)
     st.caption(" · ".join(f"{labels.CHANGES[code]}: {n[code]}" for code in changes.ORDER))
     tables.table_or_note(found, "my_accounts_changes", "what_changed.csv", tables.CHANGE_COLUMNS,
-                         note=f"Nothing changed on this book after {day:%d %b %Y}.")
+                         note=f"Nothing changed on this book after {day:%d %b %Y}.",
+                         row_height=tables.WRAPPED_ROW_HEIGHT)
 
 
 what_changed()

@@ -40,12 +40,15 @@ class Grid:
     names: list[str]           # the columns drawn, left to right (the row-selection column not included)
     verticals: list[int]       # x of each line between columns, left to right
     horizontals: list[int]     # y of each line between rows, top to bottom (the first closes the header)
+    overflows: bool            # the columns are wider than the grid (it scrolls sideways)
 
     def columns(self) -> list[Column]:
         """Each column drawn: the first line closes the row-selection column, so column i runs from
         line i to line i+1; the last drawn may have no right line (it runs off the edge). The grid
         may name a column or two past the edge as well: those have no left line and are left out."""
         edges = self.verticals[:len(self.names) + 1]
+        if not self.overflows and len(edges) == len(self.names):  # the last column ends at the grid's own edge
+            edges = [*edges, self.image.size[0]]
         return [Column(name, edges[i], edges[i + 1] if i + 1 < len(edges) else None)
                 for i, name in enumerate(self.names[:len(edges)])]
 
@@ -85,4 +88,5 @@ def read(page: Page, grid: Locator) -> Grid:
     horizontals = [y for i, y in enumerate(horizontals)
                    if (i == 0 or y - horizontals[i - 1] > 1) and y < height - 2]  # not the grid's bottom edge
     names = grid.locator("th[role=columnheader]").all_inner_texts()
-    return Grid(image, names, verticals, horizontals)
+    overflows = grid.locator(".dvn-scroller").first.evaluate("e => e.scrollWidth > e.clientWidth + 1")
+    return Grid(image, names, verticals, horizontals, overflows)

@@ -1,5 +1,6 @@
 """My accounts' book shows its key columns whole at 1440 px: account, health, band, why, ARR,
 renewal, last touch and open flags on screen, and no reason cut off (they wrap, up to three lines);
+what changed on the book shows its account, change, day, what, health, band and ARR the same way;
 at 1024 px the account, its health and band are whole and what shows of the reasons is not cut.
 Read from the grid's pixels (tests/e2e/grid.py): the grid is a canvas."""
 import re
@@ -7,13 +8,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from components.tables import ACCOUNT_COLUMNS
+from components.tables import ACCOUNT_COLUMNS, CHANGE_COLUMNS
 from tests.e2e import grid
 from tests.e2e.browser import after_action, open_page, table, wait_for_app
 
 KEY = ["name", "health_score", "health_band", "why", "arr", "renewal_due_date", "days_since_touch", "open_flags"]
 HEADERS = [ACCOUNT_COLUMNS[c]["label"] for c in KEY]
 TEXT = [ACCOUNT_COLUMNS[c]["label"] for c in ("name", "why")]
+CHANGES = [CHANGE_COLUMNS[c]["label"] for c in ("name", "change", "changed_on", "detail", "health_score",
+                                                 "health_band", "arr")]
 ONE_LINE = 45  # characters of reasons that fit on one line of the column: longer ones must wrap, not be cut
 
 
@@ -40,6 +43,9 @@ def test_my_accounts_key_columns_are_whole_at_1440(browser, app):
     assert shown.names[3] == ACCOUNT_COLUMNS["why"]["label"]
     assert max(map(len, reasons)) > ONE_LINE, "no long reasons on screen: the test would prove nothing"
     assert shown.cut(TEXT) == []
+    changes = grid.read(tab, table(tab, "my_accounts_changes"))  # what changed on the book: wrapped the same way
+    assert [h for h in CHANGES if h not in [c.name for c in changes.columns() if c.right is not None]] == []
+    assert changes.cut(["Account", "What", "Band"]) == []
     context.close()
 
 
