@@ -26,9 +26,10 @@ default = viewer.csm_id if viewer.csm_id in names else next(iter(names))
 if st.session_state.get("my_accounts_csm") not in names:  # a different viewer in demo mode
     st.session_state.pop("my_accounts_csm", None)
     st.session_state.pop("_kept_my_accounts_csm", None)
+# bound to the URL: a reload or a shared link opens the same book (one the viewer may not open is dropped)
 csm_id = st.selectbox("Book of", list(names), format_func=names.get, key=keep("my_accounts_csm", default),
-                      disabled=len(names) == 1, help="A CSM sees their own book; a team lead any CSM of "
-                      "their team; leadership and CS operations anyone.")
+                      bind="query-params", disabled=len(names) == 1, help="A CSM sees their own book; a team lead "
+                      "any CSM of their team; leadership and CS operations anyone.")
 st.caption(f"Data as of {as_of:%d %b %Y}. The sidebar's segment, stage and tier filters apply here; its team "
            f"and CSM filters do not.")
 
