@@ -5,6 +5,7 @@ each with the same headers and the raw numbers."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import polars as pl
 import streamlit as st
@@ -19,6 +20,8 @@ ACCOUNT_PAGE = "pages/account.py"
 _GENERATION = "tables_generation"  # bumped when a row opens an account, so no table stays selected
 MONEY_FORMAT = "$%,.0f"  # whole dollars; tiles abbreviate ($1.2M) through kpi.money
 EMPTY = "–"
+WRAPPED_ROW_HEIGHT = 65  # three lines of text: Streamlit wraps a cell's text only in rows taller than 4rem (64 px)
+WRAPPED_ROWS_SHOWN = 8   # a table of wrapped rows is this many rows high (Streamlit's auto height shows about 5)
 
 
 def money(label: str, help: str | None = None, **kwargs) -> dict:
@@ -49,13 +52,15 @@ ACCOUNT_COLUMNS = {  # the columns that decide what to do first: account, health
     "account_id": None,
     "name": st.column_config.TextColumn("Account", pinned=True),
     "health_score": st.column_config.ProgressColumn("Health", min_value=0, max_value=100, format="%.0f",
-                                                    help=DEFINITIONS["avg_health"], color=NEUTRAL, width=110),
-    "health_band": st.column_config.TextColumn("Band", help=DEFINITIONS["health_band"]),
+                                                    help=DEFINITIONS["avg_health"], color=NEUTRAL, width=90),
+    "health_band": st.column_config.TextColumn("Band", help=DEFINITIONS["health_band"], width=88),  # "No score" whole
     "why": st.column_config.TextColumn("Why it is here", width="medium",
-                                       help="Open flags, red health, a renewal within 90 days and firing signals."),
+                                       help="Open flags, red health, a renewal within 90 days and firing signals "
+                                            "(in a few words each: see the signal rules)."),
     "arr": money("ARR"),
     "renewal_due_date": date("Renewal due"),
-    "days_since_touch": st.column_config.NumberColumn("Last touch (days)", help=DEFINITIONS["days_since_touch"]),
+    "days_since_touch": st.column_config.NumberColumn("Last touch", format="%d days",
+                                                      help=DEFINITIONS["days_since_touch"]),
     "open_flags": st.column_config.NumberColumn("Open flags", help="Risk flags raised and not yet resolved."),
     "signals": st.column_config.NumberColumn("Signals", help="Signal rules firing now (see the list below)."),
     "days_to_renewal": st.column_config.NumberColumn("Days to renewal", help="Negative: days past due."),
@@ -71,6 +76,12 @@ ACCOUNT_COLUMNS = {  # the columns that decide what to do first: account, health
 }
 
 
+def _unit(config: dict | None) -> str | None:
+    """The unit a number column's format writes after each value ("%d days": days), if any."""
+    found = re.fullmatch(r"%[^a-zA-Z ]*[dfi] ([a-z]+)", ((config or {}).get("type_config") or {}).get("format") or "")
+    return found.group(1) if found else None
+
+
 def csv_text(frame: pl.DataFrame, columns: dict | None = None) -> str:
     """A table's CSV: the screen's headers and words, the raw numbers, every column (ids and emails
     too); text that starts like a formula reaches the spreadsheet as text."""
@@ -78,6 +89,8 @@ def csv_text(frame: pl.DataFrame, columns: dict | None = None) -> str:
     for name in frame.columns:
         config = (columns or {}).get(name)
         header = (config or {}).get("label") or labels.column(name)
+        if unit := _unit(config):  # the screen says "36 days" in each cell; the CSV's cell is 36
+            header += f" ({unit})"
         while header in headers.values():
             header += f" ({name})"
         headers[name] = header
@@ -90,12 +103,12 @@ def download_csv(frame: pl.DataFrame, filename: str, key: str, columns: dict | N
 
 
 def account_table(frame: pl.DataFrame, key: str, filename: str, columns: dict | None = None,
-                  empty: str = "accounts") -> None:
+                  empty: str = "accounts", row_height: int | None = None) -> None:
     """An account list: formatted columns, no index, and its CSV export; a notice when empty."""
     if frame.is_empty():
         notices.no_rows(empty)
         return
-    data_table(frame, key, filename, columns or ACCOUNT_COLUMNS)
+    data_table(frame, key, filename, columns or ACCOUNT_COLUMNS, row_height=row_height)
 
 
 RENEWAL_COLUMNS = ordered({
@@ -125,7 +138,7 @@ CHANGE_COLUMNS = ordered({
     **ACCOUNT_COLUMNS,
     "change": st.column_config.TextColumn("Change", help=DEFINITIONS["change"]),
     "changed_on": date("When"),
-    "detail": st.column_config.TextColumn("What", width="large"),
+    "detail": st.column_config.TextColumn("What", width=280),  # wrapped: health, band and ARR stay on screen
 }, ["account_id", "name", "change", "changed_on", "detail", "health_score", "health_band", "arr"])
 
 HEALTH_PART_COLUMNS = {
@@ -334,9 +347,9 @@ def _midnight_only(frame: pl.DataFrame, name: str) -> bool:
 
 def _chip(config: dict | None, name: str) -> dict:
     """A status column as a coloured chip: red, amber or green by what the code means."""
-    meaning = MEANING[name]
+    meaning, config = MEANING[name], config or {}
     return st.column_config.MultiselectColumn(
-        (config or {}).get("label") or labels.column(name), help=(config or {}).get("help"),
+        config.get("label") or labels.column(name), help=config.get("help"), width=config.get("width"),
         options=[labels.value(name, code) for code in meaning], color=[RAG[m] for m in meaning.values()])
 
 
@@ -369,12 +382,18 @@ def _shown(frame: pl.DataFrame, config: dict) -> pl.DataFrame:
         for c in chips)
 
 
-def data_table(frame: pl.DataFrame, key: str, filename: str, columns: dict | None = None) -> None:
+def data_table(frame: pl.DataFrame, key: str, filename: str, columns: dict | None = None,
+               row_height: int | None = None) -> None:
     """Any table: configured columns in the page's order (key columns first), no index, "–" for
-    empty, and its CSV export. A table of accounts opens the account page of the row selected."""
+    empty, and its CSV export. A table of accounts opens the account page of the row selected.
+    With row_height WRAPPED_ROW_HEIGHT, long text wraps to three lines and the table shows
+    WRAPPED_ROWS_SHOWN rows."""
     config = table_config(frame, columns)
     order = [c for c, given in config.items() if given is not None]
-    options = dict(column_config=config, column_order=order, hide_index=True, width="stretch", placeholder=EMPTY)
+    options = dict(column_config=config, column_order=order, hide_index=True, width="stretch", placeholder=EMPTY,
+                   row_height=row_height)
+    if row_height:  # header, rows, borders
+        options["height"] = 38 + row_height * min(frame.height, WRAPPED_ROWS_SHOWN)
     if "account_id" not in frame.columns:
         st.dataframe(_shown(frame, config), key=key, **options)
         download_csv(frame, filename, key=f"{key}_csv", columns=config)
@@ -389,12 +408,13 @@ def data_table(frame: pl.DataFrame, key: str, filename: str, columns: dict | Non
         open_account(frame["account_id"][event.selection.rows[0]])
 
 
-def table_or_note(frame: pl.DataFrame, key: str, filename: str, columns: dict | None, note: str) -> None:
+def table_or_note(frame: pl.DataFrame, key: str, filename: str, columns: dict | None, note: str,
+                  row_height: int | None = None) -> None:
     """A table, or a one-line note saying there is nothing (for facts, not for filters)."""
     if frame.is_empty():
         st.caption(note)
     else:
-        data_table(frame, key, filename, columns)
+        data_table(frame, key, filename, columns, row_height=row_height)
 
 
 def open_account(account_id: int) -> None:
@@ -412,6 +432,7 @@ def cohort_matrix(frame: pl.DataFrame, value: str) -> pl.DataFrame:
 
 def signal_rules(key: str) -> None:
     """The signal rules as configured: what fires each, in words, with its threshold."""
-    st.dataframe([{"Signal": r.label, "Kind": labels.SIGNAL_KINDS[r.kind], "Severity": r.severity, "Fires when": r.rule}
+    st.dataframe([{"Signal": r.label, "In 'Why it is here'": r.short, "Kind": labels.SIGNAL_KINDS[r.kind],
+                   "Severity": r.severity, "Fires when": r.rule}
                   for r in SIGNAL_RULES.values()], hide_index=True, key=key,
                  column_config={"Fires when": st.column_config.TextColumn(width="large")})

@@ -26,9 +26,10 @@ default = viewer.csm_id if viewer.csm_id in names else next(iter(names))
 if st.session_state.get("my_accounts_csm") not in names:  # a different viewer in demo mode
     st.session_state.pop("my_accounts_csm", None)
     st.session_state.pop("_kept_my_accounts_csm", None)
+# bound to the URL: a reload or a shared link opens the same book (one the viewer may not open is dropped)
 csm_id = st.selectbox("Book of", list(names), format_func=names.get, key=keep("my_accounts_csm", default),
-                      disabled=len(names) == 1, help="A CSM sees their own book; a team lead any CSM of "
-                      "their team; leadership and CS operations anyone.")
+                      bind="query-params", disabled=len(names) == 1, help="A CSM sees their own book; a team lead "
+                      "any CSM of their team; leadership and CS operations anyone.")
 st.caption(f"Data as of {as_of:%d %b %Y}. The sidebar's segment, stage and tier filters apply here; its team "
            f"and CSM filters do not.")
 
@@ -85,17 +86,19 @@ def what_changed() -> None:
     n = changes.counts(found)
     st.caption(" · ".join(f"{labels.CHANGES[code]}: {n[code]}" for code in changes.ORDER))
     tables.table_or_note(found, "my_accounts_changes", "what_changed.csv", tables.CHANGE_COLUMNS,
-                         note=f"Nothing changed on this book after {day:%d %b %Y}.")
+                         note=f"Nothing changed on this book after {day:%d %b %Y}.",
+                         row_height=tables.WRAPPED_ROW_HEIGHT)
 
 
 what_changed()
 
-# Here the reasons are the point of the list: wide enough for a red band, a renewal and two signals
-WHY_WIDE = st.column_config.TextColumn("Why it is here", width=330, help=tables.ACCOUNT_COLUMNS["why"]["help"])
+# Here the reasons are the point of the list: up to three lines of them, wrapped, beside the key columns
+BOOK_COLUMNS = {**tables.ACCOUNT_COLUMNS, "csm_name": None, "why": st.column_config.TextColumn(
+    "Why it is here", width=300, help=tables.ACCOUNT_COLUMNS["why"]["help"])}
 st.subheader("Accounts, riskiest first")
 st.caption(my_accounts.ORDER_RULE)
 tables.account_table(my_accounts.book(wh, scope), key="my_accounts_book", filename="my_accounts.csv",
-                     columns={**tables.ACCOUNT_COLUMNS, "csm_name": None, "why": WHY_WIDE})
+                     columns=BOOK_COLUMNS, row_height=tables.WRAPPED_ROW_HEIGHT)
 
 st.subheader("Signals")
 st.caption("One row per account and rule while it holds, risks first, then by severity and ARR at stake.")

@@ -417,55 +417,56 @@ class SignalRule:
     kind: str       # risk | opportunity
     severity: int   # 1-3
     rule: str       # what fires it, in words, with its threshold
+    short: str      # two or three words, for My accounts' 'Why it is here', where several share a cell
 
 
 SIGNAL_RULES = {
     "usage_drop": SignalRule(
         "Usage below baseline", "risk", 3,
         f"Key events per day over the last 7 days below {USAGE_DROP_BELOW:.0%} of the account's own average "
-        f"over the 90 days before."),
+        f"over the 90 days before.", short="usage down"),
     "sudden_drop": SignalRule(
         "Sudden activity drop", "risk", 3,
         f"Weekday active users over the last 7 days at or below {SUDDEN_DROP_TO:.0%} of their average over the "
-        f"28 days before (accounts with at least {SUDDEN_DROP_MIN_USERS} active users)."),
+        f"28 days before (accounts with at least {SUDDEN_DROP_MIN_USERS} active users).", short="activity drop"),
     "ticket_burst": SignalRule(
         "Support ticket burst", "risk", 2,
-        f"{TICKET_BURST_FROM} or more support tickets opened in the last 7 days."),
+        f"{TICKET_BURST_FROM} or more support tickets opened in the last 7 days.", short="ticket burst"),
     "nps_detractor": SignalRule(
         "NPS detractor", "risk", 2,
         f"A contact's latest NPS answer scored 0-{DETRACTOR_UP_TO}, answered in the last {DETRACTOR_WITHIN_DAYS} "
-        f"days (whatever colleagues answered since): contact the customer within days."),
+        f"days (whatever colleagues answered since): contact the customer within days.", short="detractor"),
     "milestone_overdue": SignalRule(
         "Onboarding milestone overdue", "risk", 2,
         f"A milestone of the relationship's onboarding came due in the last {ONBOARDING_DAYS} days and is not "
         f"completed (an upsell during onboarding does not reset it), unless an onboarding survey answered after "
-        f"the latest missed due date scored above {SURVEY_CLEARS_SLIP_ABOVE} of 5."),
+        f"the latest missed due date scored above {SURVEY_CLEARS_SLIP_ABOVE} of 5.", short="milestone overdue"),
     "go_live_slipped": SignalRule(
         "Go-live slipped", "risk", 2,
         f"During onboarding (first {ONBOARDING_DAYS} days), the company-wide go-live was completed after its "
         f"due date, unless an onboarding survey answered after the slip scored above {SURVEY_CLEARS_SLIP_ABOVE} "
-        f"of 5."),
+        f"of 5.", short="go-live slipped"),
     "weak_new_users": SignalRule(
         "New users not adopting", "risk", 1,
         f"Users whose first week ended in the last {NEW_USER_WINDOW_DAYS} days with fewer than "
-        f"{WEAK_NEW_USER_VIEWS_BELOW} page views in it."),
+        f"{WEAK_NEW_USER_VIEWS_BELOW} page views in it.", short="new users idle"),
     "champion_left": SignalRule(
         "Champion left", "risk", 3,
         f"A contact marked as champion, or a tier-S decision maker, left the company in the last "
-        f"{CHAMPION_LEFT_WITHIN_DAYS} days: a leading cause of churn."),
+        f"{CHAMPION_LEFT_WITHIN_DAYS} days: a leading cause of churn.", short="champion left"),
     "business_change": SignalRule(
         "Business change", "risk", 2,
         f"The CRM recorded an acquisition, layoffs, a leadership change or a funding cut at the customer in the "
-        f"last {BUSINESS_CHANGE_WITHIN_DAYS} days: budgets and sponsors move."),
+        f"last {BUSINESS_CHANGE_WITHIN_DAYS} days: budgets and sponsors move.", short="business change"),
     "no_recent_touch": SignalRule(
         "No touch in too long", "risk", 2,
         "No conversation for longer than the segment allows: "
         + ", ".join(f"{SEGMENT_LABELS[s]} {n}" for s, n in TOUCH_LIMIT_DAYS.items())
-        + " days (emails do not count; tech-touch has no limit)."),
+        + " days (emails do not count; tech-touch has no limit).", short="no touch"),
     "seat_limit": SignalRule(
         "Near seat limit", "opportunity", 1,
         f"Weekday active users over the last 30 days at {SEAT_LIMIT_FROM:.0%} or more of licensed seats: "
-        f"an expansion opportunity."),
+        f"an expansion opportunity.", short="near seat limit"),
 }
 
 # --- Score check: did the health score and the signals foretell the renewals that followed? -------

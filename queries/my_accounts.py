@@ -20,6 +20,10 @@ ORDER_RULE = (
     f"past due. Accounts with no risk follow, nearest renewal first: a renewal alone never puts a healthy "
     f"account above a risky one.")
 
+# Each firing signal in its few words (SignalRule.short): a risky account's reasons share one cell
+SHORT_LABEL = ("case rule " + " ".join(f"when '{code}' then '{rule.short}'" for code, rule in d.SIGNAL_RULES.items())
+               + " end")
+
 # The one home of the order above (docs/architecture.md, Signals). `risk` and `at_stake` are
 # computed in the query's `ranked` CTE.
 RISK_ORDER = """case when r.risk > 0 then 0 else 1 end, r.at_stake desc, r.risk desc, r.reasons desc,
@@ -35,7 +39,7 @@ def book(wh: Warehouse, filters: Filters, limit: int = d.LIST_LIMIT) -> pl.DataF
             select account_id, count(*) as signals,
                    sum(case when kind = 'risk' then severity else 0 end) as risk_severity,
                    sum(case when kind = 'risk' then 1 else 0 end) as risks,
-                   string_agg(label, ', ' order by severity desc, label) as signal_labels
+                   string_agg({SHORT_LABEL}, ', ' order by severity desc, label) as signal_labels
             from signals
             group by account_id
         ),
@@ -58,7 +62,8 @@ def book(wh: Warehouse, filters: Filters, limit: int = d.LIST_LIMIT) -> pl.DataF
         )
         select r.account_id, r.name,
                concat_ws(' · ',
-                   case when r.open_flags > 0 then cast(r.open_flags as varchar) || ' open flag(s)' end,
+                   case when r.open_flags = 1 then '1 open flag'
+                        when r.open_flags > 1 then cast(r.open_flags as varchar) || ' open flags' end,
                    case when r.health_band = 'red' then 'red health' end,
                    case when r.days_to_renewal < 0 then 'renewal past due'
                         when r.days_to_renewal <= :renewal_soon

@@ -160,3 +160,11 @@ def test_a_csv_has_the_screens_headers_and_words_and_the_raw_numbers():
     rows = list(csv.reader(io.StringIO(tables.csv_text(frame, {"name": st.column_config.TextColumn("Account")}))))
     assert rows[0] == ["Account id", "Segment", "Forecast", "ARR", "Surveys sent", "Account"]
     assert rows[1] == ["7", "Mid-market", "At risk", "3063800.5", "12", "'=HYPERLINK(1)"]
+
+
+def test_a_unit_the_screen_writes_in_each_cell_moves_to_the_csv_header():
+    import polars as pl
+    frame = pl.DataFrame({"days_since_touch": [36], "open_flags": [2]})
+    rows = list(csv.reader(io.StringIO(tables.csv_text(frame, tables.ACCOUNT_COLUMNS))))
+    assert tables.ACCOUNT_COLUMNS["days_since_touch"]["type_config"]["format"] == "%d days"  # "36 days" on screen
+    assert rows == [["Last touch (days)", "Open flags"], ["36", "2"]]

@@ -70,7 +70,7 @@ def test_a_renewal_never_lifts_a_healthy_account_over_a_risky_one(book):
     assert order.index(3) < order.index(2)  # two red accounts: the larger ARR first
     why = dict(zip(order, my_accounts.book(book, Filters(csm_ids=(1,)))["why"].to_list()))
     assert why[1] == "renews in 10 days" and why[4] == "red health · renews in 20 days"
-    assert why[7] == f'{SIGNAL_RULES["champion_left"].label}, {SIGNAL_RULES["nps_detractor"].label}'
+    assert why[7] == f"{SIGNAL_RULES['champion_left'].short}, {SIGNAL_RULES['nps_detractor'].short}"
 
 
 def test_a_health_change_is_rounded_the_same_everywhere(book):

@@ -319,5 +319,11 @@ def test_my_accounts_puts_signalled_accounts_first_and_says_why(book):
     top_ids = [a for a, _ in order[:2]]
     assert set(top_ids) == {10, 20}  # the severity-3 risks
     why = dict(order)
-    assert "Usage below baseline" in why[10]
+    assert d.SIGNAL_RULES["usage_drop"].short in why[10]
     assert why[11] in (None, "")  # nothing fires: nothing to explain
+
+
+def test_each_signal_has_its_own_few_words_for_the_why_column():
+    shorts = [rule.short for rule in d.SIGNAL_RULES.values()]
+    assert len(set(shorts)) == len(shorts)
+    assert all(len(rule.short) <= min(len(rule.label), 17) for rule in d.SIGNAL_RULES.values())

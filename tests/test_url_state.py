@@ -8,6 +8,7 @@ from components.identity import UNSAFE_DEMO_ENV
 from components.safe_text import md
 from queries import labels, people, portfolio
 from queries.db import APP_SCHEMA_ENV, URL_ENV
+from queries import definitions as d
 from queries.definitions import SEGMENT_LABELS
 from queries.roles import people_labels
 from queries.scope import Filters
@@ -114,3 +115,23 @@ def test_leaving_an_account_keeps_the_filters_in_the_link(demo_warehouses, monke
     assert not at.exception
     assert at.title[0].value == "Account"
     assert at.multiselect(key="filter_segments").value == ["smb"]
+
+
+def test_a_link_opens_the_book_it_names_if_the_viewer_may_open_it(demo_warehouses, monkeypatch):
+    wh = demo_warehouses("duckdb")
+    staff = people.staff(wh)
+    labelled = people_labels(staff)
+    lead = staff.filter(staff["role"] == "lead").row(0, named=True)
+    team = staff.filter((staff["role"] == "csm") & (staff["team"] == lead["team"]))
+    other = team.row(team.height - 1, named=True)  # not the first of the list: not the default
+    at = open_link(monkeypatch, wh, {"identity_view_as": labelled[lead["email"]], "my_accounts_csm": other["name"]},
+                   page="pages/my_accounts.py")
+    assert not at.exception and not warnings(at)
+    assert at.selectbox(key="my_accounts_csm").value == other["csm_id"]
+    expected = portfolio.kpis(wh, Filters(stages=tuple(d.LIVE_STAGES), csm_ids=(other["csm_id"],)))
+    assert tile(at, "Accounts") == f"{expected['accounts']:,}"
+    csm = team.row(0, named=True)  # a CSM may open only their own book: the link's is dropped
+    at = open_link(monkeypatch, wh, {"identity_view_as": labelled[csm["email"]], "my_accounts_csm": other["name"]},
+                   page="pages/my_accounts.py")
+    assert not at.exception and not warnings(at)
+    assert at.selectbox(key="my_accounts_csm").value == csm["csm_id"]

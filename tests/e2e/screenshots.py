@@ -140,6 +140,8 @@ def main() -> int:
                         open_page(page, server.url, p.title)
                         _shoot(page, f"{p.name}_1024")
                 open_page(page, server.url, "My accounts")
+                _scroll_to(page, "Accounts, riskiest first")
+                _shoot(page, "my_accounts_book_1024")  # the account, its health and band whole; the rest scrolls
                 open_first_row(page, table(page, "my_accounts_book"))  # the riskiest account
                 _shoot(page, "account_1024")
                 browser.close()
