@@ -162,6 +162,13 @@ def test_milestone_states_and_young_cohorts(book):
     assert rows[(D(2025, 1, 1), "usage_review")]["on_time_rate"] == 1.0
     assert {c for c, _m in rows} == {D(2025, 1, 1), april, june}  # months with no signings do not appear
     assert onboarding.milestone_matrix(book, Filters(segments=("high_touch",)), D(2025, 1, 1)).is_empty()
+    # the who-filters: account 4 is the Strategic team's (CSM 2), accounts 3 and 5 CSM 1's
+    strategic = onboarding.milestone_matrix(book, Filters(teams=("Strategic",)), D(2025, 1, 1), "month")
+    assert set(strategic["cohort"]) == {april} and strategic["accounts"].max() == 1
+    csm_1 = onboarding.milestone_matrix(book, Filters(csm_ids=(1,)), D(2025, 1, 1), "month")
+    assert set(csm_1["cohort"]) == {D(2025, 1, 1), june}
+    assert onboarding.time_to_value(book, Filters(teams=("Strategic",)), D(2025, 1, 1))["segment"].to_list() == \
+        ["mid_market"]
 
 
 def test_time_to_value_is_the_median_days_to_go_live(book):
