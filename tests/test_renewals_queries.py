@@ -148,22 +148,29 @@ def test_funnel_windows_and_the_accounts_behind_them(book):
     assert renewals.funnel_accounts(book, Filters(), limit=1)["account_id"].to_list() == [5]
 
 
+def _closed_either_side_of_the_as_of_day(outcome: str, ends: tuple[D, D], closes_before: D) -> Book:
+    """Two accounts whose terms end on `ends` with `outcome`: account 1's renewal closed three days
+    after the as-of day, account 2's on `closes_before` (by the as-of day)."""
+    b = Book(AS_OF)
+    b.csm(1, team="Scale")
+    after = AS_OF + dt.timedelta(days=3)
+    for account_id, end, closed, arr in ((1, ends[0], after, 30), (2, ends[1], closes_before, 50)):
+        b.account(account_id)
+        b.health(account_id, AS_OF, 60.0)
+        term = b.term(account_id, end - dt.timedelta(days=364), end, arr)
+        b.renewal(term, outcome, 0 if outcome == "churned" else arr, closed,
+                  forecast="at_risk" if outcome == "churned" else "commit", stage="closed")
+    return b
+
+
 def test_a_renewal_decided_after_the_as_of_day_is_still_open_on_it(empty_warehouse):
     """"Open" is decided once (contract_terms.renewal_open): a renewal closed after the as-of day
     was not decided yet on it, so the funnel, the account's open renewals and the snapshot all
     hold it; one closed by the as-of day is in none of them."""
     from queries import forecasts
 
-    b = Book(AS_OF)
-    b.csm(1, team="Scale")
-    for account_id in (1, 2):
-        b.account(account_id)
-        b.health(account_id, AS_OF, 60.0)
-    later = b.term(1, D(2025, 7, 20), D(2026, 7, 19), 30)
-    b.renewal(later, "renewed", 30, AS_OF + dt.timedelta(days=3), forecast="commit", stage="closed")
-    decided = b.term(2, D(2025, 7, 20), D(2026, 7, 19), 50)
-    b.renewal(decided, "renewed", 50, AS_OF, forecast="commit", stage="closed")
-    wh = b.write(empty_warehouse)
+    wh = _closed_either_side_of_the_as_of_day("renewed", (D(2026, 7, 19), D(2026, 7, 19)), AS_OF) \
+        .write(empty_warehouse)
     assert renewals.funnel_accounts(wh, Filters())["account_id"].to_list() == [1]
     assert forecasts.open_renewals(wh, 1)["renewal_id"].to_list() == [1]
     assert forecasts.open_renewals(wh, 2).is_empty()
@@ -179,16 +186,8 @@ def test_a_renewal_closed_after_the_as_of_day_is_undecided_in_every_count(empty_
     decided in all of them."""
     from queries import csm_outcomes
 
-    b = Book(AS_OF)
-    b.csm(1, team="Scale")
-    for account_id in (1, 2):
-        b.account(account_id)
-        b.health(account_id, AS_OF, 60.0)
-    late = b.term(1, D(2025, 6, 11), D(2026, 6, 10), 30)
-    b.renewal(late, "churned", 0, AS_OF + dt.timedelta(days=3), forecast="at_risk", stage="closed")
-    known = b.term(2, D(2025, 6, 16), D(2026, 6, 15), 50)
-    b.renewal(known, "churned", 0, D(2026, 6, 20), forecast="at_risk", stage="closed")
-    wh = b.write(empty_warehouse)
+    wh = _closed_either_side_of_the_as_of_day("churned", (D(2026, 6, 10), D(2026, 6, 15)), D(2026, 6, 20)) \
+        .write(empty_warehouse)
     quarter = (D(2026, 4, 1), D(2026, 6, 30))
     rates = renewals.rates(wh, Filters(), *quarter).row(0, named=True)
     assert (rates["decided"], rates["still_open"], rates["logo_renewal_rate"]) == (1, 1, 0)
