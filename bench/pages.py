@@ -66,8 +66,9 @@ def build_here(target: str, accounts: int) -> dict:
     counts = build_warehouse(target, shape_for(accounts), progress=progress)
     ended = time.perf_counter()
     dbt_started = marks.get("dbt build", ended)
-    return {"build": DEMO_BUILD, "generate_load_s": dbt_started - started, "dbt_build_s": marks.get("done", ended) - dbt_started,
-            "peak_mib": peak_rss_mib(), "rows": sum(counts.values())}
+    return {"build": DEMO_BUILD, "generate_load_s": dbt_started - started,
+            "dbt_build_s": marks.get("done", ended) - dbt_started, "peak_mib": peak_rss_mib(),
+            "rows": sum(counts.values())}
 
 
 def warehouse_url(backend: str, accounts: int, pg_admin: str, rebuild: bool) -> str:
@@ -209,7 +210,8 @@ def report(all_results: dict, runs: int, pg_admin: str) -> str:
         f"weekly health snapshots; at 1M a tech-touch-heavy mix (70% tech-touch) with 90 days and 26 "
         f"weeks. Sizes are live accounts; the accounts lost over three years come on top. Medians of "
         f"{runs} runs. PostgreSQL in its default configuration ({pg_settings(pg_admin)}) with the "
-        f"contract's indexes, the app's sessions setting {app_settings} (queries/db.py); DuckDB 2.0 file. The marts are built by `dbt build` (transform/).", "",
+        f"contract's indexes, the app's sessions setting {app_settings} (queries/db.py); DuckDB 2.0 file. "
+        f"The marts are built by `dbt build` (transform/).", "",
         "- **cold**: the page through AppTest (router included) with every result cache cleared;",
         "- **warm**: the same run again, results cached;",
         "- **SQL**: the page's own statements replayed directly on the database (the floor);",

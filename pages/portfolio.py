@@ -58,7 +58,8 @@ with st.expander("The signal rules"):
 movement_box = st.expander("Activity tier movement, last 90 days", key="portfolio_tier_open", on_change="rerun")
 if movement_box.open:
     with movement_box:
-        st.caption(DEFINITIONS["tier_movement"] + " Segment, team and CSM filters apply; stage and tier filters do not.")
+        st.caption(DEFINITIONS["tier_movement"]
+                   + " Segment, team and CSM filters apply; stage and tier filters do not.")
         movement = portfolio.tier_movement(wh, filters)
         st.plotly_chart(charts.build_tier_movement(movement, ACTIVITY_TIERS), key="portfolio_tier_chart")
         tables.data_table(movement, key="portfolio_tier_table", filename="tier_movement.csv")

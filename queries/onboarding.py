@@ -11,6 +11,7 @@ from queries.db import Warehouse, cached, fetch, reads_writeback
 from queries.flags import open_flags_cte
 from queries.scope import AS_OF, Filters, scoped, who_clauses
 
+
 def _milestones(filters: Filters) -> tuple[str, dict]:
     """`milestones` of the accounts the who-filters keep, from the mart alone: it carries each
     term's start and the account's CSM and segment, so no page view joins 800k milestones to the
