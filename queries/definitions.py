@@ -487,6 +487,7 @@ def dbt_vars(as_of: dt.date | None = None) -> dict:
         "cs_cockpit_recent_days": RECENT_DAYS,
         "cs_cockpit_usage_baseline_days": USAGE_BASELINE_DAYS,
         "cs_cockpit_sudden_drop_prior_days": SUDDEN_DROP_PRIOR_DAYS,
+        "cs_cockpit_sudden_drop_min_users": SUDDEN_DROP_MIN_USERS,
         "cs_cockpit_seat_window_days": SEAT_WINDOW_DAYS,
         "cs_cockpit_score_check_lead_days": list(SCORE_CHECK_LEAD_DAYS),
         "cs_cockpit_score_check_score_max_age_days": SCORE_CHECK_SCORE_MAX_AGE_DAYS,

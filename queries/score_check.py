@@ -1,14 +1,15 @@
 """Score check, for leadership and CS operations: did the health score, its components and the
 signal rules foretell the renewals that followed, on the company's own history?
 
-Every figure is computed in SQL over decided renewals (`renewals`) and dbt marts:
+Every figure is computed in SQL over decided renewals (`renewals_as_of`) and dbt marts:
 `score_check_renewal_health` (per decided renewal and look-back, the score that stood N days
-before the due date, with that day's components and weights), `usage_rolling_daily` and
-`support_tickets_daily` (each day's rolling usage averages and ticket counts, for the usage and
-ticket-burst rules); the other rules read their small tables directly. The band rules, the
-rates and the thresholds come from queries/definitions.py; the what-if re-weighs the same
-components by the warehouse's own rule (a component with no data is left out and its weight
-spread over the others), so current and proposed weights differ only in the weights.
+before the due date, with that day's components and weights) and `score_check_signal_facts` (per
+decided renewal and look-back, the lowest usage shares and the most tickets in 7 days over the
+window's days, for the usage and ticket-burst rules); the other rules read their small tables
+directly. The band rules, the rates and the thresholds come from queries/definitions.py; the
+what-if re-weighs the same components by the warehouse's own rule (a component with no data is
+left out and its weight spread over the others), so current and proposed weights differ only in
+the weights.
 """
 from __future__ import annotations
 
@@ -38,19 +39,19 @@ _DECIDED = f"""decided as (
         where r.outcome is not null and r.due_date >= :start and r.due_date <= :end
     )"""
 
-# `looked`: each renewal whose account had a score N days before due (the latest weekly score on
-# or before the look day, if recent enough), with that day; `components`: that day's components,
-# values and weights. Both read from the dbt mart score_check_renewal_health, which holds them per
-# renewal for every look-back the page offers (d.SCORE_CHECK_LEAD_DAYS, passed to dbt as vars).
-_LOOKED = """looked as (
-        select distinct m.renewal_id, m.health_day
+# `components`: for each renewal whose account had a score N days before due (the latest weekly
+# score on or before the look day, if recent enough), that day's components, values and weights;
+# `looked`: those renewals with that day. Both read the dbt mart score_check_renewal_health, which
+# holds them per renewal for every look-back the page offers (d.SCORE_CHECK_LEAD_DAYS, passed to
+# dbt as vars), by look-back and due date (its index) rather than by probing each renewal.
+_LOOKED = """components as (
+        select m.renewal_id, m.health_day, m.component, m.value, m.weight, m.score
         from score_check_renewal_health as m
-        where m.lead_days = :lead_days and m.renewal_id in (select renewal_id from decided)
+        inner join decided as dd on dd.renewal_id = m.renewal_id
+        where m.lead_days = :lead_days and m.due_date >= :start and m.due_date <= :end
     ),
-    components as (
-        select m.renewal_id, m.component, m.value, m.weight, m.score
-        from score_check_renewal_health as m
-        where m.lead_days = :lead_days and m.renewal_id in (select renewal_id from decided)
+    looked as (
+        select distinct renewal_id, health_day from components
     )"""
 
 _BAND_ORDER = " ".join(f"when '{b}' then {i}" for i, b in enumerate(d.HEALTH_BANDS))
@@ -191,36 +192,22 @@ def component_spreads(wh: Warehouse, filters: Filters, as_of: dt.date, quarters:
 # [due - N, due - 1], by the rule's own definition (queries/signals.py) evaluated on day t.
 _USAGE_REACH_DAYS = d.RECENT_DAYS + d.USAGE_BASELINE_DAYS - 1  # the usage_drop baseline on day t starts this many days before t
 
-_USAGE_DROP = f"u.key_events_baseline > 0 and u.key_events_7d < {d.USAGE_DROP_BELOW} * u.key_events_baseline"
-_SUDDEN_DROP = (f"u.weekday_active_users_prev_28d >= {d.SUDDEN_DROP_MIN_USERS} "
-                f"and u.weekday_active_users_7d <= {d.SUDDEN_DROP_TO} * u.weekday_active_users_prev_28d")
-# each renewal's days in its window on which a usage rule held: one pass over the mart for both
-_USAGE_HELD = f"""usage_held as (
-        select dd.renewal_id, u.key_events_7d, u.key_events_baseline, u.weekday_active_users_7d,
-               u.weekday_active_users_prev_28d
-        from decided as dd
-        inner join usage_rolling_daily as u on u.account_id = dd.account_id
-            and u.day >= dd.looked_on and u.day < dd.due_date
-        where ({_USAGE_DROP}) or ({_SUDDEN_DROP})
+# The usage and ticket rules read the dbt mart score_check_signal_facts: per renewal and look-back,
+# the lowest usage shares and the most tickets in 7 days over the window's days, so that a rule
+# held on some day of the window exactly when the window's extreme passes the rule's threshold.
+_FACTS = """facts as (
+        select f.renewal_id, f.lowest_key_events_share, f.lowest_weekday_users_share, f.most_tickets_7d
+        from score_check_signal_facts as f
+        inner join decided as dd on dd.renewal_id = f.renewal_id
+        where f.lead_days = :lead_days and f.due_date >= :start and f.due_date <= :end
     )"""
 
 _FIRED = {
-    # 5+ tickets opened in (t - 7, t]: the count can only rise on a ticket's day, so it is enough to
-    # look at the window's first day (the days of the mart support_tickets_daily in the 7 days to
-    # it) and at every ticket day inside the window (the mart's own 7-day count of that day)
+    # 5+ tickets opened in (t - 7, t] on some day t of the window
     "ticket_burst": f"""
-        select distinct dd.renewal_id, 'ticket_burst' as rule
-        from decided as dd
-        inner join support_tickets_daily as k on k.account_id = dd.account_id
-            and k.day >= dd.looked_on and k.day < dd.due_date
-        where k.opened_7d >= {d.TICKET_BURST_FROM}
-        union
-        select dd.renewal_id, 'ticket_burst' as rule
-        from decided as dd
-        inner join support_tickets_daily as k on k.account_id = dd.account_id
-            and k.day > dd.looked_on - {d.RECENT_DAYS} and k.day <= dd.looked_on
-        group by dd.renewal_id
-        having sum(k.opened) >= {d.TICKET_BURST_FROM}""",
+        select f.renewal_id, 'ticket_burst' as rule
+        from facts as f
+        where f.most_tickets_7d >= {d.TICKET_BURST_FROM}""",
     # a contact's latest answer by day t scored 0-6 and was given in (t - 180, t]
     "nps_detractor": f"""
         select distinct dd.renewal_id, 'nps_detractor' as rule
@@ -247,17 +234,17 @@ _FIRED = {
         from decided as dd
         inner join business_events as e on e.account_id = dd.account_id
         where e.occurred_on > dd.looked_on - {d.BUSINESS_CHANGE_WITHIN_DAYS} and e.occurred_on < dd.due_date""",
-    # on each day t with usage: key events over (t - 7, t] below the share of the (t - 97, t - 7]
-    # baseline; weekday active users over (t - 7, t] at or below the share of (t - 35, t - 7]: the
-    # days either rule held on, read once from the dbt mart usage_rolling_daily (`usage_held`)
+    # on some day t with usage: key events over (t - 7, t] below the share of the (t - 97, t - 7]
+    # baseline; weekday active users over (t - 7, t] at or below the share of (t - 35, t - 7] (with
+    # enough users before: the mart's days)
     "usage_drop": f"""
-        select distinct u.renewal_id, 'usage_drop' as rule
-        from usage_held as u
-        where {_USAGE_DROP}""",
+        select f.renewal_id, 'usage_drop' as rule
+        from facts as f
+        where f.lowest_key_events_share < {d.USAGE_DROP_BELOW}""",
     "sudden_drop": f"""
-        select distinct u.renewal_id, 'sudden_drop' as rule
-        from usage_held as u
-        where {_SUDDEN_DROP}""",
+        select f.renewal_id, 'sudden_drop' as rule
+        from facts as f
+        where f.lowest_weekday_users_share <= {d.SUDDEN_DROP_TO}""",
 }
 _NEEDS_USAGE = {"usage_drop", "sudden_drop"}
 assert set(_FIRED) == set(d.SCORE_CHECK_RULES)
@@ -271,7 +258,7 @@ def signal_hits(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, 
     rules = " union all ".join(f"select '{r}' as rule, {1 if r in _NEEDS_USAGE else 0} as needs_usage"
                                for r in d.SCORE_CHECK_RULES)
     fired = " union ".join(f"({sql})" for sql in _FIRED.values())
-    statement, params = scoped(wh, _decided(filters), f""", {_DECIDED}, {_USAGE_HELD},
+    statement, params = scoped(wh, _decided(filters), f""", {_DECIDED}, {_FACTS},
         rules as ({rules}),
         fired as ({fired}),
         evaluable as (

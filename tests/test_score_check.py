@@ -114,14 +114,22 @@ def build_book() -> Book:
     answer(4, "z@c.example", look[4] + days(20), 10)
     answer(1, "w@c.example", look[1] - days(180), 2)
     answer(1, "v@c.example", look[1], None)  # sent, never answered
-    # usage: 13 loses its key events, 14 its active users, 15 steady; 9 drops too, but its window's
-    # baseline starts before the usage history does, so the usage rules cannot judge it
+    # usage: 13 loses its key events, 14 its active users; 9 drops too, but its window's baseline
+    # starts before the usage history does, so the usage rules cannot judge it. 15 sits on the
+    # edges: its key events fall to exactly the usage-drop share (not below it: no drop), and its
+    # users, exactly as many as a drop needs before, fall to at most the sudden-drop share (a drop)
+    edge_key_events = 100 * d.USAGE_DROP_BELOW
+    assert edge_key_events == int(edge_key_events)
+    users_before = {15: d.SUDDEN_DROP_MIN_USERS}
+    users_after = {14: 3, 15: int(d.SUDDEN_DROP_TO * d.SUDDEN_DROP_MIN_USERS)}
+    key_events_after = {9: 10, 13: 10, 15: int(edge_key_events)}
     for account_id in (9, 13, 14, 15):
         day = USAGE_FROM
         while day < due[account_id]:
             late = day >= look[account_id] + days(15)
-            b.usage(account_id, day, active_users=3 if late and account_id == 14 else 10, seats=20,
-                    key_events=10 if late and account_id in (9, 13) else 100)
+            users = users_after.get(account_id, 10) if late else users_before.get(account_id, 10)
+            b.usage(account_id, day, active_users=users, seats=20,
+                    key_events=key_events_after.get(account_id, 100) if late else 100)
             day += days(1)
     return b
 
@@ -328,10 +336,11 @@ def test_each_signal_edge_is_on_the_right_side(book):
     assert got["champion_left"]["churned_flagged"] == 1
     assert got["business_change"]["fired"] == 1  # 5, the day before due; not 6, on it
     assert got["nps_detractor"]["fired"] == 2  # 9 (179 days before) and 4 (inside, then superseded)
-    # the usage rules judge only 13, 14 and 15: 13 lost its key events, 14 its users
+    # the usage rules judge only 13, 14 and 15: 13 lost its key events (15 exactly the share: not
+    # a drop), 14 and 15 their users (15 had exactly the users a drop needs)
     assert got["usage_drop"]["evaluated"] == got["sudden_drop"]["evaluated"] == 3
     assert (got["usage_drop"]["fired"], got["usage_drop"]["precision"], got["usage_drop"]["recall"]) == (1, 1.0, 1.0)
-    assert (got["sudden_drop"]["fired"], got["sudden_drop"]["precision"]) == (1, 0.0)
+    assert (got["sudden_drop"]["fired"], got["sudden_drop"]["precision"]) == (2, 0.0)
 
 
 # --- what-if -------------------------------------------------------------------------------------

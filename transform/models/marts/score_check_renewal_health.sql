@@ -5,7 +5,7 @@
 -- values and weights (macro spread_health_weights, as in health_components_daily). Both vars
 -- come from the app's queries/definitions.py on its own builds; the page reads these rows by
 -- look-back instead of looking every renewal's day up in the weights view per page view.
-{{ config(indexes=[{'columns': ['lead_days', 'renewal_id']}] if target.type == 'postgres' else []) }}
+{{ config(indexes=[{'columns': ['lead_days', 'due_date']}] if target.type == 'postgres' else []) }}
 
 with leads as (
     {%- for lead in var('cs_cockpit_score_check_lead_days') %}
