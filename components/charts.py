@@ -54,37 +54,42 @@ def _hover(*pairs: tuple[str, str]) -> str:
 
 def _px_traces(frame: pl.DataFrame, kind: str, x: str, y: str, labels_: dict[str, str], colour: str | None = None,
                order: list[str] | None = None, colours: dict[str, str] | None = None,
-               sequence: list[str] | None = None, orientation: str = "v", hover: tuple[tuple[str, str], ...] = (),
-               **extra) -> list[dict]:
+               sequence: list[str] | None = None, orientation: str = "v", text: str | None = None,
+               hover: tuple[tuple[str, str], ...] = (), **extra) -> list[dict]:
     """The traces plotly express makes for px.bar ("bar", stacked), px.line(markers=True) ("line")
     or px.area ("area") of `frame`: one per value of `colour`, the values of `order` first, the others
     as they first appear; colours from `colours`, else the next of `sequence` (the template's
-    colourway by default), counted as express counts them. `hover` adds lines to the hover; `extra` is
-    added to each trace."""
+    colourway by default), counted as express counts them. `text` is the column of the bars' labels;
+    `hover` adds lines to the hover; `extra` is added to each trace."""
     sequence = sequence or list(pio.templates[pio.templates.default].layout.colorway)
     colours = dict(colours or {})
     if colour is None:
         groups = [(None, frame)]
-    else:
+    else:  # express's grouping: null keys dropped, unless one value (null or not) is all there is
         present = frame[colour].unique(maintain_order=True).to_list()
-        values = [v for v in order or [] if v in present] + [v for v in present if v not in (order or [])]
-        groups = [(v, frame.filter(pl.col(colour) == v)) for v in values]
+        values = list(dict.fromkeys([*(order or []), *present]))
+        for value in values:  # colours go by place in that order, values absent from the frame included
+            colours.setdefault(value, sequence[len(colours) % len(sequence)])
+        groups = ([(present[0], frame)] if len(present) == 1 else
+                  [(v, frame.filter(pl.col(colour) == v)) for v in values if v in present and v is not None])
     traces = []
     for value, rows in groups:
-        if value is None:
+        if colour is None:
             picked, named = sequence[0], {"legendgroup": "", "name": "", "showlegend": False}
         else:
-            if value not in colours:
-                colours[value] = sequence[len(colours) % len(sequence)]
-            picked, named = colours[value], {"legendgroup": value, "name": value, "showlegend": True}
-        pairs = [] if colour is None else [(labels_.get(colour, colour), value)]
-        trace = {"hovertemplate": _hover(*pairs, (labels_.get(x, x), "%{x}"), (labels_.get(y, y), "%{y}"), *hover),
-                 **named, "orientation": orientation, "x": rows[x].to_numpy(), "xaxis": "x",
-                 "y": rows[y].to_numpy(), "yaxis": "y"}
+            picked, named = colours[value], {"legendgroup": str(value), "name": str(value), "showlegend": True}
+        pairs = [] if colour is None else [(labels_.get(colour, colour), str(value))]
+        # columns go in as polars series, as express hands them to plotly, so they are encoded alike
+        labelled = [] if text is None else [(labels_.get(text, text), "%{text}")]
+        trace = {"hovertemplate": _hover(*pairs, (labels_.get(x, x), "%{x}"), (labels_.get(y, y), "%{y}"), *labelled,
+                                         *hover),
+                 **named, "orientation": orientation, "x": rows[x], "xaxis": "x", "y": rows[y], "yaxis": "y"}
+        if text is not None:
+            trace["text"] = rows[text]
         if kind == "bar":
             trace.update(marker={"color": picked, "pattern": {"shape": ""}}, textposition="auto", type="bar")
         elif kind == "grouped bar":
-            trace.update(alignmentgroup="True", marker={"color": picked, "pattern": {"shape": ""}}, offsetgroup=value,
+            trace.update(alignmentgroup="True", marker={"color": picked, "pattern": {"shape": ""}}, offsetgroup=str(value),
                          textposition="auto", type="bar")
         elif kind == "line":
             trace.update(line={"color": picked, "dash": "solid"}, marker={"symbol": "circle"}, mode="lines+markers",
@@ -141,7 +146,7 @@ def build_health_trend(frame: pl.DataFrame) -> go.Figure:
     frame = plotly_frame(frame)
     names = {"day": "Snapshot", "avg_health": "Average health", "accounts": "Accounts scored"}
     trace = _px_traces(frame, "line", "day", "avg_health", names, hover=(("Accounts scored", "%{customdata[0]}"),),
-                       customdata=frame.select("accounts").to_numpy())
+                       customdata=frame.select("accounts"))
     # the band labels sit under their lines at the left, clear of the average's line (which the
     # top right of a threshold line meets whenever the average is near it)
     (green, green_note), (red, red_note) = (_threshold(GREEN_FROM, BAND_COLOURS["green"], f"green from {GREEN_FROM}"),
@@ -213,12 +218,12 @@ def build_churn_reasons(frame: pl.DataFrame, measure: str) -> go.Figure:
     frame = plotly_frame(frame)
     data = labels.humanize(frame.group_by("reason", "segment").agg(pl.col(measure).sum()))
     order = data.group_by("reason").agg(pl.col(measure).sum()).sort(measure, descending=True)["reason"].to_list()
-    fig = px.bar(data, y="reason", x=measure, color="segment", orientation="h", color_discrete_sequence=SERIES,
-                 category_orders={"reason": order, "segment": list(labels.SEGMENTS.values())},
-                 labels={"reason": "", "arr": "Churned ARR ($)", "logos": "Churned accounts", "segment": ""},
-                 title="Churn by reason")
-    if measure == "arr":
-        fig.update_xaxes(tickprefix="$")
+    names = {"reason": "", "arr": "Churned ARR ($)", "logos": "Churned accounts", "segment": ""}
+    traces = _px_traces(data, "bar", measure, "reason", names, colour="segment", orientation="h", sequence=SERIES,
+                        order=list(labels.SEGMENTS.values()))
+    fig = _px_figure(traces, names[measure], "", "Churn by reason", "", barmode="relative",
+                     xaxis={"tickprefix": "$"} if measure == "arr" else {},
+                     yaxis={"categoryorder": "array", "categoryarray": order})
     return _layout(fig, height=380)
 
 
@@ -299,12 +304,11 @@ def build_nps_by_group(frame: pl.DataFrame, label: str) -> go.Figure:
     data = frame.with_columns(pl.col("grp").replace(labels.SEGMENTS) if label == "Segment" else pl.col("grp"),
                               pl.when("small_sample").then(pl.lit("fewer than 10 answers"))
                               .otherwise(pl.lit("10 answers or more")).alias("sample"))
-    fig = px.bar(data, x="nps", y="grp", orientation="h", color="sample", text="responses",
-                 color_discrete_map={"fewer than 10 answers": "#c9ccd1", "10 answers or more": SERIES[0]},
-                 labels={"grp": label, "nps": "NPS", "sample": "", "responses": "answers"},
-                 title=f"NPS by {label.lower()} (bar label: answers)")
-    fig.update_xaxes(range=[-100, 100])
-    fig.update_yaxes(categoryorder="total ascending")
+    traces = _px_traces(data, "bar", "nps", "grp", {"grp": label, "nps": "NPS", "sample": "", "responses": "answers"},
+                        colour="sample", orientation="h", text="responses",
+                        colours={"fewer than 10 answers": "#c9ccd1", "10 answers or more": SERIES[0]})
+    fig = _px_figure(traces, "NPS", label, f"NPS by {label.lower()} (bar label: answers)", "", barmode="relative",
+                     xaxis={"range": [-100, 100]}, yaxis={"categoryorder": "total ascending"})
     return _layout(fig, height=max(300, 80 + 26 * data.height))
 
 
@@ -387,11 +391,11 @@ def build_usage_vs_seats(frame: pl.DataFrame) -> go.Figure:
 def build_activity_weeks(frame: pl.DataFrame) -> go.Figure:
     """Activities per week, stacked by kind."""
     frame = labels.humanize(plotly_frame(frame))
-    fig = px.bar(frame, x="week", y="activities", color="kind", color_discrete_sequence=SERIES,
-                 category_orders={"kind": list(labels.ACTIVITY_KINDS.values())},
-                 labels={"week": "Week starting", "activities": "Activities", "kind": "Kind"},
-                 title="CS activities per week, by kind")
-    return _layout(fig)
+    traces = _px_traces(frame, "bar", "week", "activities", {"week": "Week starting", "activities": "Activities",
+                                                             "kind": "Kind"},
+                        colour="kind", sequence=SERIES, order=list(labels.ACTIVITY_KINDS.values()))
+    return _layout(_px_figure(traces, "Week starting", "Activities", "CS activities per week, by kind", "Kind",
+                              barmode="relative"))
 
 
 # A CSM's forecast categories in a chart: the RAG colours, will churn a deeper red than at risk
