@@ -55,12 +55,14 @@ def _hover(*pairs: tuple[str, str]) -> str:
 def _px_traces(frame: pl.DataFrame, kind: str, x: str, y: str, labels_: dict[str, str], colour: str | None = None,
                order: list[str] | None = None, colours: dict[str, str] | None = None,
                sequence: list[str] | None = None, orientation: str = "v", text: str | None = None,
-               hover: tuple[tuple[str, str], ...] = (), **extra) -> list[dict]:
-    """The traces plotly express makes for px.bar ("bar", stacked), px.line(markers=True) ("line")
-    or px.area ("area") of `frame`: one per value of `colour`, the values of `order` first, the others
+               hover: tuple[tuple[str, str], ...] = (), hovertemplate: str | None = None,
+               hover_name: str | None = None, customdata: list[str] | None = None, **extra) -> list[dict]:
+    """The traces plotly express makes for px.bar ("bar", stacked; "grouped bar"), px.line(markers=True)
+    ("line"), px.area ("area") or px.scatter ("markers") of `frame`: one per value of `colour`, the values of `order` first, the others
     as they first appear; colours from `colours`, else the next of `sequence` (the template's
     colourway by default), counted as express counts them. `text` is the column of the bars' labels;
-    `hover` adds lines to the hover; `extra` is added to each trace."""
+    `hover` adds lines to the hover, or `hovertemplate` replaces it; `hover_name` and `customdata` name
+    the columns of the hover's title and of its extra values; `extra` is added to each trace."""
     sequence = sequence or list(pio.templates[pio.templates.default].layout.colorway)
     colours = dict(colours or {})
     if colour is None:
@@ -86,6 +88,12 @@ def _px_traces(frame: pl.DataFrame, kind: str, x: str, y: str, labels_: dict[str
                  **named, "orientation": orientation, "x": rows[x], "xaxis": "x", "y": rows[y], "yaxis": "y"}
         if text is not None:
             trace["text"] = rows[text]
+        if hovertemplate is not None:
+            trace["hovertemplate"] = hovertemplate
+        if hover_name is not None:
+            trace["hovertext"] = rows[hover_name]
+        if customdata:
+            trace["customdata"] = rows.select(customdata)
         if kind == "bar":
             trace.update(marker={"color": picked, "pattern": {"shape": ""}}, textposition="auto", type="bar")
         elif kind == "grouped bar":
@@ -93,6 +101,9 @@ def _px_traces(frame: pl.DataFrame, kind: str, x: str, y: str, labels_: dict[str
                          textposition="auto", type="bar")
         elif kind == "line":
             trace.update(line={"color": picked, "dash": "solid"}, marker={"symbol": "circle"}, mode="lines+markers",
+                         type="scatter")
+        elif kind == "markers":
+            trace.update(marker={"color": picked, "symbol": "circle"}, mode="markers+text" if text else "markers",
                          type="scatter")
         else:  # area
             trace.update(fillpattern={"shape": ""}, line={"color": picked}, marker={"symbol": "circle"},
@@ -328,20 +339,24 @@ def build_workload_scatter(frame: pl.DataFrame) -> go.Figure:
     """Each CSM by share of book target (x) and of ARR target (y); the shaded box is 90-110%."""
     frame = plotly_frame(frame)
     data = labels.humanize(frame.filter(pl.col("book_load").is_not_null()))
-    fig = px.scatter(data, x="book_load", y="arr_load", color="segment", hover_name="csm_name", text="csm_name",
-                     color_discrete_sequence=SERIES, category_orders={"segment": list(labels.SEGMENTS.values())},
-                     hover_data={"team": True, "accounts": True, "arr": ":$,.0f", "book_load": ":.0%",
-                                 "arr_load": ":.0%", "segment": False},
-                     labels={"book_load": "Accounts, % of target", "arr_load": "ARR, % of $2M target",
-                             "segment": "Segment"},
-                     title="CSM books against target (tech-touch pooled, not shown)")
-    fig.add_shape(type="rect", x0=0.9, x1=1.1, y0=0.9, y1=1.1, fillcolor="rgba(58,157,93,0.12)", line_width=0)
-    fig.add_vline(x=1, line_dash="dot", line_color="#888")
-    fig.add_hline(y=1, line_dash="dot", line_color="#888")
-    fig.update_traces(marker_size=12, textposition="top center", textfont_size=10)
-    fig.update_layout(hovermode="closest")
-    fig.update_xaxes(tickformat=".0%")
-    fig.update_yaxes(tickformat=".0%")
+    # px.scatter's hover for hover_name, text and hover_data {team, accounts, arr: $, loads: %, segment: hidden}
+    hover = ("<b>%{hovertext}</b><br><br>Accounts, % of target=%{x:.0%}<br>ARR, % of $2M target=%{y:.0%}<br>"
+             "csm_name=%{text}<br>team=%{customdata[0]}<br>accounts=%{customdata[1]}<br>"
+             "arr=%{customdata[2]:$,.0f}<extra></extra>")
+    traces = _px_traces(data, "markers", "book_load", "arr_load", {}, colour="segment", sequence=SERIES,
+                        order=list(labels.SEGMENTS.values()), text="csm_name", hovertemplate=hover,
+                        hover_name="csm_name", customdata=["team", "accounts", "arr", "segment"])
+    for trace in traces:
+        trace["marker"]["size"] = 12
+        trace.update(textfont={"size": 10}, textposition="top center")
+    box = {"fillcolor": "rgba(58,157,93,0.12)", "line": {"width": 0}, "type": "rect", "x0": 0.9, "x1": 1.1,
+           "y0": 0.9, "y1": 1.1}
+    vline = {"line": {"color": "#888", "dash": "dot"}, "type": "line", "x0": 1, "x1": 1, "xref": "x", "y0": 0, "y1": 1,
+             "yref": "y domain"}
+    fig = _px_figure(traces, "Accounts, % of target", "ARR, % of $2M target",
+                     "CSM books against target (tech-touch pooled, not shown)", "Segment",
+                     shapes=[box, vline, _threshold(1, "#888")[0]], hovermode="closest",
+                     xaxis={"tickformat": ".0%"}, yaxis={"tickformat": ".0%"})
     return _layout(fig, height=420)
 
 
@@ -349,15 +364,15 @@ def build_health_history(frame: pl.DataFrame) -> go.Figure:
     """Each component's points per kept snapshot, stacked to the score, with the score on top: a
     component with no data that week adds nothing and its weight sits with the others."""
     frame = plotly_frame(frame)
-    fig = px.area(frame, x="day", y="points", color="label", color_discrete_sequence=SERIES,
-                  labels={"day": "Snapshot", "points": "Points of the score", "label": "Component"},
-                  title="Health score by component, weekly snapshots")
+    traces = _px_traces(frame, "area", "day", "points", {"day": "Snapshot", "points": "Points of the score",
+                                                         "label": "Component"}, colour="label", sequence=SERIES)
     score = frame.group_by("day").agg(pl.col("score").first()).sort("day")
-    fig.add_scatter(x=score["day"], y=score["score"], mode="lines", name="Health score",
-                    line=dict(color="#1f2a44", width=2.5))
-    fig.add_hline(y=GREEN_FROM, line_dash="dot", line_color=BAND_COLOURS["green"])
-    fig.add_hline(y=RED_BELOW, line_dash="dot", line_color=BAND_COLOURS["red"])
-    fig.update_yaxes(range=[0, 100])
+    traces.append({"line": {"color": "#1f2a44", "width": 2.5}, "mode": "lines", "name": "Health score",
+                   "x": score["day"], "y": score["score"], "type": "scatter"})
+    fig = _px_figure(traces, "Snapshot", "Points of the score", "Health score by component, weekly snapshots",
+                     "Component", yaxis={"range": [0, 100]},
+                     shapes=[_threshold(GREEN_FROM, BAND_COLOURS["green"])[0],
+                             _threshold(RED_BELOW, BAND_COLOURS["red"])[0]])
     return _layout(fig)
 
 
@@ -367,12 +382,12 @@ def build_health_breakdown(frame: pl.DataFrame) -> go.Figure:
     data = frame.filter(pl.col("value").is_not_null()).select(
         "label", pl.col("points").alias("Points earned"), pl.col("points_lost").alias("Points lost")
     ).unpivot(index="label", variable_name="part", value_name="points")
-    fig = px.bar(data, y="label", x="points", color="part", orientation="h",
-                 color_discrete_map={"Points earned": RAG["good"], "Points lost": RAG["bad"]},
-                 labels={"label": "", "points": "Points of the 100-point score", "part": ""},
-                 title="Where the score comes from, and what pulls it down")
-    fig.update_yaxes(categoryorder="array", categoryarray=frame["label"].to_list()[::-1])
-    fig.update_layout(hovermode="closest")
+    traces = _px_traces(data, "bar", "points", "label", {"label": "", "points": "Points of the 100-point score",
+                                                         "part": ""}, colour="part", orientation="h",
+                        colours={"Points earned": RAG["good"], "Points lost": RAG["bad"]})
+    fig = _px_figure(traces, "Points of the 100-point score", "", "Where the score comes from, and what pulls it down",
+                     "", barmode="relative", hovermode="closest",
+                     yaxis={"categoryorder": "array", "categoryarray": frame["label"].to_list()[::-1]})
     return _layout(fig, height=300)
 
 
