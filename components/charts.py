@@ -157,7 +157,7 @@ def build_health_trend(frame: pl.DataFrame) -> go.Figure:
     frame = plotly_frame(frame)
     names = {"day": "Snapshot", "avg_health": "Average health", "accounts": "Accounts scored"}
     trace = _px_traces(frame, "line", "day", "avg_health", names, hover=(("Accounts scored", "%{customdata[0]}"),),
-                       customdata=frame.select("accounts"))
+                       customdata=["accounts"])
     # the band labels sit under their lines at the left, clear of the average's line (which the
     # top right of a threshold line meets whenever the average is near it)
     (green, green_note), (red, red_note) = (_threshold(GREEN_FROM, BAND_COLOURS["green"], f"green from {GREEN_FROM}"),
