@@ -9,7 +9,6 @@ express validates every property several times over, about 60 ms a chart (a page
 for its own work is 150 ms), where one figure built from dicts validates once, in under 10 ms."""
 from __future__ import annotations
 
-import plotly.express as px
 import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
@@ -58,11 +57,12 @@ def _px_traces(frame: pl.DataFrame, kind: str, x: str, y: str, labels_: dict[str
                hover: tuple[tuple[str, str], ...] = (), hovertemplate: str | None = None,
                hover_name: str | None = None, customdata: list[str] | None = None, **extra) -> list[dict]:
     """The traces plotly express makes for px.bar ("bar", stacked; "grouped bar"), px.line(markers=True)
-    ("line"), px.area ("area") or px.scatter ("markers") of `frame`: one per value of `colour`, the values of `order` first, the others
-    as they first appear; colours from `colours`, else the next of `sequence` (the template's
-    colourway by default), counted as express counts them. `text` is the column of the bars' labels;
-    `hover` adds lines to the hover, or `hovertemplate` replaces it; `hover_name` and `customdata` name
-    the columns of the hover's title and of its extra values; `extra` is added to each trace."""
+    ("line"), px.area ("area") or px.scatter ("markers") of `frame`: one per value of `colour`, the
+    values of `order` first, the others as they first appear; colours from `colours`, else the next of
+    `sequence` (the template's colourway by default), counted as express counts them. `text` is the
+    column of the bars' labels; `hover` adds lines to the hover, or `hovertemplate` replaces it;
+    `hover_name` and `customdata` name the columns of the hover's title and of its extra values;
+    `extra` is added to each trace."""
     sequence = sequence or list(pio.templates[pio.templates.default].layout.colorway)
     colours = dict(colours or {})
     if colour is None:
@@ -97,8 +97,8 @@ def _px_traces(frame: pl.DataFrame, kind: str, x: str, y: str, labels_: dict[str
         if kind == "bar":
             trace.update(marker={"color": picked, "pattern": {"shape": ""}}, textposition="auto", type="bar")
         elif kind == "grouped bar":
-            trace.update(alignmentgroup="True", marker={"color": picked, "pattern": {"shape": ""}}, offsetgroup=str(value),
-                         textposition="auto", type="bar")
+            trace.update(alignmentgroup="True", marker={"color": picked, "pattern": {"shape": ""}},
+                         offsetgroup=str(value), textposition="auto", type="bar")
         elif kind == "line":
             trace.update(line={"color": picked, "dash": "solid"}, marker={"symbol": "circle"}, mode="lines+markers",
                          type="scatter")
@@ -242,11 +242,11 @@ def build_cohort_curves(frame: pl.DataFrame, value: str) -> go.Figure:
     """One retention curve per signing quarter."""
     frame = plotly_frame(frame)
     data = periods.label_buckets(frame.sort("cohort", "months"), "cohort", "quarter")  # 'Q4 2025'
-    fig = px.line(data, x="months", y=value, color="cohort", markers=True, color_discrete_sequence=SERIES,
-                  labels={"months": "Months since start", value: "", "cohort": "Signed in quarter"},
-                  title="Logo retention by cohort" if value == "logo_retention" else "ARR retention by cohort")
-    fig.update_yaxes(tickformat=".0%")
-    return _layout(fig, height=400)
+    names = {"months": "Months since start", value: "", "cohort": "Signed in quarter"}
+    traces = _px_traces(data, "line", "months", value, names, colour="cohort", sequence=SERIES)
+    return _layout(_px_figure(traces, "Months since start", "", "Logo retention by cohort"
+                              if value == "logo_retention" else "ARR retention by cohort", "Signed in quarter",
+                              yaxis={"tickformat": ".0%"}), height=400)
 
 
 def _heatmap(rows: list[str], columns: list[str], values: list[list], text: list[list], title: str,
@@ -398,9 +398,9 @@ def build_usage_vs_seats(frame: pl.DataFrame) -> go.Figure:
                          value_name="users").with_columns(
         pl.col("series").replace({"weekday_active_users": "Weekday active users",
                                   "licensed_seats": "Licensed seats"}))
-    fig = px.line(long, x="week", y="users", color="series", markers=True, color_discrete_sequence=SERIES,
-                  labels={"week": "Week", "users": "Users", "series": ""}, title="Usage against licensed seats")
-    return _layout(fig)
+    traces = _px_traces(long, "line", "week", "users", {"week": "Week", "users": "Users", "series": ""},
+                        colour="series", sequence=SERIES)
+    return _layout(_px_figure(traces, "Week", "Users", "Usage against licensed seats", ""))
 
 
 def build_activity_weeks(frame: pl.DataFrame) -> go.Figure:
@@ -447,9 +447,9 @@ def build_forecast_accuracy(frame: pl.DataFrame) -> go.Figure:
                 "error_share": "Forecast error (share of ARR up)"}
     long = plotly_frame(frame).unpivot(index=["weeks_before"], on=list(measures), variable_name="measure",
                                        value_name="value").with_columns(pl.col("measure").replace(measures))
-    fig = px.line(long, x="weeks_before", y="value", color="measure", markers=True, color_discrete_sequence=SERIES,
-                  labels={"weeks_before": "Weeks before the due date", "value": "", "measure": ""},
-                  title="Forecast accuracy by how long before the due date")
-    fig.update_xaxes(autorange="reversed", tickvals=frame["weeks_before"].to_list())
-    fig.update_yaxes(tickformat=".0%")
-    return _layout(fig)
+    traces = _px_traces(long, "line", "weeks_before", "value", {"weeks_before": "Weeks before the due date",
+                                                                "value": "", "measure": ""},
+                        colour="measure", sequence=SERIES)
+    return _layout(_px_figure(traces, "Weeks before the due date", "", "Forecast accuracy by how long before the due "
+                              "date", "", xaxis={"autorange": "reversed", "tickvals": frame["weeks_before"].to_list()},
+                              yaxis={"tickformat": ".0%"}))
