@@ -287,21 +287,19 @@ NPS_COLOURS = {"promoters": RAG["good"], "passives": RAG["none"], "detractors": 
 def build_nps_trend(frame: pl.DataFrame) -> go.Figure:
     """Promoter/passive/detractor shares stacked per period, the NPS line on top; small samples hollow."""
     frame = plotly_frame(frame)
-    fig = go.Figure()
-    for kind in ("detractors", "passives", "promoters"):
-        share = (frame[kind] / frame["responses"]).fill_nan(None).to_list()
-        fig.add_bar(x=frame["period"].to_list(), y=share, name=kind.capitalize(), marker_color=NPS_COLOURS[kind],
-                    customdata=frame["responses"].to_list(), hovertemplate="%{y:.0%} of %{customdata} answers")
-    small = frame["small_sample"].to_list()
-    fig.add_scatter(x=frame["period"].to_list(), y=frame["nps"].to_list(), name="NPS", yaxis="y2",
-                    mode="lines+markers", line_color="#1f2a44",
-                    marker=dict(size=10, symbol=["circle-open" if s else "circle" for s in small]),
-                    text=["n < 10: small sample" if s else "" for s in small],
-                    hovertemplate="NPS %{y:.0f} %{text}")
-    fig.update_layout(barmode="stack", title="NPS and answer mix by period (hollow point: fewer than 10 answers)",
-                      yaxis=dict(tickformat=".0%", title="Share of answers"),
-                      yaxis2=dict(overlaying="y", side="right", range=[-100, 100], title="NPS",
-                                  tickmode="linear", tick0=-100, dtick=50, showgrid=False))
+    periods_, answers, small = frame["period"].to_list(), frame["responses"].to_list(), frame["small_sample"].to_list()
+    bars = [{"type": "bar", "x": periods_, "y": (frame[kind] / frame["responses"]).fill_nan(None).to_list(),
+             "name": kind.capitalize(), "marker": {"color": NPS_COLOURS[kind]}, "customdata": answers,
+             "hovertemplate": "%{y:.0%} of %{customdata} answers"} for kind in ("detractors", "passives", "promoters")]
+    line = {"type": "scatter", "x": periods_, "y": frame["nps"].to_list(), "name": "NPS", "yaxis": "y2",
+            "mode": "lines+markers", "line": {"color": "#1f2a44"},
+            "marker": {"size": 10, "symbol": ["circle-open" if s else "circle" for s in small]},
+            "text": ["n < 10: small sample" if s else "" for s in small], "hovertemplate": "NPS %{y:.0f} %{text}"}
+    fig = go.Figure(data=[*bars, line], layout={
+        "barmode": "stack", "title": "NPS and answer mix by period (hollow point: fewer than 10 answers)",
+        "yaxis": {"tickformat": ".0%", "title": "Share of answers"},
+        "yaxis2": {"overlaying": "y", "side": "right", "range": [-100, 100], "title": "NPS", "tickmode": "linear",
+                   "tick0": -100, "dtick": 50, "showgrid": False}})
     _layout(fig, height=420)
     # the legend in a row under the title: at the right it covered the NPS axis
     fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
