@@ -213,14 +213,12 @@ def build_arr_bridge(row: dict, title: str) -> go.Figure:
     steps = [("Start ARR", row["start_arr"], "absolute"), ("New", row["new_arr"], "relative"),
              ("Expansion", row["expansion"], "relative"), ("Contraction", -row["contraction"], "relative"),
              ("Churn", -row["churn"], "relative"), ("End ARR", row["end_arr"], "total")]
-    fig = go.Figure(go.Waterfall(
-        x=[s[0] for s in steps], y=[s[1] for s in steps], measure=[s[2] for s in steps],
-        text=[kpi.money(abs(s[1])) for s in steps], textposition="outside",  # as the tiles read
-        increasing={"marker": {"color": RAG["good"]}},
-        decreasing={"marker": {"color": RAG["bad"]}},
-        totals={"marker": {"color": SERIES[0]}}))
-    fig.update_layout(title=title, showlegend=False)
-    fig.update_yaxes(tickprefix="$")
+    fig = go.Figure(data=[{
+        "type": "waterfall", "x": [s[0] for s in steps], "y": [s[1] for s in steps], "measure": [s[2] for s in steps],
+        "text": [kpi.money(abs(s[1])) for s in steps], "textposition": "outside",  # as the tiles read
+        "increasing": {"marker": {"color": RAG["good"]}}, "decreasing": {"marker": {"color": RAG["bad"]}},
+        "totals": {"marker": {"color": SERIES[0]}}}],
+        layout={"title": title, "showlegend": False, "yaxis": {"tickprefix": "$"}})
     return _layout(fig, height=400)
 
 
@@ -251,11 +249,11 @@ def build_cohort_curves(frame: pl.DataFrame, value: str) -> go.Figure:
 
 def _heatmap(rows: list[str], columns: list[str], values: list[list], text: list[list], title: str,
              colorscale: str = "RdYlGn", zmin: float = 0, zmax: float = 1) -> go.Figure:
-    fig = go.Figure(go.Heatmap(z=values, x=columns, y=rows, text=text, texttemplate="%{text}",
-                               colorscale=colorscale, zmin=zmin, zmax=zmax, hoverongaps=False))
-    fig.update_layout(title=title)
-    fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_xaxes(type="category")
+    fig = go.Figure(data=[{"type": "heatmap", "z": values, "x": columns, "y": rows, "text": text,
+                           "texttemplate": "%{text}", "colorscale": colorscale, "zmin": zmin, "zmax": zmax,
+                           "hoverongaps": False}],
+                    layout={"title": title, "yaxis": {"autorange": "reversed", "type": "category"},
+                            "xaxis": {"type": "category"}})
     return _layout(fig, height=max(300, 60 + 28 * len(rows)))
 
 
@@ -423,18 +421,19 @@ def build_forecast_rollup(frame: pl.DataFrame, grouped: bool) -> go.Figure:
     frame = plotly_frame(frame)
     groups = list(dict.fromkeys(frame["grp"].to_list()))
     sides = ["CSM forecast"] * len(groups) + ["CRM forecast"] * len(groups)
-    fig = go.Figure()
+    bars = []
     for code in [*FORECAST_CATEGORIES, NO_FORECAST]:
         rows = frame.filter(pl.col("csm_forecast") == code)
         csm = dict(zip(rows["grp"].to_list(), rows["arr_up"].to_list()))
         crm = f"crm_{code}_arr"
-        fig.add_bar(name=labels.value("csm_forecast", code), marker_color=FORECAST_COLOURS[code],
-                    x=[groups * 2, sides] if grouped else sides,
-                    y=[csm.get(g, 0) for g in groups]
-                    + [frame.filter(pl.col("grp") == g)[crm].sum() if crm in frame.columns else 0 for g in groups],
-                    hovertemplate="%{y:$,.0f}")
-    fig.update_layout(barmode="stack", title="Open renewals: ARR up by the CSM's forecast and the CRM's")
-    fig.update_yaxes(tickprefix="$", title="ARR up for renewal ($)")
+        bars.append({"type": "bar", "name": labels.value("csm_forecast", code),
+                     "marker": {"color": FORECAST_COLOURS[code]}, "x": [groups * 2, sides] if grouped else sides,
+                     "y": [csm.get(g, 0) for g in groups]
+                     + [frame.filter(pl.col("grp") == g)[crm].sum() if crm in frame.columns else 0 for g in groups],
+                     "hovertemplate": "%{y:$,.0f}"})
+    fig = go.Figure(data=bars, layout={"barmode": "stack",
+                                       "title": "Open renewals: ARR up by the CSM's forecast and the CRM's",
+                                       "yaxis": {"tickprefix": "$", "title": "ARR up for renewal ($)"}})
     return _layout(fig, height=400)
 
 
