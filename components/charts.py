@@ -36,10 +36,24 @@ MEANING = {
 BAND_COLOURS = {band: RAG[meaning] for band, meaning in MEANING["health_band"].items()}
 
 
-def _layout(fig: go.Figure, height: int = 360) -> go.Figure:
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), legend_title_text="",
-                      hovermode="x unified")
-    return fig
+LOOK = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "legend": {"title": {"text": ""}},
+        "hovermode": "x unified"}  # every chart's: narrow margins, no legend title, one hover per x
+
+
+def _layout(spec: dict, height: int = 360) -> go.Figure:
+    """The figure of a spec ({"data": [...], "layout": {...}}) with the app's look (LOOK) and `height`
+    laid over its layout, as update_layout would lay them. Plotly validates a figure once when it is
+    built and again on each update: building it whole takes a third of the time of build-then-update."""
+    return go.Figure(data=spec["data"], layout=_merged(spec["layout"], {**LOOK, "height": height}))
+
+
+def _merged(base: dict, patch: dict) -> dict:
+    """`patch` laid over `base` as update_layout lays it: nested dicts merged, anything else replaced."""
+    merged = dict(base)
+    for key, value in patch.items():
+        merged[key] = _merged(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) \
+            else value
+    return merged
 
 
 def _hover(*pairs: tuple[str, str]) -> str:
@@ -112,17 +126,15 @@ def _px_traces(frame: pl.DataFrame, kind: str, x: str, y: str, labels_: dict[str
     return traces
 
 
-def _px_figure(traces: list[dict], x_title: str, y_title: str, title: str, legend_title: str | None = None,
-               **layout) -> go.Figure:
+def _px_spec(traces: list[dict], x_title: str, y_title: str, title: str, legend_title: str | None = None,
+             **layout) -> dict:
     """The figure plotly express wraps its traces in (one pair of axes, the title, the legend's
-    title when coloured); `layout` is set on top, as update_layout would."""
+    title when coloured), as a spec for _layout; `layout` is laid on top, as update_layout would."""
     legend = {"tracegroupgap": 0} if legend_title is None else {"title": {"text": legend_title}, "tracegroupgap": 0}
     base = {"xaxis": {"anchor": "y", "domain": [0.0, 1.0], "title": {"text": x_title}},
             "yaxis": {"anchor": "x", "domain": [0.0, 1.0], "title": {"text": y_title}},
             "legend": legend, "title": {"text": title}, "margin": {"t": 60}}
-    for key, value in layout.items():
-        base[key] = {**base[key], **value} if isinstance(value, dict) and key in base else value
-    return go.Figure(data=traces, layout=base)
+    return {"data": traces, "layout": _merged(base, layout)}
 
 
 def _threshold(y: float, colour: str, text: str | None = None) -> tuple[dict, dict | None]:
@@ -144,12 +156,12 @@ def build_band_mix(frame: pl.DataFrame, measure: str, dimension_label: str, dime
     frame = plotly_frame(frame)
     data = labels.humanize(frame.rename({"bucket": dimension})).rename({dimension: "bucket"})
     names = {"bucket": dimension_label, "arr": "ARR ($)", "accounts": "Accounts", "health_band": "Health band"}
-    fig = _px_figure(
+    spec = _px_spec(
         _px_traces(data, "bar", "bucket", measure, names, colour="health_band", colours=_labelled("health_band"),
                    order=[labels.HEALTH_BANDS[b] for b in HEALTH_BANDS]),
         dimension_label, names[measure], f"{'ARR' if measure == 'arr' else 'Accounts'} by {dimension_label.lower()} "
         "and health band", "Health band", barmode="relative", yaxis={"tickprefix": "$"} if measure == "arr" else {})
-    return _layout(fig)
+    return _layout(spec)
 
 
 def build_health_trend(frame: pl.DataFrame) -> go.Figure:
@@ -162,9 +174,9 @@ def build_health_trend(frame: pl.DataFrame) -> go.Figure:
     # top right of a threshold line meets whenever the average is near it)
     (green, green_note), (red, red_note) = (_threshold(GREEN_FROM, BAND_COLOURS["green"], f"green from {GREEN_FROM}"),
                                             _threshold(RED_BELOW, BAND_COLOURS["red"], f"red below {RED_BELOW}"))
-    fig = _px_figure(trace, "Snapshot", "Average health", "Average health score, weekly snapshots",
+    spec = _px_spec(trace, "Snapshot", "Average health", "Average health score, weekly snapshots",
                      yaxis={"range": [0, 100]}, shapes=[green, red], annotations=[green_note, red_note])
-    return _layout(fig)
+    return _layout(spec)
 
 
 RATE_LABELS = labels.RATES
@@ -179,10 +191,10 @@ def build_renewal_funnel(frame: pl.DataFrame, measure: str, colour: str) -> go.F
                         colours=_labelled("forecast") if colour == "forecast" else None,
                         order=list(labels.FORECASTS.values()) if colour == "forecast"
                         else list(labels.RENEWAL_STAGES.values()))
-    fig = _px_figure(traces, "Due", names[measure], "Open renewals by due window", names[colour], barmode="relative",
+    spec = _px_spec(traces, "Due", names[measure], "Open renewals by due window", names[colour], barmode="relative",
                      xaxis={"categoryorder": "array", "categoryarray": [labels.DUE_WINDOWS[w] for w in DUE_WINDOWS]},
                      yaxis={"tickprefix": "$"} if measure == "arr_up" else {})
-    return _layout(fig)
+    return _layout(spec)
 
 
 def build_rates_trend(frame: pl.DataFrame) -> go.Figure:
@@ -192,7 +204,7 @@ def build_rates_trend(frame: pl.DataFrame) -> go.Figure:
         .with_columns(pl.col("rate").replace(RATE_LABELS))
     traces = _px_traces(long, "line", "period", "value", {"period": "Renewals due in", "value": "", "rate": ""},
                         colour="rate", sequence=SERIES)
-    return _layout(_px_figure(traces, "Renewals due in", "", "Renewal rates by period", "",
+    return _layout(_px_spec(traces, "Renewals due in", "", "Renewal rates by period", "",
                               yaxis={"tickformat": ".0%"}))
 
 
@@ -204,7 +216,7 @@ def build_rates_by_segment(frame: pl.DataFrame) -> go.Figure:
         .with_columns(pl.col("rate").replace(RATE_LABELS))
     traces = _px_traces(long, "grouped bar", "segment", "value", {"segment": "Segment", "value": "", "rate": ""},
                         colour="rate", sequence=SERIES, texttemplate="%{y:.0%}")
-    return _layout(_px_figure(traces, "Segment", "", "Renewal rates by segment", "", barmode="group",
+    return _layout(_px_spec(traces, "Segment", "", "Renewal rates by segment", "", barmode="group",
                               yaxis={"tickformat": ".0%"}))
 
 
@@ -213,13 +225,13 @@ def build_arr_bridge(row: dict, title: str) -> go.Figure:
     steps = [("Start ARR", row["start_arr"], "absolute"), ("New", row["new_arr"], "relative"),
              ("Expansion", row["expansion"], "relative"), ("Contraction", -row["contraction"], "relative"),
              ("Churn", -row["churn"], "relative"), ("End ARR", row["end_arr"], "total")]
-    fig = go.Figure(data=[{
+    spec = {"data": [{
         "type": "waterfall", "x": [s[0] for s in steps], "y": [s[1] for s in steps], "measure": [s[2] for s in steps],
         "text": [kpi.money(abs(s[1])) for s in steps], "textposition": "outside",  # as the tiles read
         "increasing": {"marker": {"color": RAG["good"]}}, "decreasing": {"marker": {"color": RAG["bad"]}},
         "totals": {"marker": {"color": SERIES[0]}}}],
-        layout={"title": title, "showlegend": False, "yaxis": {"tickprefix": "$"}})
-    return _layout(fig, height=400)
+        "layout": {"title": title, "showlegend": False, "yaxis": {"tickprefix": "$"}}}
+    return _layout(spec, height=400)
 
 
 def build_churn_reasons(frame: pl.DataFrame, measure: str) -> go.Figure:
@@ -230,10 +242,10 @@ def build_churn_reasons(frame: pl.DataFrame, measure: str) -> go.Figure:
     names = {"reason": "", "arr": "Churned ARR ($)", "logos": "Churned accounts", "segment": ""}
     traces = _px_traces(data, "bar", measure, "reason", names, colour="segment", orientation="h", sequence=SERIES,
                         order=list(labels.SEGMENTS.values()))
-    fig = _px_figure(traces, names[measure], "", "Churn by reason", "", barmode="relative",
+    spec = _px_spec(traces, names[measure], "", "Churn by reason", "", barmode="relative",
                      xaxis={"tickprefix": "$"} if measure == "arr" else {},
                      yaxis={"categoryorder": "array", "categoryarray": order})
-    return _layout(fig, height=380)
+    return _layout(spec, height=380)
 
 
 def build_cohort_curves(frame: pl.DataFrame, value: str) -> go.Figure:
@@ -242,19 +254,18 @@ def build_cohort_curves(frame: pl.DataFrame, value: str) -> go.Figure:
     data = periods.label_buckets(frame.sort("cohort", "months"), "cohort", "quarter")  # 'Q4 2025'
     names = {"months": "Months since start", value: "", "cohort": "Signed in quarter"}
     traces = _px_traces(data, "line", "months", value, names, colour="cohort", sequence=SERIES)
-    return _layout(_px_figure(traces, "Months since start", "", "Logo retention by cohort"
+    return _layout(_px_spec(traces, "Months since start", "", "Logo retention by cohort"
                               if value == "logo_retention" else "ARR retention by cohort", "Signed in quarter",
                               yaxis={"tickformat": ".0%"}), height=400)
 
 
 def _heatmap(rows: list[str], columns: list[str], values: list[list], text: list[list], title: str,
              colorscale: str = "RdYlGn", zmin: float = 0, zmax: float = 1) -> go.Figure:
-    fig = go.Figure(data=[{"type": "heatmap", "z": values, "x": columns, "y": rows, "text": text,
-                           "texttemplate": "%{text}", "colorscale": colorscale, "zmin": zmin, "zmax": zmax,
-                           "hoverongaps": False}],
-                    layout={"title": title, "yaxis": {"autorange": "reversed", "type": "category"},
-                            "xaxis": {"type": "category"}})
-    return _layout(fig, height=max(300, 60 + 28 * len(rows)))
+    spec = {"data": [{"type": "heatmap", "z": values, "x": columns, "y": rows, "text": text, "texttemplate": "%{text}",
+                      "colorscale": colorscale, "zmin": zmin, "zmax": zmax, "hoverongaps": False}],
+            "layout": {"title": title, "yaxis": {"autorange": "reversed", "type": "category"},
+                       "xaxis": {"type": "category"}}}
+    return _layout(spec, height=max(300, 60 + 28 * len(rows)))
 
 
 def build_milestone_heatmap(frame: pl.DataFrame, grain: str = "quarter") -> go.Figure:
@@ -293,12 +304,12 @@ def build_nps_trend(frame: pl.DataFrame) -> go.Figure:
             "mode": "lines+markers", "line": {"color": "#1f2a44"},
             "marker": {"size": 10, "symbol": ["circle-open" if s else "circle" for s in small]},
             "text": ["n < 10: small sample" if s else "" for s in small], "hovertemplate": "NPS %{y:.0f} %{text}"}
-    fig = go.Figure(data=[*bars, line], layout={
+    spec = {"data": [*bars, line], "layout": {
         "barmode": "stack", "title": "NPS and answer mix by period (hollow point: fewer than 10 answers)",
         "yaxis": {"tickformat": ".0%", "title": "Share of answers"},
         "yaxis2": {"overlaying": "y", "side": "right", "range": [-100, 100], "title": "NPS", "tickmode": "linear",
-                   "tick0": -100, "dtick": 50, "showgrid": False}})
-    _layout(fig, height=420)
+                   "tick0": -100, "dtick": 50, "showgrid": False}}}
+    fig = _layout(spec, height=420)
     # the legend in a row under the title: at the right it covered the NPS axis
     fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
                       margin=dict(t=80))
@@ -314,9 +325,9 @@ def build_nps_by_group(frame: pl.DataFrame, label: str) -> go.Figure:
     traces = _px_traces(data, "bar", "nps", "grp", {"grp": label, "nps": "NPS", "sample": "", "responses": "answers"},
                         colour="sample", orientation="h", text="responses",
                         colours={"fewer than 10 answers": "#c9ccd1", "10 answers or more": SERIES[0]})
-    fig = _px_figure(traces, "NPS", label, f"NPS by {label.lower()} (bar label: answers)", "", barmode="relative",
+    spec = _px_spec(traces, "NPS", label, f"NPS by {label.lower()} (bar label: answers)", "", barmode="relative",
                      xaxis={"range": [-100, 100]}, yaxis={"categoryorder": "total ascending"})
-    return _layout(fig, height=max(300, 80 + 26 * data.height))
+    return _layout(spec, height=max(300, 80 + 26 * data.height))
 
 
 def build_tier_movement(frame: pl.DataFrame, tiers: list[str]) -> go.Figure:
@@ -349,11 +360,11 @@ def build_workload_scatter(frame: pl.DataFrame) -> go.Figure:
            "y0": 0.9, "y1": 1.1}
     vline = {"line": {"color": "#888", "dash": "dot"}, "type": "line", "x0": 1, "x1": 1, "xref": "x", "y0": 0, "y1": 1,
              "yref": "y domain"}
-    fig = _px_figure(traces, "Accounts, % of target", "ARR, % of $2M target",
+    spec = _px_spec(traces, "Accounts, % of target", "ARR, % of $2M target",
                      "CSM books against target (tech-touch pooled, not shown)", "Segment",
                      shapes=[box, vline, _threshold(1, "#888")[0]], hovermode="closest",
                      xaxis={"tickformat": ".0%"}, yaxis={"tickformat": ".0%"})
-    return _layout(fig, height=420)
+    return _layout(spec, height=420)
 
 
 def build_health_history(frame: pl.DataFrame) -> go.Figure:
@@ -365,11 +376,11 @@ def build_health_history(frame: pl.DataFrame) -> go.Figure:
     score = frame.group_by("day").agg(pl.col("score").first()).sort("day")
     traces.append({"line": {"color": "#1f2a44", "width": 2.5}, "mode": "lines", "name": "Health score",
                    "x": score["day"], "y": score["score"], "type": "scatter"})
-    fig = _px_figure(traces, "Snapshot", "Points of the score", "Health score by component, weekly snapshots",
+    spec = _px_spec(traces, "Snapshot", "Points of the score", "Health score by component, weekly snapshots",
                      "Component", yaxis={"range": [0, 100]},
                      shapes=[_threshold(GREEN_FROM, BAND_COLOURS["green"])[0],
                              _threshold(RED_BELOW, BAND_COLOURS["red"])[0]])
-    return _layout(fig)
+    return _layout(spec)
 
 
 def build_health_breakdown(frame: pl.DataFrame) -> go.Figure:
@@ -381,10 +392,10 @@ def build_health_breakdown(frame: pl.DataFrame) -> go.Figure:
     traces = _px_traces(data, "bar", "points", "label", {"label": "", "points": "Points of the 100-point score",
                                                          "part": ""}, colour="part", orientation="h",
                         colours={"Points earned": RAG["good"], "Points lost": RAG["bad"]})
-    fig = _px_figure(traces, "Points of the 100-point score", "", "Where the score comes from, and what pulls it down",
+    spec = _px_spec(traces, "Points of the 100-point score", "", "Where the score comes from, and what pulls it down",
                      "", barmode="relative", hovermode="closest",
                      yaxis={"categoryorder": "array", "categoryarray": frame["label"].to_list()[::-1]})
-    return _layout(fig, height=300)
+    return _layout(spec, height=300)
 
 
 def build_usage_vs_seats(frame: pl.DataFrame) -> go.Figure:
@@ -396,7 +407,7 @@ def build_usage_vs_seats(frame: pl.DataFrame) -> go.Figure:
                                   "licensed_seats": "Licensed seats"}))
     traces = _px_traces(long, "line", "week", "users", {"week": "Week", "users": "Users", "series": ""},
                         colour="series", sequence=SERIES)
-    return _layout(_px_figure(traces, "Week", "Users", "Usage against licensed seats", ""))
+    return _layout(_px_spec(traces, "Week", "Users", "Usage against licensed seats", ""))
 
 
 def build_activity_weeks(frame: pl.DataFrame) -> go.Figure:
@@ -405,7 +416,7 @@ def build_activity_weeks(frame: pl.DataFrame) -> go.Figure:
     traces = _px_traces(frame, "bar", "week", "activities", {"week": "Week starting", "activities": "Activities",
                                                              "kind": "Kind"},
                         colour="kind", sequence=SERIES, order=list(labels.ACTIVITY_KINDS.values()))
-    return _layout(_px_figure(traces, "Week starting", "Activities", "CS activities per week, by kind", "Kind",
+    return _layout(_px_spec(traces, "Week starting", "Activities", "CS activities per week, by kind", "Kind",
                               barmode="relative"))
 
 
@@ -431,10 +442,10 @@ def build_forecast_rollup(frame: pl.DataFrame, grouped: bool) -> go.Figure:
                      "y": [csm.get(g, 0) for g in groups]
                      + [frame.filter(pl.col("grp") == g)[crm].sum() if crm in frame.columns else 0 for g in groups],
                      "hovertemplate": "%{y:$,.0f}"})
-    fig = go.Figure(data=bars, layout={"barmode": "stack",
-                                       "title": "Open renewals: ARR up by the CSM's forecast and the CRM's",
-                                       "yaxis": {"tickprefix": "$", "title": "ARR up for renewal ($)"}})
-    return _layout(fig, height=400)
+    spec = {"data": bars, "layout": {"barmode": "stack",
+                                     "title": "Open renewals: ARR up by the CSM's forecast and the CRM's",
+                                     "yaxis": {"tickprefix": "$", "title": "ARR up for renewal ($)"}}}
+    return _layout(spec, height=400)
 
 
 def build_forecast_accuracy(frame: pl.DataFrame) -> go.Figure:
@@ -447,6 +458,6 @@ def build_forecast_accuracy(frame: pl.DataFrame) -> go.Figure:
     traces = _px_traces(long, "line", "weeks_before", "value", {"weeks_before": "Weeks before the due date",
                                                                 "value": "", "measure": ""},
                         colour="measure", sequence=SERIES)
-    return _layout(_px_figure(traces, "Weeks before the due date", "", "Forecast accuracy by how long before the due "
+    return _layout(_px_spec(traces, "Weeks before the due date", "", "Forecast accuracy by how long before the due "
                               "date", "", xaxis={"autorange": "reversed", "tickvals": frame["weeks_before"].to_list()},
                               yaxis={"tickformat": ".0%"}))
