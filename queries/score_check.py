@@ -67,20 +67,23 @@ def _band_rows(scores: dict[str, str]) -> str:
     """Per score (name -> expression over `components` rows of one renewal) and band: counts, logo
     renewal rate and GRR, and green's lead over red. `scores` names are code, not user input."""
     per_renewal = ", ".join(f"{expr} as score_{name}" for name, expr in scores.items())
-    # each renewal's scores in one pass over its component rows (none: no score), then read once per
-    # score: joining decided renewals to per-renewal scores in every branch made PostgreSQL guess
-    # millions of rows and spend most of the query compiling it (JIT)
+    # each renewal's scores in one pass over its component rows, grouped by the renewal alone (none:
+    # no score), then read once per score: joining decided renewals to per-renewal scores in every
+    # branch made PostgreSQL guess millions of rows and spend most of the query compiling it (JIT)
     unpivot = " union all ".join(
         f"select '{name}' as weights, {d.health_band(f's.score_{name}')} as band, s.* from scored as s"
         for name in scores)
-    decided_columns = ("s.renewal_id, s.account_id, s.due_date, s.outcome, s.arr_up, s.arr_renewed, s.looked_on, "
-                       "s.bad, s.lost")
+    score_columns = ", ".join(f"c.score_{name}" for name in scores)
     return f""",
+    per_renewal as (
+        select renewal_id, {per_renewal}
+        from components
+        group by renewal_id
+    ),
     scored as (
-        select {decided_columns}, {per_renewal}
+        select s.renewal_id, s.outcome, s.arr_up, s.arr_renewed, s.bad, s.lost, {score_columns}
         from decided as s
-        left join components as c on c.renewal_id = s.renewal_id
-        group by {decided_columns}
+        left join per_renewal as c on c.renewal_id = s.renewal_id
     ),
     banded as ({unpivot}),
     by_band as (
