@@ -102,13 +102,15 @@ def plan(books: list[CsmBook], candidates: list[Candidate], *, min_gain: float =
         for segment in {b.segment for b in after.values()}:
             peers = [b for b in after.values() if b.segment == segment]
             receivers = sorted((b for b in peers if b.under), key=lambda b: -b.imbalance())[:receivers_considered]
+            # each book's imbalance now, once per round: the same for every account it might give or take
+            now = {b.csm_id: b.imbalance() for b in peers}
             for donor in (b for b in peers if b.over):
                 for account_id in (a for a, o in owner.items() if o == donor.csm_id):
                     arr = pool[account_id].arr
                     for receiver in receivers:
                         if receiver.csm_id == donor.csm_id:
                             continue
-                        gain = (donor.imbalance() + receiver.imbalance()
+                        gain = (now[donor.csm_id] + now[receiver.csm_id]
                                 - donor.imbalance(donor.accounts - 1, donor.arr - arr)
                                 - receiver.imbalance(receiver.accounts + 1, receiver.arr + arr))
                         if best is None or gain > best[0] + 1e-12:
