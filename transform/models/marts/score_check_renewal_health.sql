@@ -7,19 +7,8 @@
 -- look-back instead of looking every renewal's day up in the weights view per page view.
 {{ config(indexes=[{'columns': ['lead_days', 'due_date']}] if target.type == 'postgres' else []) }}
 
-with leads as (
-    {%- for lead in var('cs_cockpit_score_check_lead_days') %}
-    select {{ lead | int }} as lead_days{% if not loop.last %} union all{% endif %}
-    {%- endfor %}
-),
-
-decided as (
-    select r.renewal_id, r.account_id, r.due_date, l.lead_days,
-           {{ add_days('r.due_date', '(0 - l.lead_days)') }} as looked_on
-    from {{ ref('renewals_as_of') }} as r
-    cross join leads as l
-    cross join {{ ref('int_as_of') }} as s
-    where r.outcome is not null and r.due_date <= s.as_of
+with decided as (
+    select * from {{ ref('int_score_check_windows') }}
 ),
 
 looked as (

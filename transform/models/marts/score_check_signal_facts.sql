@@ -15,19 +15,8 @@
 
 {%- set recent = var('cs_cockpit_recent_days') | int %}
 
-with leads as (
-    {%- for lead in var('cs_cockpit_score_check_lead_days') %}
-    select {{ lead | int }} as lead_days{% if not loop.last %} union all{% endif %}
-    {%- endfor %}
-),
-
-windows as (
-    select r.renewal_id, r.account_id, r.due_date, l.lead_days,
-           {{ add_days('r.due_date', '(0 - l.lead_days)') }} as looked_on
-    from {{ ref('renewals_as_of') }} as r
-    cross join leads as l
-    cross join {{ ref('int_as_of') }} as s
-    where r.outcome is not null and r.due_date <= s.as_of
+with windows as (
+    select * from {{ ref('int_score_check_windows') }}
 ),
 
 usage_lows as (
@@ -43,28 +32,23 @@ usage_lows as (
     group by w.renewal_id, w.lead_days
 ),
 
-ticket_days as (
-    select w.renewal_id, w.lead_days, max(k.opened_7d) as most_tickets_7d
+-- the ticket days from the 7 days before the window to its end: the count on its first day (the
+-- tickets opened in the 7 days to it) and the 7-day count of every ticket day inside it
+tickets as (
+    select w.renewal_id, w.lead_days,
+           max(case when k.day >= w.looked_on then k.opened_7d end) as most_inside,
+           sum(case when k.day <= w.looked_on then k.opened else 0 end) as opened_to_first_day
     from windows as w
     inner join {{ ref('support_tickets_daily') }} as k on k.account_id = w.account_id
-        and k.day >= w.looked_on and k.day < w.due_date
-    group by w.renewal_id, w.lead_days
-),
-
-tickets_at_start as (
-    select w.renewal_id, w.lead_days, sum(k.opened) as opened_7d
-    from windows as w
-    inner join {{ ref('support_tickets_daily') }} as k on k.account_id = w.account_id
-        and k.day > {{ add_days('w.looked_on', 0 - recent) }} and k.day <= w.looked_on
+        and k.day > {{ add_days('w.looked_on', 0 - recent) }} and k.day < w.due_date
     group by w.renewal_id, w.lead_days
 )
 
 select w.renewal_id, w.account_id, w.due_date, w.lead_days, w.looked_on,
        ul.lowest_key_events_share, ul.lowest_weekday_users_share,
-       case when td.most_tickets_7d is null and ts.opened_7d is null then null
-            else greatest(coalesce(td.most_tickets_7d, 0), coalesce(ts.opened_7d, 0)) end as most_tickets_7d
+       case when t.renewal_id is not null
+            then greatest(coalesce(t.most_inside, 0), t.opened_to_first_day) end as most_tickets_7d
 from windows as w
 left join usage_lows as ul on ul.renewal_id = w.renewal_id and ul.lead_days = w.lead_days
-left join ticket_days as td on td.renewal_id = w.renewal_id and td.lead_days = w.lead_days
-left join tickets_at_start as ts on ts.renewal_id = w.renewal_id and ts.lead_days = w.lead_days
-where ul.renewal_id is not null or td.renewal_id is not null or ts.renewal_id is not null
+left join tickets as t on t.renewal_id = w.renewal_id and t.lead_days = w.lead_days
+where ul.renewal_id is not null or t.renewal_id is not null
