@@ -80,8 +80,9 @@ class Warehouse:
 # that a file an older build left (without a new mart, say) is not read; a current one is generated beside it.
 # 2: the onboarding_signal_inputs and cs_activity_daily marts, seeded renewal forecasts; 3: the score check's
 # marts; 4: onboarding_milestones_as_of, the grace rule, the windows as vars; 5: surveys answered by the
-# account's contacts; 6: the nps_monthly mart; 7: the renewals_as_of mart; 8: milestones carry their cohort and owner
-DEMO_BUILD = 8
+# account's contacts; 6: the nps_monthly mart; 7: the renewals_as_of mart; 8: milestones carry their cohort and owner;
+# 9: the arr_changes_daily mart (the ARR bridge and CSM outcomes read it)
+DEMO_BUILD = 9
 
 
 def demo_path() -> Path:

@@ -25,18 +25,22 @@ def _arr_bridge_rows(wh: Warehouse, filters: Filters, start: dt.date, end: dt.da
     """The bridge per segment and in total, from one pass (grouping sets)."""
     statement, params = scoped(wh, filters.for_history(), f""",
         per_account as (
-            -- ARR at the close of the day before the period and at the close of its last day
-            -- (definitions.carries_arr_at_close over contract_terms: end dates inclusive, grace while a
-            -- renewal is open, a churned term gone at the close of its last day). A term that churns
-            -- on the period's last day is a churn of this period, once. An account whose term churned
-            -- inside the period and that is back by its end is a churn plus a new (win-back).
+            -- ARR at the close of the day before the period and at the close of its last day, from
+            -- the rows of arr_changes_daily that hold then (definitions.arr_holds_at_close), and
+            -- whether a term churned in the period. A term that churns on the period's last day is
+            -- a churn of this period, once. An account whose term churned inside the period and
+            -- that is back by its end is a churn plus a new (win-back). Only rows that hold at some
+            -- close of the period are read, and of those without ARR only the ones in it (a churn).
             select i.account_id, i.segment,
-                   coalesce(sum(case when {d.carries_arr_at_close('t', ':opening')} then t.arr end), 0) as start_arr,
-                   coalesce(sum(case when {d.carries_arr_at_close('t', ':closing')} then t.arr end), 0) as end_arr,
-                   max(case when t.churned and t.carries_arr_through > :opening and t.carries_arr_through <= :closing
-                            then 1 else 0 end) as churned_in_period
+                   coalesce(sum(case when {d.arr_holds_at_close('c', ':opening')} then c.arr_after end), 0)
+                       as start_arr,
+                   coalesce(sum(case when {d.arr_holds_at_close('c', ':closing')} then c.arr_after end), 0)
+                       as end_arr,
+                   max(case when c.churned and c.day > :opening then 1 else 0 end) as churned_in_period
             from in_scope as i
-            left join contract_terms as t on t.account_id = i.account_id
+            inner join arr_changes_daily as c on c.account_id = i.account_id
+            where c.day <= :closing and (c.next_change_day is null or c.next_change_day > :opening)
+              and (c.arr_after > 0 or c.day > :opening)
             group by i.account_id, i.segment
         ),
         classified as (
