@@ -20,32 +20,48 @@ def arr_bridge(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, by
     return rows.filter((pl.col("segment") != "all") if by_segment else (pl.col("segment") == "all"))
 
 
+# The rows of arr_changes_daily in a period, each marked as the account's first and last in it
+_CHANGES_IN_PERIOD = """
+    select c.account_id, c.arr_before, c.arr_after, c.churned,
+           (c.previous_change_day is null or c.previous_change_day <= :opening) as is_first,
+           (c.next_change_day is null or c.next_change_day > :closing) as is_last
+    from arr_changes_daily as c
+    where c.day > :opening and c.day <= :closing"""
+
+
 @cached
 def _arr_bridge_rows(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date) -> pl.DataFrame:
     """The bridge per segment and in total, from one pass (grouping sets)."""
     statement, params = scoped(wh, filters.for_history(), f""",
         per_account as (
-            -- ARR at the close of the day before the period and at the close of its last day, from
-            -- the rows of arr_changes_daily that hold then (definitions.arr_holds_at_close), and
-            -- whether a term churned in the period. A term that churns on the period's last day is
-            -- a churn of this period, once. An account whose term churned inside the period and
-            -- that is back by its end is a churn plus a new (win-back). Only rows that hold at some
-            -- close of the period are read, and of those without ARR only the ones in it (a churn).
-            select i.account_id, i.segment,
-                   coalesce(sum(case when {d.arr_holds_at_close('c', ':opening')} then c.arr_after end), 0)
-                       as start_arr,
-                   coalesce(sum(case when {d.arr_holds_at_close('c', ':closing')} then c.arr_after end), 0)
-                       as end_arr,
-                   max(case when c.churned and c.day > :opening then 1 else 0 end) as churned_in_period
-            from in_scope as i
-            inner join arr_changes_daily as c on c.account_id = i.account_id
-            where c.day <= :closing and (c.next_change_day is null or c.next_change_day > :opening)
-              and (c.arr_after > 0 or c.day > :opening)
-            group by i.account_id, i.segment
+            -- ARR at the close of the day before the period and at the close of its last day, by
+            -- arr_changes_daily, and whether a term churned in the period. A term that churns on the
+            -- period's last day is a churn of this period, once. An account whose term churned inside
+            -- the period and that is back by its end is a churn plus a new (win-back). One row per
+            -- account with ARR in the period; only those that changed more than once are grouped.
+            -- no change: the row that holds at both closes
+            select c.account_id, c.arr_after as start_arr, c.arr_after as end_arr, 0 as churned_in_period
+            from arr_changes_daily as c
+            where {d.arr_holds_at_close('c', ':opening')} and {d.arr_holds_at_close('c', ':closing')}
+              and c.arr_after > 0
+            union all
+            -- one change: from the ARR before it to the ARR after it
+            select p.account_id, p.arr_before, p.arr_after, case when p.churned then 1 else 0 end
+            from ({_CHANGES_IN_PERIOD}) as p
+            where p.is_first and p.is_last
+            union all
+            -- several: from the first's ARR before to the last's ARR after
+            select p.account_id, sum(case when p.is_first then p.arr_before end),
+                   sum(case when p.is_last then p.arr_after end), max(case when p.churned then 1 else 0 end)
+            from ({_CHANGES_IN_PERIOD}) as p
+            where not (p.is_first and p.is_last)
+            group by p.account_id
         ),
         classified as (
-            select p.*, p.churned_in_period = 1 and p.start_arr > 0 and p.end_arr > 0 as churned_and_back
+            select i.segment, p.start_arr, p.end_arr,
+                   p.churned_in_period = 1 and p.start_arr > 0 and p.end_arr > 0 as churned_and_back
             from per_account as p
+            inner join in_scope as i on i.account_id = p.account_id
         )
         select case when grouping(segment) = 1 then 'all' else segment end as segment,
                sum(start_arr) as start_arr,

@@ -70,8 +70,9 @@ quarters_that_disagree as (
 
 chained as (
     select
-        account_id, day, arr_before, arr_after, churned, next_change_day,
+        account_id, day, arr_before, arr_after, churned, previous_change_day, next_change_day,
         lag(arr_after) over (partition by account_id order by day) as previous_arr_after,
+        lag(day) over (partition by account_id order by day) as preceding_day,
         lead(day) over (partition by account_id order by day) as following_day
     from {{ ref('arr_changes_daily') }}
 ),
@@ -82,6 +83,7 @@ rows_that_break as (
     where abs(arr_before - coalesce(previous_arr_after, 0)) >= 0.005
        or (arr_before = arr_after and not churned)
        or coalesce(next_change_day, day) <> coalesce(following_day, day)
+       or coalesce(previous_change_day, day) <> coalesce(preceding_day, day)
 )
 
 select * from quarters_that_disagree

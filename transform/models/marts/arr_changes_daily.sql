@@ -3,7 +3,8 @@
 -- starting that day brings as much back), through the as-of day: the ARR before and after, and the
 -- signing of the relationship the day belongs to. The ARR bridge and the CSM outcomes read ARR
 -- here, never from contract_terms: an account's ARR at the close of any day is arr_after of its
--- row on or before that day whose next_change_day is after it (0 before its first row).
+-- row on or before that day whose next_change_day is after it (0 before its first row); the first
+-- row of a period (previous_change_day before it) starts from the ARR before the period.
 {{ config(indexes=[{'columns': ['account_id', 'day']}, {'columns': ['day']}]
                   if target.type == 'postgres' else []) }}
 
@@ -56,5 +57,6 @@ select
     arr_after,
     churned,
     signed_on,
+    lag(day) over (partition by account_id order by day) as previous_change_day,
     lead(day) over (partition by account_id order by day) as next_change_day
 from changes
