@@ -2,9 +2,9 @@
 renewal rate, GRR and NRR, and the expansion ARR credited to them, over a period.
 
 Rates are the Renewals page's (definitions.LOGO_RENEWAL_RATE, GRR, NRR over renewals due in the
-period); expansion is the ARR bridge's (definitions.bridge_expansion over
-definitions.carries_arr_at_close), taken on each day a term starts so that each rise can be given
-to sales or to the CSM (definitions.credited_to_csm). The warehouse has no CSM assignment history,
+period); expansion is the ARR bridge's (definitions.bridge_expansion), taken on each day an
+account's ARR changes (the arr_changes_daily mart) so that each rise can be given to sales or to
+the CSM (definitions.credited_to_csm). The warehouse has no CSM assignment history,
 so both follow the accounts in each CSM's book today (definitions.DEFINITIONS["csm_outcomes_book"]).
 """
 from __future__ import annotations
@@ -51,34 +51,16 @@ def outcomes(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date) -> p
             from due
             group by grouping sets ((team, csm_id), (team))
         ),
-        rise_days as (
-            -- ARR can only rise on a day a term starts (a new term, an upsell, a renewal's next term);
-            -- the owner is attached after the per-day sums, which then carry the account alone
-            select distinct t.account_id, t.carries_arr_from as day
-            from contract_terms as t
-            inner join owned as o on o.account_id = t.account_id
-            where t.carries_arr_from >= :start and t.carries_arr_from <= :end
-        ),
-        per_day as (
-            -- the ARR bridge over that one day: the close of the day before against the close of the
-            -- day; and the signing of the relationship the day belongs to (its newest new or
-            -- win-back term started by then)
-            select r.account_id, r.day,
-                   coalesce(sum(case when {d.carries_arr_at_close('t', '(r.day - 1)')} then t.arr end), 0)
-                       as start_arr,
-                   coalesce(sum(case when {d.carries_arr_at_close('t', 'r.day')} then t.arr end), 0) as end_arr,
-                   max(case when t.churned and t.carries_arr_through = r.day then 1 else 0 end) as churned_that_day,
-                   max(case when t.starts_relationship and t.start_date <= r.day then t.start_date end) as signed_on
-            from rise_days as r
-            inner join contract_terms as t on t.account_id = r.account_id and t.carries_arr_from <= r.day
-            group by r.account_id, r.day
-        ),
         expansions as (
-            select o.csm_id, o.team, p.day, p.signed_on,
-                   {d.bridge_expansion('p.start_arr', 'p.end_arr',
-                                       'p.churned_that_day = 1 and p.start_arr > 0 and p.end_arr > 0')} as expansion
-            from per_day as p
-            inner join owned as o on o.account_id = p.account_id
+            -- the ARR bridge over each day an account's ARR changed in the period (arr_changes_daily:
+            -- the close of the day before against the close of the day, and the signing of the
+            -- relationship the day belongs to, its newest new or win-back term started by then)
+            select o.csm_id, o.team, c.day, c.signed_on,
+                   {d.bridge_expansion('c.arr_before', 'c.arr_after',
+                                       'c.churned and c.arr_before > 0 and c.arr_after > 0')} as expansion
+            from arr_changes_daily as c
+            inner join owned as o on o.account_id = c.account_id
+            where c.day >= :start and c.day <= :end
         ),
         credits as (
             select team, csm_id, grouping(csm_id) as team_row,

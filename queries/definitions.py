@@ -142,18 +142,21 @@ def carries_arr_on(t: str, day: str) -> str:
     return f"({t}.carries_arr_from <= {day} and {t}.carries_arr_through >= {day})"
 
 
-def carries_arr_at_close(t: str, day: str) -> str:
-    """Over contract_terms rows: the term's ARR is still on the books at the close of `day`. A
-    churned term is gone at the close of its last day, so a term churning on a period's last day
-    is a churn of that period (the period its renewal was due in), once, and never opens the next."""
-    return f"({carries_arr_on(t, day)} and not ({t}.churned and {t}.carries_arr_through = {day}))"
+def arr_holds_at_close(c: str, day: str) -> str:
+    """Over rows of the arr_changes_daily mart: the row's arr_after is the account's ARR at the close
+    of `day` (its change on or before the day, the next one after it). When a term's ARR is on the
+    books at a close (end dates inclusive, grace while a renewal is open, a churned term gone at the
+    close of its last day, so a term churning on a period's last day is a churn of that period,
+    once, and never opens the next) is decided there, once (dbt macro carries_arr_at_close)."""
+    return f"({c}.day <= {day} and ({c}.next_change_day is null or {c}.next_change_day > {day}))"
 
 
 def bridge_expansion(start_arr: str, end_arr: str, churned_and_back: str) -> str:
     """The ARR bridge's expansion of one account between two closes: it had ARR before and more
     after, and did not churn and come back in between (that is a churn plus a new). The bridge
-    (queries/retention.py) sums it over a period; CSM outcomes (queries/csm_outcomes.py) over the
-    days a term starts, so each rise can be credited to sales or to the CSM."""
+    (queries/retention.py) takes it over a period; CSM outcomes (queries/csm_outcomes.py) over each
+    day an account's ARR changes (arr_changes_daily), so each rise can be credited to sales or to
+    the CSM."""
     return (f"case when {start_arr} > 0 and {end_arr} > {start_arr} and not ({churned_and_back}) "
             f"then {end_arr} - {start_arr} else 0 end")
 

@@ -20,28 +20,48 @@ def arr_bridge(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, by
     return rows.filter((pl.col("segment") != "all") if by_segment else (pl.col("segment") == "all"))
 
 
+# The rows of arr_changes_daily in a period, each marked as the account's first and last in it
+_CHANGES_IN_PERIOD = """
+    select c.account_id, c.arr_before, c.arr_after, c.churned,
+           (c.previous_change_day is null or c.previous_change_day <= :opening) as is_first,
+           (c.next_change_day is null or c.next_change_day > :closing) as is_last
+    from arr_changes_daily as c
+    where c.day > :opening and c.day <= :closing"""
+
+
 @cached
 def _arr_bridge_rows(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date) -> pl.DataFrame:
     """The bridge per segment and in total, from one pass (grouping sets)."""
     statement, params = scoped(wh, filters.for_history(), f""",
         per_account as (
-            -- ARR at the close of the day before the period and at the close of its last day
-            -- (definitions.carries_arr_at_close over contract_terms: end dates inclusive, grace while a
-            -- renewal is open, a churned term gone at the close of its last day). A term that churns
-            -- on the period's last day is a churn of this period, once. An account whose term churned
-            -- inside the period and that is back by its end is a churn plus a new (win-back).
-            select i.account_id, i.segment,
-                   coalesce(sum(case when {d.carries_arr_at_close('t', ':opening')} then t.arr end), 0) as start_arr,
-                   coalesce(sum(case when {d.carries_arr_at_close('t', ':closing')} then t.arr end), 0) as end_arr,
-                   max(case when t.churned and t.carries_arr_through > :opening and t.carries_arr_through <= :closing
-                            then 1 else 0 end) as churned_in_period
-            from in_scope as i
-            left join contract_terms as t on t.account_id = i.account_id
-            group by i.account_id, i.segment
+            -- ARR at the close of the day before the period and at the close of its last day, by
+            -- arr_changes_daily, and whether a term churned in the period. A term that churns on the
+            -- period's last day is a churn of this period, once. An account whose term churned inside
+            -- the period and that is back by its end is a churn plus a new (win-back). One row per
+            -- account with ARR in the period; only those that changed more than once are grouped.
+            -- no change: the row that holds at both closes
+            select c.account_id, c.arr_after as start_arr, c.arr_after as end_arr, 0 as churned_in_period
+            from arr_changes_daily as c
+            where {d.arr_holds_at_close('c', ':opening')} and {d.arr_holds_at_close('c', ':closing')}
+              and c.arr_after > 0
+            union all
+            -- one change: from the ARR before it to the ARR after it
+            select p.account_id, p.arr_before, p.arr_after, case when p.churned then 1 else 0 end
+            from ({_CHANGES_IN_PERIOD}) as p
+            where p.is_first and p.is_last
+            union all
+            -- several: from the first's ARR before to the last's ARR after
+            select p.account_id, sum(case when p.is_first then p.arr_before end),
+                   sum(case when p.is_last then p.arr_after end), max(case when p.churned then 1 else 0 end)
+            from ({_CHANGES_IN_PERIOD}) as p
+            where not (p.is_first and p.is_last)
+            group by p.account_id
         ),
         classified as (
-            select p.*, p.churned_in_period = 1 and p.start_arr > 0 and p.end_arr > 0 as churned_and_back
+            select i.segment, p.start_arr, p.end_arr,
+                   p.churned_in_period = 1 and p.start_arr > 0 and p.end_arr > 0 as churned_and_back
             from per_account as p
+            inner join in_scope as i on i.account_id = p.account_id
         )
         select case when grouping(segment) = 1 then 'all' else segment end as segment,
                sum(start_arr) as start_arr,

@@ -2,8 +2,9 @@
 -- - contraction - churn = end; each quarter starts where the one before ended; and a churned term
 -- counts as a churn in the quarter its ARR stops (its end date inclusive, gone at the close of
 -- that day: a term churning on a quarter's last day is a churn of that quarter, once).
--- Same convention as the app's bridge (queries/retention.py) over contract_terms. Returns the
--- quarters and segments that break it.
+-- Same convention as the app's bridge (queries/retention.py, over arr_changes_daily, which
+-- arr_changes_daily_agrees_with_contract_terms holds to contract_terms). Returns the quarters and
+-- segments that break it.
 with as_of as (
     select as_of from {{ ref('int_as_of') }}
 ),
@@ -32,10 +33,8 @@ periods as (
 per_account as (
     select
         p.quarter_start, a.segment, t.account_id,
-        sum(case when t.carries_arr_from <= p.opening and t.carries_arr_through >= p.opening
-                  and not (t.churned and t.carries_arr_through = p.opening) then t.arr else 0 end) as start_arr,
-        sum(case when t.carries_arr_from <= p.closing and t.carries_arr_through >= p.closing
-                  and not (t.churned and t.carries_arr_through = p.closing) then t.arr else 0 end) as end_arr,
+        sum(case when {{ carries_arr_at_close('t', 'p.opening') }} then t.arr else 0 end) as start_arr,
+        sum(case when {{ carries_arr_at_close('t', 'p.closing') }} then t.arr else 0 end) as end_arr,
         max(case when t.churned and t.carries_arr_through > p.opening and t.carries_arr_through <= p.closing
                  then 1 else 0 end) as churned_in_period
     from periods as p
