@@ -115,19 +115,26 @@ def cadence(wh: Warehouse, filters: Filters) -> pl.DataFrame:
                             / (cast(q_start + interval '3 months' as date) - q_start) as share
             from (select cast(date_trunc('quarter', max(as_of)) as date) as q_start, max(as_of) as as_of
                   from account_snapshot) as quarter
+        ),
+        per_csm as (
+            -- grouped by the CSM's id alone (a hash of a few thousand groups), named afterwards
+            select i.csm_id, count(*) as accounts,
+                   sum(i.business_reviews_qtd) as reviews_done,
+                   sum({d.cadence('i.segment', 'business_review')}) * max(e.share) as reviews_due,
+                   sum(i.onsite_visits_qtd) as visits_done,
+                   sum({d.cadence('i.segment', 'onsite_visit')}) * max(e.share) as visits_due,
+                   sum(case when {d.too_long_without_touch('i')} then 1 else 0 end) as neglected,
+                   max(e.q_start) as quarter_start
+            from in_scope as i
+            cross join elapsed as e
+            where i.is_live
+            group by i.csm_id
         )
-        select i.csm_id, i.csm_name, i.team, count(*) as accounts,
-               sum(i.business_reviews_qtd) as reviews_done,
-               sum({d.cadence('i.segment', 'business_review')}) * max(e.share) as reviews_due,
-               sum(i.onsite_visits_qtd) as visits_done,
-               sum({d.cadence('i.segment', 'onsite_visit')}) * max(e.share) as visits_due,
-               sum(case when {d.too_long_without_touch('i')} then 1 else 0 end) as neglected,
-               max(e.q_start) as quarter_start
-        from in_scope as i
-        cross join elapsed as e
-        where i.is_live
-        group by i.csm_id, i.csm_name, i.team
-        order by i.team, i.csm_name""")
+        select p.csm_id, c.name as csm_name, c.team, p.accounts, p.reviews_done, p.reviews_due,
+               p.visits_done, p.visits_due, p.neglected, p.quarter_start
+        from per_csm as p
+        left join csms as c on c.csm_id = p.csm_id
+        order by c.team, c.name""")
     return fetch(wh, statement, params)
 
 
