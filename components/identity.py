@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import polars as pl
 import streamlit as st
 
+from components.state import distinct_labels
 from queries import roles
 
 TRUSTED_HEADER_ENV = "CS_COCKPIT_TRUSTED_EMAIL_HEADER"
@@ -113,7 +114,7 @@ def _stop_refused(message: str) -> None:
 
 
 def _demo_picker(staff: pl.DataFrame, is_demo_warehouse: bool) -> str:
-    people = roles.people_labels(staff)
+    people = distinct_labels(roles.people_labels(staff))
     if not is_demo_warehouse:
         st.warning(f"**Unsafe demo identity is on** ({UNSAFE_DEMO_ENV}=1): anyone can act as anyone here, "
                    "including writing as the Head of CS. Configure sign-in before real use.",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from components.state import distinct_labels
 from queries import definitions as d
 from queries import labels
 from queries.scope import Filters
@@ -36,7 +37,7 @@ def render_filters(csms: pl.DataFrame, viewer) -> Filters:
 
     def bound(key: str) -> dict:
         return {"key": key, "default": default[key], "bind": "query-params"}
-    names = dict(zip(csms["csm_id"].to_list(), csms["name"].to_list()))
+    names = distinct_labels(dict(zip(csms["csm_id"].to_list(), csms["name"].to_list())))
     with st.sidebar:
         st.subheader("Filters")
         segments = st.multiselect("Segment", d.SEGMENTS, format_func=labels.mapping("segment"),

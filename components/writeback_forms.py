@@ -19,6 +19,7 @@ import sqlalchemy as sa
 import streamlit as st
 
 from components.safe_text import md
+from components.state import distinct_labels
 from queries import forecasts, roles
 from queries import writeback as wb
 from queries.db import Warehouse
@@ -87,7 +88,7 @@ def _attempt(form: Form, write, done: str) -> None:
 
 def raise_flag_form(wh: Warehouse, viewer, account_id: int, staff: pl.DataFrame) -> None:
     form = Form("flag_raise")
-    people = roles.people_labels(staff)
+    people = distinct_labels(roles.people_labels(staff))
     with st.form(form.name, border=True):
         st.markdown("**Raise a risk flag**")
         left, middle, right = st.columns(3)
@@ -132,7 +133,7 @@ def flag_actions(wh: Warehouse, viewer, flag: dict, staff: pl.DataFrame, account
         if not roles.may_reassign_flags(viewer):
             st.caption("A team lead, leadership or CS operations can reassign a flag.")
         else:
-            people = roles.people_labels(staff)
+            people = distinct_labels(roles.people_labels(staff))
             form = Form(f"flag_reassign_{fid}")
             with st.form(form.name, border=False):
                 current = list(people).index(flag["owner"]) if flag["owner"] in people else 0
@@ -196,7 +197,8 @@ def churn_tag_form(wh: Warehouse, viewer, account_ids: dict[int, str] | int, key
     with st.form(form.name, border=True):
         st.markdown("**Tag the churn reason**")
         if isinstance(account_ids, dict):
-            chosen = st.multiselect("Accounts", list(account_ids), format_func=account_ids.get, key=form.key("accounts"),
+            names = distinct_labels(account_ids)
+            chosen = st.multiselect("Accounts", list(account_ids), format_func=names.get, key=form.key("accounts"),
                                     placeholder="Choose the accounts to tag")
         else:
             chosen = [account_ids]

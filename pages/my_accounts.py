@@ -8,7 +8,7 @@ import streamlit as st
 from components import kpi, notices, tables
 from components.safe_text import md
 from components.context import current_viewer, page_context
-from components.state import keep
+from components.state import distinct_labels, keep
 from queries import changes, flags, labels, my_accounts, people, portfolio, roles, signals
 from queries.definitions import DEFINITIONS, SIGNAL_RULES
 from queries.scope import Filters
@@ -21,7 +21,7 @@ csms = roles.openable_books(people.staff(wh), viewer)
 if csms.is_empty():
     st.info("You have no book of accounts, and no CSM's book is open to you.", icon=":material/person_off:")
     st.stop()
-names = dict(zip(csms["csm_id"].to_list(), csms["name"].to_list()))
+names = distinct_labels(dict(zip(csms["csm_id"].to_list(), csms["name"].to_list())))
 default = viewer.csm_id if viewer.csm_id in names else next(iter(names))
 if st.session_state.get("my_accounts_csm") not in names:  # a different viewer in demo mode
     st.session_state.pop("my_accounts_csm", None)
