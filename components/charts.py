@@ -239,14 +239,15 @@ def build_arr_bridge(row: dict, title: str) -> go.Figure:
 def build_churn_reasons(frame: pl.DataFrame, measure: str) -> go.Figure:
     """Churned ARR or logos by reason, stacked by segment; 'Untagged' stays visible."""
     frame = plotly_frame(frame)
-    data = labels.humanize(frame.group_by("reason", "segment").agg(pl.col(measure).sum()))
-    order = data.group_by("reason").agg(pl.col(measure).sum()).sort(measure, descending=True)["reason"].to_list()
+    data = labels.humanize(frame.group_by("reason", "segment", maintain_order=True).agg(pl.col(measure).sum()))
+    order = (data.group_by("reason").agg(pl.col(measure).sum())
+             .sort([measure, "reason"], descending=[True, False])["reason"].to_list())  # ties by name
     names = {"reason": "", "arr": "Churned ARR ($)", "logos": "Churned accounts", "segment": ""}
     traces = _px_traces(data, "bar", measure, "reason", names, colour="segment", orientation="h", sequence=SERIES,
                         order=list(labels.SEGMENTS.values()))
     spec = _px_spec(traces, names[measure], "", "Churn by reason", "", barmode="relative",
                      xaxis={"tickprefix": "$"} if measure == "arr" else {},
-                     yaxis={"categoryorder": "array", "categoryarray": order})
+                     yaxis={"categoryorder": "array", "categoryarray": order[::-1]})  # drawn bottom up: biggest on top
     return _layout(spec, height=380)
 
 

@@ -89,3 +89,24 @@ def test_grouped_bars_with_labels_are_express_grouped_bars():
                      title="Renewal rates by segment")
     express.update_yaxes(tickformat=".0%")
     assert sent(charts.build_rates_by_segment(rates)) == sent(with_look(express))
+
+
+@pytest.mark.parametrize("measure", ["arr", "logos"])
+def test_churn_reasons_are_express_horizontal_bars_the_biggest_reason_on_top(measure):
+    """Express turns a y axis's category order over so that the first category is drawn at the top."""
+    churn = pl.DataFrame({"reason": ["budget_cut", "budget_cut", "product_gap", "other", "Untagged"],
+                          "segment": ["smb", "mid_market", "smb", "smb", "high_touch"],
+                          "arr": [5e4, 2e4, 9e4, 1e4, 3e5], "logos": [2, 1, 3, 1, 6]})
+    data = labels.humanize(churn.group_by("reason", "segment", maintain_order=True).agg(pl.col(measure).sum()))
+    order = (data.group_by("reason").agg(pl.col(measure).sum())
+             .sort([measure, "reason"], descending=[True, False])["reason"].to_list())
+    express = px.bar(data, y="reason", x=measure, color="segment", orientation="h",
+                     color_discrete_sequence=charts.SERIES,
+                     category_orders={"reason": order, "segment": list(labels.SEGMENTS.values())},
+                     labels={"reason": "", "arr": "Churned ARR ($)", "logos": "Churned accounts", "segment": ""},
+                     title="Churn by reason")
+    if measure == "arr":
+        express.update_xaxes(tickprefix="$")
+    built = sent(charts.build_churn_reasons(churn, measure))
+    assert built == sent(with_look(express, 380))
+    assert built["layout"]["yaxis"]["categoryarray"][-1] == order[0]  # drawn from the bottom up
