@@ -1,6 +1,9 @@
 """AppTest as the real server runs the app (shared by tests/ and bench/)."""
+from pathlib import Path
+
 import streamlit.testing.v1.app_test as app_test_module
 from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
 
 
 class NavigationPagesManager(PagesManager):
@@ -17,6 +20,19 @@ class NavigationPagesManager(PagesManager):
 def keep_apptest_on_navigation(setattr_) -> None:
     """Install the page manager above; `setattr_` is monkeypatch.setattr in tests, setattr in bench."""
     setattr_(app_test_module, "PagesManager", NavigationPagesManager)
+
+
+def app_on(wh, monkeypatch, timeout: int = 120) -> AppTest:
+    """The app over warehouse `wh` (a hand-built book) in demo mode, on st.navigation's path, not
+    yet run: what a test of a page on its own book starts from."""
+    from components.identity import UNSAFE_DEMO_ENV
+    from queries.db import APP_SCHEMA_ENV, URL_ENV
+
+    keep_apptest_on_navigation(monkeypatch.setattr)
+    monkeypatch.setenv(URL_ENV, wh.url)
+    monkeypatch.setenv(APP_SCHEMA_ENV, wh.app_schema)
+    monkeypatch.setenv(UNSAFE_DEMO_ENV, "1")
+    return AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=timeout)
 
 
 def form_key(at, form: str, field: str) -> str:

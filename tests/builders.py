@@ -104,3 +104,19 @@ class Book:
 def count(wh: Warehouse, sql: str, **params) -> int:
     with wh.engine.connect() as conn:
         return conn.execute(sa.text(sql), params).scalar_one()
+
+
+def arr_at_close(rows: dict, account_id: int, day: dt.date, as_of: dt.date) -> float:
+    """ARR on the books at the close of `day`, computed from a book's rows (the independent side of
+    the ARR tests): terms started by then and by the as-of day, through their end date, or through
+    the as-of day while their renewal is open; a churned term gone at the close of its last day."""
+    open_terms = {r["contract_id"] for r in rows["renewals"] if r["outcome"] is None}
+    churned = {r["contract_id"] for r in rows["renewals"] if r["outcome"] == "churned"}
+    total = 0.0
+    for t in rows["contracts"]:
+        if t["account_id"] != account_id or t["start_date"] > min(day, as_of):
+            continue
+        last = max(t["end_date"], as_of) if t["contract_id"] in open_terms else t["end_date"]
+        if day <= last and not (t["contract_id"] in churned and day == last):
+            total += t["arr"]
+    return total

@@ -17,7 +17,7 @@ import pytest
 from queries import csm_outcomes, retention
 from queries.definitions import EXPANSION_CREDIT_AFTER_MONTHS
 from queries.scope import Filters
-from tests.builders import Book, days
+from tests.builders import Book, arr_at_close, days
 from tests.test_csm_outcomes import shift_months
 
 D = dt.date
@@ -82,22 +82,6 @@ def book(backend, hand_built):
 
 # --- the independent computation: every day, from the book's rows ------------------------------
 
-def arr_at_close(rows, account_id: int, day: dt.date) -> float:
-    """ARR on the books at the close of `day`: terms started by then (and by the as-of day) through
-    their end date, or through the as-of day while their renewal is open; a churned term gone at
-    the close of its last day."""
-    open_terms = {r["contract_id"] for r in rows["renewals"] if r["outcome"] is None}
-    churned = {r["contract_id"] for r in rows["renewals"] if r["outcome"] == "churned"}
-    total = 0.0
-    for t in rows["contracts"]:
-        if t["account_id"] != account_id or t["start_date"] > min(day, AS_OF):
-            continue
-        last = max(t["end_date"], AS_OF) if t["contract_id"] in open_terms else t["end_date"]
-        if day <= last and not (t["contract_id"] in churned and day == last):
-            total += t["arr"]
-    return total
-
-
 def churned_on(rows, account_id: int, day: dt.date) -> bool:
     churned = {r["contract_id"] for r in rows["renewals"] if r["outcome"] == "churned"}
     return any(t["account_id"] == account_id and t["contract_id"] in churned and t["end_date"] == day
@@ -109,7 +93,7 @@ def bridge(rows, start: dt.date, end: dt.date) -> dict:
     out = dict.fromkeys(("start_arr", "new_arr", "expansion", "contraction", "churn", "end_arr",
                          "accounts_start", "accounts_new", "accounts_churned", "accounts_end"), 0)
     for a in {r["account_id"] for r in rows["accounts"]}:
-        s, e = arr_at_close(rows, a, start - days(1)), arr_at_close(rows, a, end)
+        s, e = arr_at_close(rows, a, start - days(1), AS_OF), arr_at_close(rows, a, end, AS_OF)
         back = s > 0 and e > 0 and any(churned_on(rows, a, start + days(n)) for n in range((end - start).days + 1))
         new, lost = (s == 0 and e > 0) or back, (s > 0 and e == 0) or back
         out["start_arr"] += s
@@ -131,7 +115,7 @@ def expansions(rows, start: dt.date, end: dt.date) -> dict:
     out = {}
     for a, n in itertools.product({r["account_id"] for r in rows["accounts"]}, range((end - start).days + 1)):
         day = start + days(n)
-        before, after = arr_at_close(rows, a, day - days(1)), arr_at_close(rows, a, day)
+        before, after = arr_at_close(rows, a, day - days(1), AS_OF), arr_at_close(rows, a, day, AS_OF)
         if before > 0 and after > before and not churned_on(rows, a, day):
             signings = [t["start_date"] for t in rows["contracts"] if t["account_id"] == a
                         and t["term_type"] in ("new", "winback") and t["start_date"] <= day]

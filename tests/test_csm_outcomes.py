@@ -16,7 +16,7 @@ from components.periods import presets
 from queries import csm_outcomes, retention
 from queries.definitions import EXPANSION_CREDIT_AFTER_MONTHS, OUTCOME_QUARTERS, SMALL_SAMPLE_BELOW
 from queries.scope import Filters
-from tests.builders import Book, days
+from tests.builders import Book, arr_at_close, days
 
 D = dt.date
 AS_OF = D(2026, 7, 15)
@@ -108,22 +108,6 @@ def book(backend, hand_built):
 
 # --- the independent computation, over the book's rows -----------------------------------------
 
-def arr_at_close(rows, account_id: int, day: dt.date) -> float:
-    """ARR on the books at the close of `day`: terms started by the as-of day, through their end
-    date, or through the as-of day while their renewal is open; a churned term gone at the close of
-    its last day."""
-    open_terms = {r["contract_id"] for r in rows["renewals"] if r["outcome"] is None}
-    churned = {r["contract_id"] for r in rows["renewals"] if r["outcome"] == "churned"}
-    total = 0.0
-    for t in rows["contracts"]:
-        if t["account_id"] != account_id or t["start_date"] > AS_OF or t["start_date"] > day:
-            continue
-        last = max(t["end_date"], AS_OF) if t["contract_id"] in open_terms else t["end_date"]
-        if day <= last and not (t["contract_id"] in churned and day == last):
-            total += t["arr"]
-    return total
-
-
 def expansions(rows):
     """[(account, day, amount, to_csm)]: every day in the window an account's ARR rose over the
     day before, without a churn that day, and whom the rise is credited to."""
@@ -131,7 +115,7 @@ def expansions(rows):
     for a in {t["account_id"] for t in rows["contracts"]}:
         terms = [t for t in rows["contracts"] if t["account_id"] == a]
         for day in sorted({t["start_date"] for t in terms if START <= t["start_date"] <= END}):
-            before, after = arr_at_close(rows, a, day - days(1)), arr_at_close(rows, a, day)
+            before, after = arr_at_close(rows, a, day - days(1), AS_OF), arr_at_close(rows, a, day, AS_OF)
             if before > 0 and after > before:
                 signings = [t["start_date"] for t in terms if t["term_type"] in ("new", "winback")
                             and t["start_date"] <= day]
@@ -233,20 +217,10 @@ def test_the_who_filters_apply(book):
 # --- the Team page shows them -------------------------------------------------------------------
 
 def test_the_team_page_shows_outcomes_per_csm(book, monkeypatch):
-    from pathlib import Path
-
-    from streamlit.testing.v1 import AppTest
-
-    from components.identity import UNSAFE_DEMO_ENV
-    from queries.db import APP_SCHEMA_ENV, URL_ENV
     from queries.labels import TEAM_TOTAL
-    from tests.apptest import keep_apptest_on_navigation
+    from tests.apptest import app_on
 
-    keep_apptest_on_navigation(monkeypatch.setattr)
-    monkeypatch.setenv(URL_ENV, book.url)
-    monkeypatch.setenv(APP_SCHEMA_ENV, book.app_schema)
-    monkeypatch.setenv(UNSAFE_DEMO_ENV, "1")
-    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=120)
+    at = app_on(book, monkeypatch)
     at.run()
     at.switch_page("pages/team.py")
     at.run()

@@ -2,15 +2,11 @@
 the label it shows, so a lead who opens the first Ana Varga's book must not get the second's on the
 next rerun (nor assign a follow-up to her, nor act as her in the demo)."""
 import datetime as dt
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from components.identity import UNSAFE_DEMO_ENV
 from components.state import distinct_labels
-from queries.db import APP_SCHEMA_ENV, URL_ENV
-from tests.apptest import keep_apptest_on_navigation
+from tests.apptest import app_on
 from tests.builders import Book, days
 
 AS_OF = dt.date(2026, 11, 23)
@@ -43,11 +39,7 @@ def test_a_shared_label_carries_its_option():
 
 
 def test_the_first_of_two_namesakes_keeps_her_book_across_reruns(book, monkeypatch):
-    keep_apptest_on_navigation(monkeypatch.setattr)
-    monkeypatch.setenv(URL_ENV, book.url)
-    monkeypatch.setenv(APP_SCHEMA_ENV, book.app_schema)
-    monkeypatch.setenv(UNSAFE_DEMO_ENV, "1")
-    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=120)
+    at = app_on(book, monkeypatch)
     at.run()
     at.selectbox(key="identity_view_as").set_value(LEAD)
     at.run()

@@ -5,29 +5,8 @@
 -- churn is in the quarter exactly when a churned term's last day is. And each row starts where the
 -- account's row before it ended (0 for its first) and records a change or a churn. Returns the
 -- quarters, accounts and rows that break it.
-with as_of as (
-    select as_of from {{ ref('int_as_of') }}
-),
-
-quarters as (
-    select
-        cast({{ dbt.dateadd('month', '3 * (g.generated_number - 1)', 'f.first_quarter') }} as date) as quarter_start
-    from ({{ dbt.generate_series(120) }}) as g
-    cross join (
-        select cast({{ dbt.date_trunc('quarter', 'min(start_date)') }} as date) as first_quarter
-        from {{ ref('contract_terms') }}
-    ) as f
-),
-
-periods as (
-    select
-        q.quarter_start,
-        {{ add_days('q.quarter_start', -1) }} as opening,
-        case when {{ add_days(dbt.dateadd('month', 3, 'q.quarter_start'), -1) }} < d.as_of
-             then {{ add_days(dbt.dateadd('month', 3, 'q.quarter_start'), -1) }} else d.as_of end as closing
-    from quarters as q
-    cross join as_of as d
-    where q.quarter_start <= d.as_of
+with periods as (
+    select quarter_start, opening, closing from {{ ref('int_quarters_to_as_of') }}
 ),
 
 from_terms as (
