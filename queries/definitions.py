@@ -136,12 +136,6 @@ def renewal_still_open(r: str) -> str:
             f"where open_term.contract_id = {r}.contract_id and open_term.renewal_open)")
 
 
-def carries_arr_on(t: str, day: str) -> str:
-    """Over rows of the contract_terms mart: the term carries ARR on `day`. When a term carries ARR
-    (end date inclusive, grace while its renewal is open) is decided there, once."""
-    return f"({t}.carries_arr_from <= {day} and {t}.carries_arr_through >= {day})"
-
-
 def arr_holds_at_close(c: str, day: str) -> str:
     """Over rows of the arr_changes_daily mart: the row's arr_after is the account's ARR at the close
     of `day` (its change on or before the day, the next one after it). When a term's ARR is on the

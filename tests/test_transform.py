@@ -143,8 +143,6 @@ def test_grace_of_an_open_renewal_ends_the_day_before_the_next_term(empty_wareho
     end, but only until the next term starts: the day before it, never beside it. Account 1's next
     term follows at once, account 2's after a gap of 10 days; account 3 has no next term, so its
     grace runs through the as-of day."""
-    from queries import definitions as d
-
     b = Book(AS_OF)
     b.csm(1, team="Scale")
     for account_id in (1, 2, 3):
@@ -164,7 +162,8 @@ def test_grace_of_an_open_renewal_ends_the_day_before_the_next_term(empty_wareho
         through = dict(conn.execute(sa.text(
             "select contract_id, carries_arr_through from contract_terms where contract_id in (1, 3, 5)")).all())
         arr_on = {day: dict(conn.execute(sa.text(
-            f"select account_id, sum(t.arr) from contract_terms as t where {d.carries_arr_on('t', ':day')} "
+            "select account_id, sum(t.arr) from contract_terms as t "
+            "where t.carries_arr_from <= :day and t.carries_arr_through >= :day "
             "group by account_id"), {"day": day}).all()) for day in (ended + days(1), ended + days(10), AS_OF)}
     assert through == {1: ended, 3: ended + days(10), 5: AS_OF}
     assert arr_on[ended + days(1)] == {1: 12_000, 2: 20_000, 3: 5_000}
