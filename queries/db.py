@@ -82,7 +82,7 @@ class Warehouse:
 # marts; 4: onboarding_milestones_as_of, the grace rule, the windows as vars; 5: surveys answered by the
 # account's contacts; 6: the nps_monthly mart; 7: the renewals_as_of mart; 8: milestones carry their cohort and owner;
 # 9: score_check_signal_facts; 10: the arr_changes_daily mart (the ARR bridge and CSM outcomes read it)
-DEMO_BUILD = 10
+DEMO_BUILD = 11
 
 
 def demo_path() -> Path:

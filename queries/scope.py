@@ -49,18 +49,18 @@ logged_touches as (
 ){book}"""
 
 
-# Every account with its snapshot, CSM and last touch, and the classes queries/definitions.py
-# gives it. Written once; `scoped` places it twice: as in_scope's subquery, where PostgreSQL pushes
+# Every account with its snapshot (which carries the account's own columns: no join to `accounts`),
+# CSM and last touch, and the classes queries/definitions.py gives it. Written once; `scoped` places it twice: as in_scope's subquery, where PostgreSQL pushes
 # the filters down into it (a CSM's 16 accounts are read by index), and as the scoped_accounts CTE
 # for the few statements that look up an account outside the scope (changes.py: a flag assigned
 # on another book). A CTE that two places read PostgreSQL materializes whole, 270k wide rows
 # spilled to disk at 200k accounts, before any filter applies.
 _SCOPED_SELECT = f"""
     select
-        a.account_id, a.name, a.industry, a.segment, a.plan, a.csm_id,
+        s.account_id, s.name, s.industry, s.segment, s.plan, s.csm_id,
         c.name as csm_name, c.team,
         s.as_of, s.customer_since, s.term_start, s.term_end, s.is_live, s.arr, s.seats,
-        s.renewal_due_date, s.renewal_stage, s.renewal_forecast,
+        s.open_renewal_id, s.renewal_due_date, s.renewal_stage, s.renewal_forecast,
         s.health_score, s.health_score_4w_ago, s.health_drag, s.health_drag_points, s.tickets_30d,
         s.last_nps_score, s.last_nps_at, s.contract_id, s.onboarding_contract_id,
         {d.last_conversation('s', 'lt.last_logged_at')} as last_conversation_at,
@@ -73,10 +73,9 @@ _SCOPED_SELECT = f"""
         {d.lifecycle_stage('s')} as lifecycle_stage,
         {d.activity_tier('s')} as activity_tier,
         {d.health_band('s.health_score')} as health_band
-    from accounts as a
-    inner join account_snapshot as s on s.account_id = a.account_id
-    left join csms as c on c.csm_id = a.csm_id
-    left join logged_touches as lt on lt.account_id = a.account_id
+    from account_snapshot as s
+    left join csms as c on c.csm_id = s.csm_id
+    left join logged_touches as lt on lt.account_id = s.account_id
 """
 
 # The as-of day as one value for a whole statement (an index lookup on PostgreSQL). A date bound

@@ -249,9 +249,10 @@ def _counts_sql(per_account: bool) -> str:
             ) as found
             group by account_id
         ),"""
+    held = ",\n                       ".join(f"{_holds(code, per_account)} as {code}" for code in d.SIGNAL_RULES)
     sums = ",\n                   ".join(
-        f"count(case when {_holds(code, per_account)} then 1 end) as {code}_accounts, "
-        f"coalesce(sum(case when {_holds(code, per_account)} then i.arr end), 0) as {code}_arr"
+        f"count(case when {code} then 1 end) as {code}_accounts, "
+        f"coalesce(sum(case when {code} then arr end), 0) as {code}_arr"
         for code in d.SIGNAL_RULES)
     rows = "\n        union all\n        ".join(
         f"select '{code}' as rule, '{rule.label}' as label, '{rule.kind}' as kind, {rule.severity} as severity, "
@@ -259,9 +260,16 @@ def _counts_sql(per_account: bool) -> str:
     return f""",{hits}
         totals as materialized (
             select {sums}
-            from in_scope as i
-            left join onboarding_signal_inputs as ob on ob.account_id = i.account_id
-            {"" if per_account else "left join hits on hits.account_id = i.account_id"}
+            from (
+                -- offset 0 keeps PostgreSQL from merging this into the sums, where it would evaluate
+                -- each rule's condition (and in_scope's derived columns) twice per account
+                select i.arr,
+                       {held}
+                from in_scope as i
+                left join onboarding_signal_inputs as ob on ob.account_id = i.account_id
+                {"" if per_account else "left join hits on hits.account_id = i.account_id"}
+                offset 0
+            ) as held
         )
         select rule, label, kind, severity, accounts, arr from (
         {rows}

@@ -87,7 +87,6 @@ def movable_accounts(wh: Warehouse, filters: Filters, segment: str | None = None
                     when open_renewal_id is not null then 'renewal in progress'
                end as locked_because
         from books
-        left join (select account_id as a_id, open_renewal_id from account_snapshot) as s on s.a_id = books.account_id
         )
         select * from reasons {"where " + where if where else ""}
         order by csm_id, arr desc, account_id""")
