@@ -15,7 +15,7 @@ import polars as pl
 
 from queries import definitions as d
 from queries.db import Warehouse, cached, fetch
-from queries.scope import Filters, scoped, who_clauses
+from queries.scope import Filters, in_lists, scoped, who_clauses
 
 _SAME_ROW = "{x}.team = p.team and {x}.team_row = p.team_row and (p.team_row = 1 or {x}.csm_id = p.csm_id)"
 
@@ -29,7 +29,13 @@ def outcomes(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date) -> p
     History keeps the who-filters (segment, team, CSM) and every account, churned ones too. CSMs are
     those of the Team page's workload table: role 'csm' with an account in scope, or with no account
     at all (an empty book, when the who-filters allow them)."""
-    who, who_params, _ = who_clauses(filters, "c.segment", "c.csm_id", "c.team")
+    _, who_params, _ = who_clauses(filters, "c.segment", "c.csm_id", "c.team")  # the lists to bind
+    # people: CSMs the team and CSM filters keep, with an account the segment filter keeps, or with
+    # no account at all (then their own segment must pass). Probing `accounts` by its csm_id index
+    # per CSM costs a few thousand lookups; asking `owned` would hash all of it (270k rows at 200k).
+    team_and_csm, _, _ = in_lists((("csm_ids", "c.csm_id", filters.csm_ids), ("teams", "c.team", filters.teams)))
+    account_segment, _, _ = in_lists((("segments", "a.segment", filters.segments),))
+    own_segment, _, _ = in_lists((("segments", "c.segment", filters.segments),))
     credited = d.credited_to_csm("day", "signed_on")
     statement, params = scoped(wh, filters.for_history(), f""",
         owned as (
@@ -74,10 +80,11 @@ def outcomes(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date) -> p
         people as (
             select c.team, c.csm_id, c.name as csm_name, 0 as team_row
             from csms as c
-            where c.role = 'csm'
-              and (exists (select 1 from owned as o where o.csm_id = c.csm_id)
+            where c.role = 'csm' {"".join(" and " + w for w in team_and_csm)}
+              and (exists (select 1 from accounts as a
+                           where a.csm_id = c.csm_id {"".join(" and " + w for w in account_segment)})
                    or (not exists (select 1 from accounts as a where a.csm_id = c.csm_id)
-                       {"".join(" and " + w for w in who)}))
+                       {"".join(" and " + w for w in own_segment)}))
         ),
         shown as (
             select team, csm_id, csm_name, team_row from people
