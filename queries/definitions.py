@@ -41,6 +41,14 @@ def period_grain(grain: str) -> str:
     return grain
 
 
+def period_start(unit: str, day: str) -> str:
+    """SQL: the first day of the week or grain (PERIOD_GRAINS) holding the date `day`. Truncated as a
+    timestamp without time zone: PostgreSQL's date_trunc of a date goes through timestamptz and the
+    session's time zone row by row, a fifth of a weekly count over 450k daily rows at 200k accounts."""
+    unit = "week" if unit == "week" else period_grain(unit)
+    return f"cast(date_trunc('{unit}', cast({day} as timestamp)) as date)"
+
+
 def health_band(score: str) -> str:
     return (f"case when {score} is null then 'no score' when {score} < {RED_BELOW} then 'red' "
             f"when {score} < {GREEN_FROM} then 'yellow' else 'green' end")
@@ -130,10 +138,9 @@ def due_window(days_to_due: str) -> str:
 
 def renewal_still_open(r: str) -> str:
     """Over rows of `renewals_as_of`: the renewal is still open on the as-of day (undecided, or
-    decided after it). The contract_terms mart decides it once (renewal_open, from renewals_as_of);
-    this reads it there."""
-    return (f"exists (select 1 from contract_terms as open_term "
-            f"where open_term.contract_id = {r}.contract_id and open_term.renewal_open)")
+    decided after it). The contract_terms mart decides it once (renewal_open, from renewals_as_of)
+    and the renewals_open mart lists those renewals; this reads them there."""
+    return f"exists (select 1 from renewals_open as open_r where open_r.renewal_id = {r}.renewal_id)"
 
 
 def arr_holds_at_close(c: str, day: str) -> str:
@@ -476,7 +483,8 @@ SCORE_CHECK_SCORE_MAX_AGE_DAYS = 14         # the score looked at is at most thi
 
 def dbt_vars(as_of: dt.date | None = None) -> dict:
     """The vars the app's builds pass to `dbt build` (the dbt project's defaults in
-    transform/dbt_project.yml are held equal to these by a test): the measures' windows above and
+    transform/dbt_project.yml are held equal to these by a test): the measures' windows above, the
+    bars of the events the snapshot keeps the latest day of (a detractor, a weak first week), and
     the Score check's look-backs, from their one home here, and the as-of day (None: the newest
     health snapshot day)."""
     return {
@@ -485,6 +493,9 @@ def dbt_vars(as_of: dt.date | None = None) -> dict:
         "cs_cockpit_usage_baseline_days": USAGE_BASELINE_DAYS,
         "cs_cockpit_sudden_drop_prior_days": SUDDEN_DROP_PRIOR_DAYS,
         "cs_cockpit_sudden_drop_min_users": SUDDEN_DROP_MIN_USERS,
+        "cs_cockpit_detractor_up_to": DETRACTOR_UP_TO,
+        "cs_cockpit_weak_new_user_views_below": WEAK_NEW_USER_VIEWS_BELOW,
+        "cs_cockpit_new_user_first_week_days": NEW_USER_FIRST_WEEK_DAYS,
         "cs_cockpit_seat_window_days": SEAT_WINDOW_DAYS,
         "cs_cockpit_score_check_lead_days": list(SCORE_CHECK_LEAD_DAYS),
         "cs_cockpit_score_check_score_max_age_days": SCORE_CHECK_SCORE_MAX_AGE_DAYS,

@@ -53,7 +53,7 @@ def weekly_by_kind(wh: Warehouse, filters: Filters, weeks: int = WEEKS) -> pl.Da
     fragment of a week except the current one (the page marks it)."""
     if _from_rollup(filters):
         statement, params = _rollup(wh, filters, f"""
-        select cast(date_trunc('week', t.day) as date) as week, t.kind, cast(sum(t.activities) as bigint) as activities
+        select {d.period_start('week', 't.day')} as week, t.kind, cast(sum(t.activities) as bigint) as activities
         from daily as t
         where t.day >= cast(date_trunc('week', {AS_OF}) as date) - :days and t.day <= {AS_OF}
         group by 1, 2

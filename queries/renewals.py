@@ -18,9 +18,9 @@ OPEN_RENEWALS = f"""open_renewals as (
         select r.renewal_id, r.account_id, r.due_date, r.stage, r.forecast, r.arr_up,
                r.due_date - i.as_of as days_to_due, i.name, i.segment, i.csm_name, i.team,
                i.health_score, i.health_band, i.health_drag, i.days_since_touch
-        from renewals_as_of as r
+        from renewals_open as r  -- the renewals still open on the as-of day (definitions.renewal_still_open)
         inner join in_scope as i on i.account_id = r.account_id
-        where {d.renewal_still_open('r')} and r.due_date - i.as_of <= {d.FUNNEL_HORIZON_DAYS}
+        where r.due_date - i.as_of <= {d.FUNNEL_HORIZON_DAYS}
     )"""
 
 
@@ -67,7 +67,7 @@ def rates(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, grain: 
     """Logo renewal rate, GRR and NRR of renewals due in [start, end], per period and/or segment.
 
     grain None gives one row for the whole range (per segment if asked)."""
-    period = f"cast(date_trunc('{d.period_grain(grain)}', r.due_date) as date)" if grain else "cast(:start as date)"
+    period = d.period_start(grain, "r.due_date") if grain else "cast(:start as date)"
     segment = "i.segment" if by_segment else "'all'"
     statement, params = scoped(wh, filters.for_history(), f""", due as (
             select {period} as period, {segment} as segment, r.outcome, r.arr_up, r.arr_renewed

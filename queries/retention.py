@@ -105,7 +105,7 @@ def churn_reasons(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date)
             inner join in_scope as i on i.account_id = r.account_id
             where r.outcome = 'churned' and r.due_date >= :start and r.due_date <= :end
         )
-        select cast(date_trunc('quarter', c.due_date) as date) as quarter, c.segment,
+        select {d.period_start('quarter', 'c.due_date')} as quarter, c.segment,
                coalesce(cr.label, 'Untagged') as reason, count(*) as logos, sum(c.arr_up) as arr
         from churned as c
         left join latest_tags as lt on lt.account_id = c.account_id

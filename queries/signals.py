@@ -81,9 +81,19 @@ _RULES = {
 # per-account branches of `signals_cte` (which add value, since and evidence) and by `counts`, which
 # evaluates all of them in one pass over the accounts in scope.
 #
-# Rules over a detail table hold when the account has a row that meets `_DETAIL_ROWS`' condition.
-# The conditions bound their tables by the as-of day (scope.AS_OF: every snapshot row has that
-# as_of) so that a few thousand recent rows are read, by index, never the whole history:
+# Rules over a detail table hold when the latest qualifying event, a fact the snapshot keeps for
+# each account (account_snapshot, its bar passed to dbt as a var), falls in the rule's window:
+_DETAIL_HOLDS = {
+    "nps_detractor": f"i.last_detractor_answer_on > i.as_of - {d.DETRACTOR_WITHIN_DAYS}",
+    "champion_left": f"i.last_champion_left_on > i.as_of - {d.CHAMPION_LEFT_WITHIN_DAYS}",
+    "business_change": f"i.last_business_change_on > i.as_of - {d.BUSINESS_CHANGE_WITHIN_DAYS}",
+    # the latest weak user whose first week ended by the as-of day: did it end in the window?
+    "weak_new_users": f"i.last_weak_new_user_on > i.as_of - {d.NEW_USER_FIRST_WEEK_DAYS + d.NEW_USER_WINDOW_DAYS}",
+}
+# The evidence of a detail rule names the rows behind it: those meeting the same rule row by row
+# (a test holds the two agreeing on accounts at each window's edges). The conditions bound their
+# tables by the as-of day (scope.AS_OF: every snapshot row has that as_of) so that a few thousand
+# recent rows are read, by index, never the whole history:
 # rule -> (table, alias, condition over the alias)
 _DETAIL_ROWS = {
     # any contact's latest answer, not only the account's newest: a detractor does not hide
@@ -116,19 +126,13 @@ _ONBOARDING_HOLDS = {
 }
 
 
-def _holds(code: str, per_account: bool = False) -> str:
-    """The rule holds for the account: over in_scope `i`, its onboarding_signal_inputs row `ob` and,
-    for a detail rule, `hits` (per account, 1 under each detail rule with a qualifying row) or, with
-    `per_account`, a probe of the account's own detail rows."""
+def _holds(code: str) -> str:
+    """The rule holds for the account: over in_scope `i` and its onboarding_signal_inputs row `ob`."""
     if code in _RULES:
         return f"i.is_live and {_RULES[code][4]}"
     if code in _ONBOARDING_HOLDS:
         return _ONBOARDING_HOLDS[code]
-    if per_account:
-        table, alias, condition = _DETAIL_ROWS[code]
-        return (f"i.is_live and exists (select 1 from {table} as {alias} "
-                f"where {alias}.account_id = i.account_id and {condition})")
-    return f"i.is_live and hits.{code} = 1"
+    return f"i.is_live and {_DETAIL_HOLDS[code]}"
 
 
 # Evidence of a rule that reads several detail rows of an account names the one it shows and
@@ -141,10 +145,11 @@ _EVENT_LABEL = "case e.kind " + " ".join(
 
 
 def _detail_join(code: str) -> str:
-    """in_scope joined to the rows of the rule's detail table that meet its condition."""
+    """in_scope joined to the rows of the rule's detail table that meet its condition, for the
+    accounts the rule holds for (its facts decide whether it fires; the rows are its evidence)."""
     table, alias, condition = _DETAIL_ROWS[code]
     return (f"from in_scope as i inner join {table} as {alias} on {alias}.account_id = i.account_id "
-            f"where i.is_live and {condition}")
+            f"where {_holds(code)} and {condition}")
 
 
 _ONBOARDING_JOIN = "from in_scope as i inner join onboarding_signal_inputs as ob on ob.account_id = i.account_id"
@@ -232,24 +237,11 @@ def signals_cte(with_since: bool = True) -> str:
     return "signals as materialized (\n" + "\n    union all\n".join(branches) + "\n)"
 
 
-def _counts_sql(per_account: bool) -> str:
-    """Accounts and ARR per rule from one pass over in_scope, every rule's condition summed side by
-    side, then one row per rule. Each account is joined once to its onboarding facts; the detail
-    rules are read once for the whole book (a few thousand recent rows each, hashed), or, for a
-    few accounts (`per_account`: a CSM's book, a list), by probing each account's own rows."""
-    found = "\n            union all\n            ".join(
-        f"select {alias}.account_id, '{code}' as rule from {table} as {alias} where {condition}"
-        for code, (table, alias, condition) in _DETAIL_ROWS.items())
-    flags = ", ".join(f"max(case when rule = '{code}' then 1 else 0 end) as {code}" for code in _DETAIL_ROWS)
-    hits = "" if per_account else f"""
-        hits as (
-            select account_id, {flags}
-            from (
-            {found}
-            ) as found
-            group by account_id
-        ),"""
-    held = ",\n                       ".join(f"{_holds(code, per_account)} as {code}" for code in d.SIGNAL_RULES)
+def _counts_sql() -> str:
+    """Accounts and ARR per rule from one pass over in_scope, every rule's condition evaluated side
+    by side, then one row per rule. Each account is joined once to its onboarding facts; the detail
+    rules read the snapshot's facts, so no detail table is scanned."""
+    held = ",\n                       ".join(f"{_holds(code)} as {code}" for code in d.SIGNAL_RULES)
     sums = ",\n                   ".join(
         f"count(case when {code} then 1 end) as {code}_accounts, "
         f"coalesce(sum(case when {code} then arr end), 0) as {code}_arr"
@@ -257,7 +249,7 @@ def _counts_sql(per_account: bool) -> str:
     rows = "\n        union all\n        ".join(
         f"select '{code}' as rule, '{rule.label}' as label, '{rule.kind}' as kind, {rule.severity} as severity, "
         f"{code}_accounts as accounts, {code}_arr as arr from totals" for code, rule in d.SIGNAL_RULES.items())
-    return f""",{hits}
+    return f""",
         totals as materialized (
             select {sums}
             from (
@@ -267,7 +259,6 @@ def _counts_sql(per_account: bool) -> str:
                        {held}
                 from in_scope as i
                 left join onboarding_signal_inputs as ob on ob.account_id = i.account_id
-                {"" if per_account else "left join hits on hits.account_id = i.account_id"}
                 offset 0
             ) as held
         )
@@ -295,5 +286,5 @@ def firing(wh: Warehouse, filters: Filters, limit: int = d.LIST_LIMIT) -> pl.Dat
 @reads_writeback
 def counts(wh: Warehouse, filters: Filters) -> pl.DataFrame:
     """Accounts and ARR per rule that fires, for the portfolio's overview."""
-    statement, params = scoped(wh, filters, _counts_sql(per_account=bool(filters.csm_ids or filters.account_ids)))
+    statement, params = scoped(wh, filters, _counts_sql())
     return fetch(wh, statement, params)

@@ -255,8 +255,8 @@ def arr_today(b: Book) -> dict[int, float]:
                                    Filters(account_ids=(10, 44, 64, 74, 80, 87, 95))],
                          ids=["live book", "every stage", "one CSM's book", "some accounts"])
 def test_the_portfolio_counts_each_rules_accounts_and_arr(book, scope):
-    """The one-pass counts agree with the rules' per-account answers, for the whole book (detail
-    rows hashed once) and for a CSM's book or a list of accounts (each account probed)."""
+    """The one-pass counts agree with the rules' per-account answers, for the whole book, every
+    stage, a CSM's book and a list of accounts."""
     arr = arr_today(build_book())
     expected = {}
     for rule, accounts in FIRING.items():

@@ -115,6 +115,9 @@ def test_the_dbt_projects_defaults_are_the_apps_definitions():
             passed["cs_cockpit_sudden_drop_prior_days"], passed["cs_cockpit_seat_window_days"]) == \
         (d.RECENT_DAYS, d.USAGE_BASELINE_DAYS, d.SUDDEN_DROP_PRIOR_DAYS, d.SEAT_WINDOW_DAYS)
     assert passed["cs_cockpit_sudden_drop_min_users"] == d.SUDDEN_DROP_MIN_USERS
+    assert (passed["cs_cockpit_detractor_up_to"], passed["cs_cockpit_weak_new_user_views_below"],
+            passed["cs_cockpit_new_user_first_week_days"]) == \
+        (d.DETRACTOR_UP_TO, d.WEAK_NEW_USER_VIEWS_BELOW, d.NEW_USER_FIRST_WEEK_DAYS)
     assert passed["cs_cockpit_score_check_lead_days"] == list(d.SCORE_CHECK_LEAD_DAYS)
     assert passed["cs_cockpit_score_check_score_max_age_days"] == d.SCORE_CHECK_SCORE_MAX_AGE_DAYS
 

@@ -32,13 +32,11 @@ relationship as (
 ),
 
 open_renewals as (
+    -- open on the as-of day as contract_terms decides it (renewal_open), once: renewals_open
     select
         r.account_id, r.renewal_id, r.due_date, r.stage, r.forecast,
         row_number() over (partition by r.account_id order by r.due_date) as position
-    from {{ ref('renewals_as_of') }} as r
-    -- open on the as-of day as contract_terms decides it (renewal_open), once
-    inner join {{ ref('contract_terms') }} as t on t.contract_id = r.contract_id
-    where t.renewal_open
+    from {{ ref('renewals_open') }} as r
 ),
 
 churns as (
@@ -86,20 +84,22 @@ health_4w_ago as (
 ),
 
 usage as (
-    -- one scan: the measures as of the snapshot, and the same measures 90 days earlier
+    -- one scan: the measures as of the snapshot, and the same measures 90 days earlier. Means are
+    -- doubles, as DuckDB's avg gives: PostgreSQL's numeric made every rule and tier over them
+    -- three times slower to evaluate.
     select
         u.account_id,
-        avg(case when u.day > s.as_of_minus_recent then u.key_events end) as key_events_7d,
-        avg(case when u.day <= s.as_of_minus_recent and u.day > s.as_of_minus_usage_reach then u.key_events end)
+        cast(avg(case when u.day > s.as_of_minus_recent then u.key_events end) as double precision) as key_events_7d,
+        cast(avg(case when u.day <= s.as_of_minus_recent and u.day > s.as_of_minus_usage_reach then u.key_events end) as double precision)
             as key_events_baseline,
-        avg(case when u.day > s.as_of_minus_seat_window and u.is_weekday then u.active_users end) as weekday_active_users_30d,
-        avg(case when u.day > s.as_of_minus_recent and u.is_weekday then u.active_users end) as weekday_active_users_7d,
-        avg(case when u.day <= s.as_of_minus_recent and u.day > s.as_of_minus_drop_reach and u.is_weekday
-            then u.active_users end) as weekday_active_users_prev_28d,
+        cast(avg(case when u.day > s.as_of_minus_seat_window and u.is_weekday then u.active_users end) as double precision) as weekday_active_users_30d,
+        cast(avg(case when u.day > s.as_of_minus_recent and u.is_weekday then u.active_users end) as double precision) as weekday_active_users_7d,
+        cast(avg(case when u.day <= s.as_of_minus_recent and u.day > s.as_of_minus_drop_reach and u.is_weekday
+            then u.active_users end) as double precision) as weekday_active_users_prev_28d,
         max(case when u.day > s.as_of_minus_seat_window then u.licensed_seats end) as licensed_seats_30d,
         max(case when u.active_users > 0 and u.day > s.as_of_minus_usage_reach then u.day end) as last_active_day,
-        avg(case when u.day > s.as_of_minus_90_seat_window and u.day <= s.as_of_minus_90 and u.is_weekday
-            then u.active_users end) as weekday_active_users_30d_90d_ago,
+        cast(avg(case when u.day > s.as_of_minus_90_seat_window and u.day <= s.as_of_minus_90 and u.is_weekday
+            then u.active_users end) as double precision) as weekday_active_users_30d_90d_ago,
         max(case when u.day > s.as_of_minus_90_seat_window and u.day <= s.as_of_minus_90 then u.licensed_seats end)
             as licensed_seats_30d_90d_ago,
         max(case when u.active_users > 0 and u.day <= s.as_of_minus_90 then u.day end) as last_active_day_90d_ago
@@ -151,6 +151,43 @@ nps_latest as (
     select account_id, score as last_nps_score, responded_at as last_nps_at
     from {{ ref('nps_latest_by_contact') }}
     where account_recency = 1
+),
+
+-- The latest day of each event the app's detail signals look for; the app compares it with the
+-- signal's window (queries/signals.py), so no page view scans these tables for the whole book.
+-- Two rules' bars reach dbt as vars, as the windows do: what a detractor is, and a weak first week.
+detractor_answers as (
+    -- any contact's latest answer, not only the account's newest
+    select account_id, max(responded_on) as last_detractor_answer_on
+    from {{ ref('nps_latest_by_contact') }}
+    where score <= {{ var('cs_cockpit_detractor_up_to') }}
+    group by account_id
+),
+
+champions_left as (
+    select c.account_id, max(c.left_at) as last_champion_left_on
+    from {{ ref('stg_contacts') }} as c
+    cross join as_of as s
+    where (c.is_champion or c.tier = 'S') and c.left_at <= s.as_of
+    group by c.account_id
+),
+
+business_changes as (
+    select e.account_id, max(e.occurred_on) as last_business_change_on
+    from {{ ref('stg_business_events') }} as e
+    cross join as_of as s
+    where e.occurred_on <= s.as_of
+    group by e.account_id
+),
+
+weak_new_users as (
+    -- users whose first week has ended by the as-of day and who viewed fewer pages in it than the bar
+    select u.account_id, max(u.created_on) as last_weak_new_user_on
+    from {{ ref('stg_user_activations') }} as u
+    cross join as_of as s
+    where u.page_views_first_7d < {{ var('cs_cockpit_weak_new_user_views_below') }}
+      and u.created_on <= {{ add_days('s.as_of', -var('cs_cockpit_new_user_first_week_days')) }}
+    group by u.account_id
 )
 
 select
@@ -204,7 +241,11 @@ select
     tc.last_touch_at,
     tc.last_conversation_at,
     coalesce(tc.business_reviews_qtd, 0) as business_reviews_qtd,
-    coalesce(tc.onsite_visits_qtd, 0) as onsite_visits_qtd
+    coalesce(tc.onsite_visits_qtd, 0) as onsite_visits_qtd,
+    da.last_detractor_answer_on,
+    cl.last_champion_left_on,
+    bc.last_business_change_on,
+    wn.last_weak_new_user_on
 from {{ ref('stg_accounts') }} as a
 cross join as_of as s
 left join terms as t on t.account_id = a.account_id and t.recency = 1
@@ -219,3 +260,7 @@ left join live_90d_ago as l90 on l90.account_id = a.account_id
 left join tickets as tk on tk.account_id = a.account_id
 left join nps_latest as n on n.account_id = a.account_id
 left join touches as tc on tc.account_id = a.account_id
+left join detractor_answers as da on da.account_id = a.account_id
+left join champions_left as cl on cl.account_id = a.account_id
+left join business_changes as bc on bc.account_id = a.account_id
+left join weak_new_users as wn on wn.account_id = a.account_id
