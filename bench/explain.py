@@ -56,7 +56,7 @@ def main() -> None:
     wh = Warehouse(args.url)
     prefix = "explain (analyze, buffers) " if wh.engine.dialect.name == "postgresql" else "explain analyze "
     with wh.engine.connect() as conn:
-        for statement, params, rows in trace:
+        for statement, params, rows, _seconds in trace:
             started = time.perf_counter()
             conn.execute(statement, params).fetchall()
             took = time.perf_counter() - started

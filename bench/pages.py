@@ -125,7 +125,7 @@ def measure_one(url: str, runs: int) -> dict:
     largest = largest_live_account(wh)  # the account page shows it
     results = []
     for page, view in [(p, v) for p in PAGES for v in views_of(p)]:
-        cold, warm, trace = [], [], []
+        cold, warm, sql, trace = [], [], [], []
         for _ in range(runs):
             at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
             at.run()
@@ -136,22 +136,17 @@ def measure_one(url: str, runs: int) -> dict:
             at.run()
             cold.append(time.perf_counter() - started)
             trace, db.TRACE = db.TRACE, None
+            sql.append(sum(seconds for _s, _p, _r, seconds in trace))  # in the warehouse, in this run
             if at.exception:
                 raise RuntimeError(f"{page.path} {view}: {at.exception[0].message}")
             started = time.perf_counter()
             at.run()
             warm.append(time.perf_counter() - started)
-        sql = []
-        for _ in range(runs):
-            started = time.perf_counter()
-            with wh.engine.connect() as conn:
-                for statement, params, _rows in trace:
-                    conn.execute(statement, params).fetchall()
-            sql.append(time.perf_counter() - started)
         results.append({"page": page.name, "view": view or "",
                         "cold_s": statistics.median(cold), "warm_s": statistics.median(warm),
                         "sql_s": statistics.median(sql), "queries": len(trace),
-                        "rows": sum(rows for _s, _p, rows in trace)})
+                        "overhead_s": statistics.median(c - q for c, q in zip(cold, sql)),
+                        "rows": sum(rows for _s, _p, rows, _t in trace)})
         print(f"    {results[-1]['page']:<10} {view or '':<18} cold {results[-1]['cold_s']:.3f}s "
               f"warm {results[-1]['warm_s']:.3f}s sql {results[-1]['sql_s']:.3f}s rows {results[-1]['rows']}",
               file=sys.stderr, flush=True)
@@ -214,8 +209,10 @@ def report(all_results: dict, runs: int, pg_admin: str) -> str:
         f"The marts are built by `dbt build` (transform/).", "",
         "- **cold**: the page through AppTest (router included) with every result cache cleared;",
         "- **warm**: the same run again, results cached;",
-        "- **SQL**: the page's own statements replayed directly on the database (the floor);",
-        "- **overhead**: cold − SQL, the app's own time (Streamlit, Python, charts);",
+        "- **SQL**: the time the cold run spent in the warehouse (its statements, from sending each to "
+        "its last row);",
+        "- **overhead**: cold − SQL, the app's own time in that run (Streamlit, Python, charts; the "
+        "median over the runs);",
         "- **rows**: rows fetched into Python; **queries**: statements run.", "",
         f"Targets: cold < {TARGETS['cold']} s up to 200k and < {TARGETS['cold_1m']} s at 1M, warm < "
         f"{TARGETS['warm']} s, overhead < {TARGETS['overhead']} s, the app's peak memory < "
@@ -238,7 +235,7 @@ def report(all_results: dict, runs: int, pg_admin: str) -> str:
                   "", "| page | view | cold s | warm s | SQL s | overhead s | queries | rows |",
                   "|---|---|---|---|---|---|---|---|"]
         for r in result["pages"]:
-            overhead = r["cold_s"] - r["sql_s"]
+            overhead = r["overhead_s"]
             lines.append(
                 f"| {r['page']} | {r['view']} | {r['cold_s']:.3f}{' ✗' if r['cold_s'] > cold_target else ''} | "
                 f"{r['warm_s']:.3f}{' ✗' if r['warm_s'] > TARGETS['warm'] else ''} | {r['sql_s']:.3f} | "

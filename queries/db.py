@@ -13,6 +13,7 @@ import contextvars
 import decimal
 import functools
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,8 +28,8 @@ URL_ENV = "CS_COCKPIT_WAREHOUSE_URL"
 DEMO_PATH_ENV = "CS_COCKPIT_DEMO_PATH"
 CACHE_TTL_SECONDS = 600
 CACHE_MAX_ENTRIES = 256
-# When a list, fetch() appends (statement, params, rows) to it: bench/ uses this to replay a page's
-# SQL directly against the database and to count the rows each page pulls into Python.
+# When a list, fetch() appends (statement, params, rows, seconds) to it: bench/ uses this to time a
+# page's SQL inside its run, count the rows each page pulls into Python, and explain the statements.
 TRACE: list | None = None
 
 
@@ -82,6 +83,7 @@ class Warehouse:
 # marts; 4: onboarding_milestones_as_of, the grace rule, the windows as vars; 5: surveys answered by the
 # account's contacts; 6: the nps_monthly mart; 7: the renewals_as_of mart; 8: milestones carry their cohort and owner;
 # 9: score_check_signal_facts; 10: the arr_changes_daily mart (the ARR bridge and CSM outcomes read it)
+# 11: the snapshot carries who the account is, its usage means as doubles; the renewals_open mart
 DEMO_BUILD = 11
 
 
@@ -247,12 +249,13 @@ def bump_data_version(conn: sa.Connection, app_schema: str) -> None:
 
 def fetch(wh: Warehouse, statement: sa.TextClause, params: dict | None = None) -> pl.DataFrame:
     """Run a parameterised statement and return a polars frame (numeric columns as floats)."""
+    started = time.perf_counter()
     with wh.engine.connect() as conn:
         result = conn.execute(statement, params or {})
         columns = list(result.keys())
         rows = result.fetchall()
     if TRACE is not None:
-        TRACE.append((statement, params or {}, len(rows)))
+        TRACE.append((statement, params or {}, len(rows), time.perf_counter() - started))
     data = {name: [row[i] for row in rows] for i, name in enumerate(columns)}
     for name, values in data.items():
         if any(isinstance(v, decimal.Decimal) for v in values):

@@ -78,7 +78,7 @@ def test_portfolio_reads_tier_movement_only_while_its_expander_is_open(backend, 
     db.TRACE = []
     try:
         at.run()
-        assert db.TRACE and not any("then_state" in str(statement) for statement, _p, _r in db.TRACE)
+        assert db.TRACE and not any("then_state" in str(statement) for statement, *_ in db.TRACE)
     finally:
         db.TRACE = None
     assert not any(c.key == "portfolio_tier_chart" for c in at.get("plotly_chart"))
