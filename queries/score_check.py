@@ -39,19 +39,23 @@ _DECIDED = f"""decided as (
         where r.outcome is not null and r.due_date >= :start and r.due_date <= :end
     )"""
 
-# `components`: for each renewal whose account had a score N days before due (the latest weekly
-# score on or before the look day, if recent enough), that day's components, values and weights;
-# `looked`: those renewals with that day. Both read the dbt mart score_check_renewal_health, which
-# holds them per renewal for every look-back the page offers (d.SCORE_CHECK_LEAD_DAYS, passed to
-# dbt as vars), by look-back and due date (its index) rather than by probing each renewal.
-_LOOKED = """components as (
+# `looked`: each renewal whose account had a score N days before due (the latest weekly score on or
+# before the look day, if recent enough), with that day and score, one row each (the dbt mart
+# score_check_renewal_scores); `components`: that day's components, values and weights
+# (score_check_renewal_health), read only by what needs them. Both marts hold every look-back the
+# page offers (d.SCORE_CHECK_LEAD_DAYS, passed to dbt as vars), read by look-back and due date
+# (their index) rather than by probing each renewal.
+_LOOKED = """looked as (
+        select m.renewal_id, m.health_day, m.score
+        from score_check_renewal_scores as m
+        inner join decided as dd on dd.renewal_id = m.renewal_id
+        where m.lead_days = :lead_days and m.due_date >= :start and m.due_date <= :end
+    ),
+    components as (
         select m.renewal_id, m.health_day, m.component, m.value, m.weight, m.score
         from score_check_renewal_health as m
         inner join decided as dd on dd.renewal_id = m.renewal_id
         where m.lead_days = :lead_days and m.due_date >= :start and m.due_date <= :end
-    ),
-    looked as (
-        select distinct renewal_id, health_day from components
     )"""
 
 _BAND_ORDER = " ".join(f"when '{b}' then {i}" for i, b in enumerate(d.HEALTH_BANDS))
@@ -63,9 +67,10 @@ def _params(as_of: dt.date, quarters: int, lead_days: int) -> dict:
     return {"start": d.score_check_start(as_of, quarters), "end": as_of, "lead_days": int(lead_days)}
 
 
-def _band_rows(scores: dict[str, str]) -> str:
-    """Per score (name -> expression over `components` rows of one renewal) and band: counts, logo
-    renewal rate and GRR, and green's lead over red. `scores` names are code, not user input."""
+def _band_rows(scores: dict[str, str], rows: str = "components") -> str:
+    """Per score (name -> expression over the `rows` of one renewal: `components`, or `looked` for
+    the score itself) and band: counts, logo renewal rate and GRR, and green's lead over red.
+    `scores` names are code, not user input."""
     per_renewal = ", ".join(f"{expr} as score_{name}" for name, expr in scores.items())
     # each renewal's scores in one pass over its component rows, grouped by the renewal alone (none:
     # no score), then read once per score: joining decided renewals to per-renewal scores in every
@@ -77,7 +82,7 @@ def _band_rows(scores: dict[str, str]) -> str:
     return f""",
     per_renewal as (
         select renewal_id, {per_renewal}
-        from components
+        from {rows}
         group by renewal_id
     ),
     scored as (
@@ -115,7 +120,7 @@ def bands(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, lead_d
     """Per health band N days before due (the warehouse's own score): decided renewals, renewed,
     churned, contracted, ARR up, logo renewal rate, GRR, and green minus red on every row."""
     statement, params = scoped(wh, _decided(filters), f""", {_DECIDED}, {_LOOKED}
-        {_band_rows({'warehouse': 'max(score)'})}""")
+        {_band_rows({'warehouse': 'max(score)'}, rows='looked')}""")
     return fetch(wh, statement, {**params, **_params(as_of, quarters, lead_days)}).drop("weights")
 
 

@@ -1,23 +1,13 @@
--- One row per decided renewal due by the as-of day, look-back the Score check offers (var
--- cs_cockpit_score_check_lead_days: N days before due) and health component: the score that
--- stood on the look day (the account's latest weekly snapshot on or before it, at most
--- cs_cockpit_score_check_score_max_age_days - 1 days older; none: no rows) with its components'
--- values and weights (macro spread_health_weights, as in health_components_daily). Both vars
--- come from the app's queries/definitions.py on its own builds; the page reads these rows by
--- look-back instead of looking every renewal's day up in the weights view per page view.
+-- One row per decided renewal due by the as-of day, look-back the Score check offers and health
+-- component: for the renewals of score_check_renewal_scores (the score that stood on the look day),
+-- that day's components' values and weights (macro spread_health_weights, as in
+-- health_components_daily). The page reads these rows by look-back instead of looking every
+-- renewal's day up in the weights view per page view.
 {{ config(indexes=[{'columns': ['lead_days', 'due_date']}] if target.type == 'postgres' else []) }}
 
-with decided as (
-    select * from {{ ref('int_score_check_windows') }}
-),
-
-looked as (
-    select d.renewal_id, d.account_id, d.due_date, d.lead_days, d.looked_on, max(h.day) as health_day
-    from decided as d
-    inner join {{ ref('stg_health_scores') }} as h on h.account_id = d.account_id
-        and h.day <= d.looked_on
-        and h.day > {{ add_days('d.looked_on', 0 - (var('cs_cockpit_score_check_score_max_age_days') | int)) }}
-    group by d.renewal_id, d.account_id, d.due_date, d.lead_days, d.looked_on
+with looked as (
+    select renewal_id, account_id, due_date, lead_days, looked_on, health_day
+    from {{ ref('score_check_renewal_scores') }}
 ),
 
 looked_scores as (
