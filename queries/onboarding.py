@@ -9,24 +9,21 @@ import polars as pl
 from queries import definitions as d
 from queries.db import Warehouse, cached, fetch, reads_writeback
 from queries.flags import open_flags_cte
-from queries.scope import AS_OF, Filters, scoped, who_clauses
+from queries.scope import AS_OF, Filters, scoped, who_of_rows
 
 
 def _milestones(filters: Filters) -> tuple[str, dict]:
     """`milestones` of the accounts the who-filters keep, from the mart alone: it carries each
     term's start and the account's CSM and segment, so no page view joins 800k milestones to the
     book at 200k accounts. Returns the CTE and its list parameters."""
-    who, lists, _ = who_clauses(filters, "m.segment", "m.csm_id", "c.team")
-    if filters.account_ids:
-        who.append("m.account_id in :milestone_accounts")
-        lists["milestone_accounts"] = list(filters.account_ids)
+    who, lists = who_of_rows(filters, "m")
     return f"""milestones as (
         select m.account_id, m.milestone, m.day_offset, m.due_date, m.completed_date,
                m.term_start as start_date, m.segment,
                {d.milestone_state('m', AS_OF)} as state
         from onboarding_milestones_as_of as m
         left join csms as c on c.csm_id = m.csm_id
-        where {" and ".join(who) or "1 = 1"}
+        where {who}
     )""", lists
 
 

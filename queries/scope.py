@@ -132,6 +132,18 @@ def who_clauses(filters: Filters, segment: str, csm_id: str, team: str) -> tuple
                      ("teams", team, filters.teams)))
 
 
+def who_of_rows(filters: Filters, alias: str) -> tuple[str, dict]:
+    """A condition and its list parameters for the who-filters (segment, team, CSM) and the accounts
+    on rows of a mart that carries each account's segment and CSM (`alias`), with that CSM's row
+    joined as `c` (left join csms as c on c.csm_id = alias.csm_id): such a mart is filtered without
+    joining the book. Pass the lists to `scoped` (who_only)."""
+    who, lists, _ = who_clauses(filters, f"{alias}.segment", f"{alias}.csm_id", "c.team")
+    if filters.account_ids:
+        who.append(f"{alias}.account_id in :{alias}_accounts")
+        lists[f"{alias}_accounts"] = list(filters.account_ids)
+    return " and ".join(who) or "1 = 1", lists
+
+
 def in_lists(triples) -> tuple[list[str], dict, list]:
     """`column in :name` for each (name, column, values) with values: clauses, parameters, and the
     expanding binds that let one SQL text take a list on both engines."""

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from queries import definitions as d
 from queries.db import Warehouse, cached, fetch
-from queries.scope import Filters, scoped
+from queries.scope import Filters, scoped, who_of_rows
 
 
 def _decided(filters: Filters) -> Filters:
@@ -28,16 +28,20 @@ def _decided(filters: Filters) -> Filters:
     return filters.for_history()
 
 
-# The decided renewals of the span, each with the day its health is looked at (N days before due).
-_DECIDED = f"""decided as (
+def _decided_cte(filters: Filters) -> tuple[str, dict]:
+    """`decided`: the decided renewals of the span the who-filters keep, each with the day its health
+    is looked at (N days before due), and the list parameters. renewals_as_of carries the account's
+    segment and CSM, so no book is joined."""
+    who, lists = who_of_rows(filters, "r")
+    return f"""decided as (
         select r.renewal_id, r.account_id, r.due_date, r.outcome, r.arr_up, r.arr_renewed,
                r.due_date - :lead_days as looked_on,
                case when {d.bad_outcome('r')} then 1 else 0 end as bad,
                case when r.outcome = 'churned' then 1 else 0 end as lost
         from renewals_as_of as r
-        inner join in_scope as i on i.account_id = r.account_id
-        where r.outcome is not null and r.due_date >= :start and r.due_date <= :end
-    )"""
+        left join csms as c on c.csm_id = r.csm_id
+        where r.outcome is not null and r.due_date >= :start and r.due_date <= :end and {who}
+    )""", lists
 
 # `looked`: each renewal whose account had a score N days before due (the latest weekly score on or
 # before the look day, if recent enough), with that day and score, one row each (the dbt mart
@@ -52,7 +56,7 @@ _LOOKED = """looked as (
         where m.lead_days = :lead_days and m.due_date >= :start and m.due_date <= :end
     ),
     components as (
-        select m.renewal_id, m.health_day, m.component, m.value, m.weight, m.score
+        select m.renewal_id, m.health_day, m.component, m.value, m.weight, m.score, dd.outcome
         from score_check_renewal_health as m
         inner join decided as dd on dd.renewal_id = m.renewal_id
         where m.lead_days = :lead_days and m.due_date >= :start and m.due_date <= :end
@@ -119,8 +123,9 @@ def _band_rows(scores: dict[str, str], rows: str = "components") -> str:
 def bands(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, lead_days: int) -> pl.DataFrame:
     """Per health band N days before due (the warehouse's own score): decided renewals, renewed,
     churned, contracted, ARR up, logo renewal rate, GRR, and green minus red on every row."""
-    statement, params = scoped(wh, _decided(filters), f""", {_DECIDED}, {_LOOKED}
-        {_band_rows({'warehouse': 'max(score)'}, rows='looked')}""")
+    decided, lists = _decided_cte(filters)
+    statement, params = scoped(wh, _decided(filters), f""", {decided}, {_LOOKED}
+        {_band_rows({'warehouse': 'max(score)'}, rows='looked')}""", lists=lists, who_only=True)
     return fetch(wh, statement, {**params, **_params(as_of, quarters, lead_days)}).drop("weights")
 
 
@@ -147,8 +152,9 @@ def what_if(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, lead
     the same expression: `current` under the warehouse's weights, `proposed` under `weights`
     ((component, weight) pairs; any scale, only proportions matter)."""
     proposed, weight_params = _bound_weights(dict(weights))
-    statement, params = scoped(wh, _decided(filters), f""", {_DECIDED}, {_LOOKED}
-        {_band_rows({'current': _weighted('weight'), 'proposed': _weighted(proposed)})}""")
+    decided, lists = _decided_cte(filters)
+    statement, params = scoped(wh, _decided(filters), f""", {decided}, {_LOOKED}
+        {_band_rows({'current': _weighted('weight'), 'proposed': _weighted(proposed)})}""", lists=lists, who_only=True)
     return fetch(wh, statement, {**params, **weight_params, **_params(as_of, quarters, lead_days)})
 
 
@@ -157,11 +163,11 @@ def component_spreads(wh: Warehouse, filters: Filters, as_of: dt.date, quarters:
                       lead_days: int) -> pl.DataFrame:
     """Per health component: among renewals whose account had a value N days before due, the logo
     renewal rate of its top quartile against its bottom quartile, with counts."""
-    statement, params = scoped(wh, _decided(filters), f""", {_DECIDED}, {_LOOKED},
+    decided, lists = _decided_cte(filters)
+    statement, params = scoped(wh, _decided(filters), f""", {decided}, {_LOOKED},
         valued as (
-            select c.component, c.value, dd.outcome
+            select c.component, c.value, c.outcome
             from components as c
-            inner join decided as dd on dd.renewal_id = c.renewal_id
             where c.value is not null
         ),
         cuts as (
@@ -191,7 +197,7 @@ def component_spreads(wh: Warehouse, filters: Filters, as_of: dt.date, quarters:
                case when least(r.bottom_n, r.top_n) < {d.SMALL_SAMPLE_BELOW} then true else false end as small_sample
         from rated as r
         inner join health_components as hc on hc.component = r.component
-        order by hc.weight desc, r.component""")
+        order by hc.weight desc, r.component""", lists=lists, who_only=True)
     return fetch(wh, statement, {**params, **_params(as_of, quarters, lead_days)})
 
 
@@ -266,7 +272,8 @@ def signal_hits(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, 
     rules = " union all ".join(f"select '{r}' as rule, {1 if r in _NEEDS_USAGE else 0} as needs_usage"
                                for r in d.SCORE_CHECK_RULES)
     fired = " union ".join(f"({sql})" for sql in _FIRED.values())
-    statement, params = scoped(wh, _decided(filters), f""", {_DECIDED}, {_FACTS},
+    decided, lists = _decided_cte(filters)
+    statement, params = scoped(wh, _decided(filters), f""", {decided}, {_FACTS},
         rules as ({rules}),
         fired as ({fired}),
         evaluable as (
@@ -295,7 +302,7 @@ def signal_hits(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, 
                case when coalesce(c.churned, 0) < {d.SMALL_SAMPLE_BELOW} then true else false end as recall_small
         from rules as ru
         left join counted as c on c.rule = ru.rule
-        order by ru.rule""")
+        order by ru.rule""", lists=lists, who_only=True)
     return fetch(wh, statement, {**params, **_params(as_of, quarters, lead_days)})
 
 
@@ -303,11 +310,12 @@ def signal_hits(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, 
 def base_rates(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, lead_days: int) -> dict:
     """The span's decided renewals, how many churned or contracted, and how many had a score N days
     before due: what every rate on the page is compared with."""
-    statement, params = scoped(wh, _decided(filters), f""", {_DECIDED}, {_LOOKED}
+    decided, lists = _decided_cte(filters)
+    statement, params = scoped(wh, _decided(filters), f""", {decided}, {_LOOKED}
         select {d.DECIDED} as decided, sum(bad) as bad, {d.CHURNED} as churned,
                {d.LOGO_RENEWAL_RATE} as logo_renewal_rate, {d.GRR} as grr,
                sum(case when renewal_id in (select renewal_id from looked) then 1 else 0 end) as scored
-        from decided""")
+        from decided""", lists=lists, who_only=True)
     return fetch(wh, statement, {**params, **_params(as_of, quarters, lead_days)}).row(0, named=True)
 
 
