@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from queries import definitions as d
 from queries.db import Warehouse, cached, fetch, reads_writeback
-from queries.scope import Filters, scoped, who_clauses
+from queries.scope import Filters, scoped, who_clauses, who_of_rows
 
 
 
@@ -98,12 +98,13 @@ def _latest_tags(wh: Warehouse) -> str:
 def churn_reasons(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date) -> pl.DataFrame:
     """Churned logos and ARR due in [start, end] by quarter, segment and primary reason.
     Accounts nobody tagged yet are 'Untagged', never dropped."""
+    who, lists = who_of_rows(filters, "r")  # the mart carries the account's segment and CSM
     statement, params = scoped(wh, filters.for_history(), f""", {_latest_tags(wh)},
         churned as (
-            select r.account_id, r.due_date, r.arr_up, i.segment
+            select r.account_id, r.due_date, r.arr_up, r.segment
             from renewals_as_of as r
-            inner join in_scope as i on i.account_id = r.account_id
-            where r.outcome = 'churned' and r.due_date >= :start and r.due_date <= :end
+            left join csms as c on c.csm_id = r.csm_id
+            where r.outcome = 'churned' and r.due_date >= :start and r.due_date <= :end and {who}
         )
         select {d.period_start('quarter', 'c.due_date')} as quarter, c.segment,
                coalesce(cr.label, 'Untagged') as reason, count(*) as logos, sum(c.arr_up) as arr
@@ -111,7 +112,7 @@ def churn_reasons(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date)
         left join latest_tags as lt on lt.account_id = c.account_id
         left join {wh.app_schema}.churn_reasons as cr on cr.code = lt.primary_reason
         group by 1, 2, 3
-        order by 1, 2, 3""", who_only=True)
+        order by 1, 2, 3""", lists=lists, who_only=True)
     return fetch(wh, statement, {**params, "start": start, "end": end})
 
 
