@@ -18,8 +18,12 @@ from queries import app_setup
 from queries.db import Warehouse, engine_for
 from queries.migrations import migrate
 from queries.demo_book import build_demo
+from warehouse import transform
 from warehouse.schema import metadata
 from warehouse.synth import Shape
+
+# the session builds ~80 warehouses: parse the dbt project once per engine and vars, not per build
+transform.REUSE_PARSE = True
 
 PG_URL = os.environ.get("CS_COCKPIT_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
 REQUIRE_PG = os.environ.get("CS_COCKPIT_REQUIRE_PG") == "1"

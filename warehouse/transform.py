@@ -81,6 +81,50 @@ def _release_duckdb() -> None:
         environment.close()
 
 
+# A process that builds many warehouses (the test suite: a book per test module and engine) need
+# not parse the project for each. dbt's own partial parsing starts over whenever the connection
+# differs, and parsing is ~5 s of every run on a fresh warehouse. With REUSE_PARSE on, the first
+# parse per engine and vars is kept, and later runs get a copy of it with its relations pointed at
+# their own warehouse (a parsed node carries its database and schema). Off by default: the app
+# builds once per process; tests/conftest.py turns it on.
+REUSE_PARSE = False
+_parsed: dict[tuple, tuple] = {}  # (engine, vars, project files) -> (manifest, (database, schema))
+
+
+def _where(url: str) -> tuple[str, str]:
+    """The database and schema dbt puts the marts in for the warehouse at `url`."""
+    output = profile(url)[PROFILE]["outputs"]["app"]
+    if output["type"] == "duckdb":
+        from dbt.adapters.duckdb.credentials import DuckDBCredentials
+        return DuckDBCredentials.path_derived_database_name(output["path"]), "main"
+    return output["dbname"], output["schema"]
+
+
+def _project_files() -> tuple:
+    return tuple(sorted((str(p), p.stat().st_mtime_ns) for p in PROJECT.rglob("*")
+                        if p.is_file() and p.suffix in (".sql", ".yml", ".yaml", ".md")
+                        and not p.is_relative_to(PROJECT / "target") and not p.is_relative_to(PROJECT / "logs")))
+
+
+def _retargeted(manifest, parsed_at: tuple[str, str], target: tuple[str, str]):
+    """A copy of `manifest` (parsed for a warehouse at `parsed_at`) with every node and source
+    that pointed there pointing at `target` instead."""
+    (old_db, old_schema), (new_db, new_schema) = parsed_at, target
+    copy = manifest.deepcopy()
+    for node in [*copy.nodes.values(), *copy.sources.values()]:
+        if node.database == old_db:
+            node.database = new_db
+        if node.schema == old_schema:
+            node.schema = new_schema
+        elif node.schema.startswith(old_schema + "_"):  # a test's audit schema, <schema>_dbt_test__audit
+            node.schema = new_schema + node.schema[len(old_schema):]
+        if getattr(node, "relation_name", None):
+            node.relation_name = node.relation_name.replace(f'"{old_db}".', f'"{new_db}".', 1) \
+                .replace(f'."{old_schema}".', f'."{new_schema}".', 1)
+    copy.build_flat_graph()
+    return copy
+
+
 def run_dbt(url: str, command: str = "build", variables: dict | None = None, as_of=None,
             select: str | None = None, progress: Callable[[int, int], None] | None = None) -> DbtRun:
     """`dbt <command>` (e.g. "build", "docs generate") on the warehouse at `url` with `variables` (dbt vars; the project's
@@ -113,8 +157,24 @@ def run_dbt(url: str, command: str = "build", variables: dict | None = None, as_
             "--vars", json.dumps(variables), "--quiet"]
     if select:
         args += ["--select", select]
+    manifest = None
+    if REUSE_PARSE:
+        key = (profile(url)[PROFILE]["outputs"]["app"]["type"], json.dumps(variables, sort_keys=True),
+               _project_files())
+        if key not in _parsed:
+            parse_args = ["parse", *args[len(command.split()):]]
+            if select:
+                parse_args = parse_args[:-2]
+            try:
+                parsed = dbtRunner().invoke(parse_args, send_anonymous_usage_stats=False)
+            finally:
+                _release_duckdb()
+            if parsed.success:
+                _parsed[key] = (parsed.result, _where(url))
+        if key in _parsed:
+            manifest = _retargeted(*_parsed[key], _where(url))
     try:
-        result = dbtRunner(callbacks=[on_event]).invoke(args, send_anonymous_usage_stats=False)
+        result = dbtRunner(manifest=manifest, callbacks=[on_event]).invoke(args, send_anonymous_usage_stats=False)
     finally:
         _release_duckdb()
     if result.exception is not None:

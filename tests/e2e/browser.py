@@ -114,10 +114,30 @@ def wait_for_app(page: Page, timeout: float = 90_000) -> None:
     expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=timeout)
 
 
+RUN_STARTED = '[data-testid="stApp"]:not([data-test-script-state="notRunning"])'
+
+
+def _run_starts(page: Page, within_ms: float) -> bool:
+    """Whether a script run is under way or starts within `within_ms` (the frontend marks a rerun
+    requested as soon as it sends one)."""
+    try:
+        page.wait_for_selector(RUN_STARTED, timeout=within_ms)
+        return True
+    except PlaywrightTimeoutError:
+        return False
+
+
 def after_action(page: Page) -> None:
-    """Let the rerun an action triggered start, then wait for it to finish."""
-    page.wait_for_timeout(400)
+    """Let the rerun an action triggered start (up to 400 ms: a fixed pause of that length did this
+    before, and most reruns start at once), then wait for it to finish. A run that ends in
+    st.rerun() (every successful write) is followed at once by the next, with a moment of
+    "notRunning" between them: wait again while a new run starts within 150 ms."""
+    _run_starts(page, 400)
     wait_for_app(page)
+    for _ in range(5):  # a bound, not an expectation: one follow-on run is the most the app makes
+        if not _run_starts(page, 150):
+            return
+        wait_for_app(page)
 
 
 def open_page(page: Page, base: str, title: str) -> None:

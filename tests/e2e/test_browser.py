@@ -16,8 +16,30 @@ def no_exception(page) -> None:
     expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
 
 
+@pytest.fixture(scope="module")
+def tour(browser, servers):
+    """`tour(backend)`: one tab per backend that walks the navigation from page to page, as a user
+    does; opened (and the app's first page loaded) once, not once per page."""
+    from tests.e2e.browser import wait_for_app
+    contexts, tabs = [], {}
+
+    def get(backend: str):
+        if backend not in tabs:
+            context = browser.new_context(viewport={"width": 1500, "height": 1100})
+            contexts.append(context)
+            tab = context.new_page()
+            tab.goto(servers(backend).url, timeout=120_000)
+            wait_for_app(tab, timeout=180_000)  # the first visit may build the demo warehouse
+            tabs[backend] = tab
+        return tabs[backend]
+    yield get
+    for context in contexts:
+        context.close()
+
+
 @pytest.mark.parametrize("title", PAGES)
-def test_every_page_renders_its_chart_and_table(page, title):
+def test_every_page_renders_its_chart_and_table(tour, backend, title):
+    page = tour(backend)
     open_page(page, "", title)
     no_exception(page)
     expect(page.get_by_test_id("stHeading").first).to_be_visible()

@@ -129,16 +129,24 @@ def _choose_view(page, control: str, option: str) -> None:
     after_action(page)
 
 
+HOVER_LABELS = "() => Array.from(document.querySelectorAll('.hoverlayer'), (layer) => layer.innerHTML).join('|')"
+LABEL_CHANGED = f"(before) => ({HOVER_LABELS})() !== before"
+
+
 def _hover_charts(page) -> None:
-    """Hover a few bars or points of every visible chart, so hover labels are in the DOM."""
+    """Hover a few bars or points of every visible chart, so hover labels are in the DOM: after each
+    hover, until its label is drawn (the hover layer changed) or 150 ms have passed (a point with
+    the same label as the last, or none). Plotly throttles hover events, so the next hover waits
+    for this one's label."""
     from playwright.sync_api import Error as PlaywrightError
     points = page.locator("[data-testid=stPlotlyChart] .point path, [data-testid=stPlotlyChart] .points path") \
         .filter(visible=True)
     for i in range(min(points.count(), 12)):
         try:
+            before = page.evaluate(HOVER_LABELS)
             points.nth(i).hover(force=True, timeout=2_000)
-            page.wait_for_timeout(150)
-        except PlaywrightError:  # a point hidden or redrawn meanwhile is not a failure of this test
+            page.wait_for_function(LABEL_CHANGED, arg=before, timeout=150)
+        except PlaywrightError:  # a point hidden or redrawn meanwhile, or a label unchanged, is not a failure
             continue
 
 
