@@ -377,9 +377,14 @@ def _shown(frame: pl.DataFrame, config: dict) -> pl.DataFrame:
     second per 1,000-row table on every run (measured), and a progress bar takes one colour only."""
     chips = [c for c in frame.columns
              if c in MEANING and config.get(c) and config[c]["type_config"]["type"] == "multiselect"]
+    # shares rounded to the tenth of a percent shown, as the tiles round them (kpi.percent): the grid
+    # cuts a share down to its step, so 784 of 837 renewed read 93.6% under a tile saying 93.7%
+    shares = [c for c in frame.columns if config.get(c) and frame.schema[c].is_float()
+              and config[c]["type_config"].get("format") == "percent"]
     return labels.humanize(frame).with_columns(
-        pl.when(pl.col(c).is_null()).then(pl.lit([], dtype=pl.List(pl.String))).otherwise(pl.concat_list(c)).alias(c)
-        for c in chips)
+        *(pl.when(pl.col(c).is_null()).then(pl.lit([], dtype=pl.List(pl.String))).otherwise(pl.concat_list(c)).alias(c)
+          for c in chips),
+        *(pl.col(c).round(3) for c in shares))
 
 
 def data_table(frame: pl.DataFrame, key: str, filename: str, columns: dict | None = None,

@@ -168,3 +168,17 @@ def test_a_unit_the_screen_writes_in_each_cell_moves_to_the_csv_header():
     rows = list(csv.reader(io.StringIO(tables.csv_text(frame, tables.ACCOUNT_COLUMNS))))
     assert tables.ACCOUNT_COLUMNS["days_since_touch"]["type_config"]["format"] == "%d days"  # "36 days" on screen
     assert rows == [["Last touch (days)", "Open flags"], ["36", "2"]]
+
+
+def test_a_share_in_a_table_reads_as_its_tile_does():
+    """A grid cuts a share down to its column's step (0.93668 showed as 93.6%); the table gets it
+    rounded to the tenth of a percent, as the tile beside it (kpi.percent) says it: 93.7%."""
+    from components import kpi
+    import polars as pl
+    frame = pl.DataFrame({"logo_renewal_rate": [784 / 837, 6 / 22, None], "renewed": [784, 6, 0]})
+    config = tables.table_config(frame, {"logo_renewal_rate": tables.percent("Logo renewal rate")})
+    shown = tables._shown(frame, config)
+    assert [f"{v:.1%}" for v in shown["logo_renewal_rate"][:2]] == [kpi.percent(784 / 837), kpi.percent(6 / 22)]
+    assert shown["logo_renewal_rate"].to_list()[:2] == [0.937, 0.273] and shown["logo_renewal_rate"][2] is None
+    assert shown["renewed"].to_list() == [784, 6, 0]  # counts untouched
+
