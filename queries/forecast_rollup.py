@@ -12,7 +12,7 @@ from queries import labels
 from queries.db import Warehouse, fetch, reads_writeback
 from queries.forecasts import latest_forecasts_cte
 from queries.renewals import OPEN_RENEWALS
-from queries.scope import Filters, scoped, who_of_rows
+from queries.scope import Filters, over_rows, scoped, who_of_rows
 
 # The roll-up's selectable breakdown: option -> the open_renewals column it groups by (allow-list).
 BREAKDOWNS = {"category": None, "segment": "segment", "team": "team", "csm": "csm_name"}
@@ -62,7 +62,7 @@ def _called_at(wh: Warehouse, filters: Filters, weeks: tuple[int, ...], select: 
     recorded on or before that day; null when none)."""
     weeks_rows = ", ".join(f"({int(k)})" for k in weeks)  # integers from definitions, never user text
     who, lists = who_of_rows(filters, "r")  # the mart carries the account's segment and CSM
-    return scoped(wh, filters.for_history(), f""", decided as (
+    return over_rows(f"""with decided as (
             select r.renewal_id, r.due_date, r.outcome, r.arr_up, r.arr_renewed, c.name as csm_name, r.segment,
                    c.team
             from renewals_as_of as r
@@ -86,7 +86,7 @@ def _called_at(wh: Warehouse, filters: Filters, weeks: tuple[int, ...], select: 
             left join standing as s on s.renewal_id = dc.renewal_id and s.weeks_before = w.weeks_before
                                    and s.newest = 1
         )
-        {select}""", lists=lists, who_only=True)
+        {select}""", lists)
 
 
 @reads_writeback

@@ -9,7 +9,7 @@ import polars as pl
 from queries import definitions as d
 from queries.db import Warehouse, cached, fetch, reads_writeback
 from queries.flags import open_flags_cte
-from queries.scope import AS_OF, Filters, scoped, who_of_rows
+from queries.scope import AS_OF, Filters, over_rows, scoped, who_of_rows
 
 
 def _milestones(filters: Filters) -> tuple[str, dict]:
@@ -31,7 +31,7 @@ def _milestones(filters: Filters) -> tuple[str, dict]:
 def milestone_matrix(wh: Warehouse, filters: Filters, since: dt.date, grain: str = "quarter") -> pl.DataFrame:
     """Per signing cohort and milestone: counts by state and the on-time rate (null: not due yet)."""
     milestones, lists = _milestones(filters)
-    statement, params = scoped(wh, filters.for_history(), f""", {milestones}
+    statement, params = over_rows(f"""with {milestones}
         select {d.period_start(grain, 'start_date')} as cohort, milestone, day_offset,
                count(distinct account_id) as accounts,
                sum(case when state = 'on_time' then 1 else 0 end) as on_time,
@@ -42,7 +42,7 @@ def milestone_matrix(wh: Warehouse, filters: Filters, since: dt.date, grain: str
         from milestones
         where start_date >= :since
         group by 1, 2, 3
-        order by 1, 3""", lists=lists, who_only=True)
+        order by 1, 3""", lists)
     return fetch(wh, statement, {**params, "since": since})
 
 
@@ -50,7 +50,7 @@ def milestone_matrix(wh: Warehouse, filters: Filters, since: dt.date, grain: str
 def time_to_value(wh: Warehouse, filters: Filters, since: dt.date, grain: str = "quarter") -> pl.DataFrame:
     """Median days from start to completed go-live, by cohort and segment."""
     milestones, lists = _milestones(filters)
-    statement, params = scoped(wh, filters.for_history(), f""", {milestones}
+    statement, params = over_rows(f"""with {milestones}
         select {d.period_start(grain, 'start_date')} as cohort, segment,
                count(*) as accounts,
                count(completed_date) as live_accounts,
@@ -58,7 +58,7 @@ def time_to_value(wh: Warehouse, filters: Filters, since: dt.date, grain: str = 
         from milestones
         where milestone = 'go_live' and start_date >= :since
         group by 1, 2
-        order by 1, 2""", lists=lists, who_only=True)
+        order by 1, 2""", lists)
     return fetch(wh, statement, {**params, "since": since})
 
 

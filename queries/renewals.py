@@ -9,7 +9,7 @@ from queries import definitions as d
 from queries.db import Warehouse, cached, fetch, reads_writeback
 from queries.flags import open_flags_cte
 from queries.forecasts import latest_forecasts_cte
-from queries.scope import Filters, scoped, who_of_rows
+from queries.scope import Filters, over_rows, scoped, who_of_rows
 
 
 # Open renewals in scope, due within the funnel's horizon: what the funnel, its accounts and the
@@ -70,7 +70,7 @@ def rates(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, grain: 
     period = d.period_start(grain, "r.due_date") if grain else "cast(:start as date)"
     segment = "r.segment" if by_segment else "'all'"
     who, lists = who_of_rows(filters, "r")  # the mart carries the account's segment and CSM
-    statement, params = scoped(wh, filters.for_history(), f""", due as (
+    statement, params = over_rows(f"""with due as (
             select {period} as period, {segment} as segment, r.outcome, r.arr_up, r.arr_renewed
             from renewals_as_of as r
             left join csms as c on c.csm_id = r.csm_id
@@ -82,5 +82,5 @@ def rates(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, grain: 
                {d.LOGO_RENEWAL_RATE} as logo_renewal_rate, {d.GRR} as grr, {d.NRR} as nrr
         from due
         group by period, segment
-        order by period, segment""", lists=lists, who_only=True)
+        order by period, segment""", lists)
     return fetch(wh, statement, {**params, "start": start, "end": end})

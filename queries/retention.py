@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from queries import definitions as d
 from queries.db import Warehouse, cached, fetch, reads_writeback
-from queries.scope import Filters, scoped, who_clauses, who_of_rows
+from queries.scope import Filters, over_rows, scoped, who_clauses, who_of_rows
 
 
 
@@ -99,7 +99,7 @@ def churn_reasons(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date)
     """Churned logos and ARR due in [start, end] by quarter, segment and primary reason.
     Accounts nobody tagged yet are 'Untagged', never dropped."""
     who, lists = who_of_rows(filters, "r")  # the mart carries the account's segment and CSM
-    statement, params = scoped(wh, filters.for_history(), f""", {_latest_tags(wh)},
+    statement, params = over_rows(f"""with {_latest_tags(wh)},
         churned as (
             select r.account_id, r.due_date, r.arr_up, r.segment
             from renewals_as_of as r
@@ -112,7 +112,7 @@ def churn_reasons(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date)
         left join latest_tags as lt on lt.account_id = c.account_id
         left join {wh.app_schema}.churn_reasons as cr on cr.code = lt.primary_reason
         group by 1, 2, 3
-        order by 1, 2, 3""", lists=lists, who_only=True)
+        order by 1, 2, 3""", lists)
     return fetch(wh, statement, {**params, "start": start, "end": end})
 
 

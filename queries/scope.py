@@ -136,12 +136,20 @@ def who_of_rows(filters: Filters, alias: str) -> tuple[str, dict]:
     """A condition and its list parameters for the who-filters (segment, team, CSM) and the accounts
     on rows of a mart that carries each account's segment and CSM (`alias`), with that CSM's row
     joined as `c` (left join csms as c on c.csm_id = alias.csm_id): such a mart is filtered without
-    joining the book. Pass the lists to `scoped` (who_only)."""
+    joining the book. Bind the lists with `over_rows`."""
     who, lists, _ = who_clauses(filters, f"{alias}.segment", f"{alias}.csm_id", "c.team")
     if filters.account_ids:
         who.append(f"{alias}.account_id in :{alias}_accounts")
         lists[f"{alias}_accounts"] = list(filters.account_ids)
     return " and ".join(who) or "1 = 1", lists
+
+
+def over_rows(statement: str, lists: dict[str, list]) -> tuple[sa.TextClause, dict]:
+    """A whole statement over marts that carry each account's segment and CSM, filtered by
+    `who_of_rows`: no book to scope, so only its list parameters are bound (expanding, which lets
+    one SQL text take a list on both engines)."""
+    binds = [sa.bindparam(name, expanding=True) for name in lists]
+    return sa.text(statement).bindparams(*binds), dict(lists)
 
 
 def in_lists(triples) -> tuple[list[str], dict, list]:

@@ -20,20 +20,16 @@ import sqlalchemy as sa
 
 from queries import definitions as d
 from queries.db import Warehouse, cached, fetch
-from queries.scope import Filters, scoped, who_of_rows
+from queries.scope import Filters, over_rows, who_of_rows
 
 
-def _decided(filters: Filters) -> Filters:
-    """History keeps the who-filters (segment, team, CSM) and counts churned accounts too."""
-    return filters.for_history()
-
-
-def _decided_cte(filters: Filters) -> tuple[str, dict]:
-    """`decided`: the decided renewals of the span the who-filters keep, each with the day its health
-    is looked at (N days before due), and the list parameters. renewals_as_of carries the account's
+def _over_decided(filters: Filters, body: str) -> tuple[sa.TextClause, dict]:
+    """`with decided <body>` (body continues the WITH list or starts the SELECT): `decided` is the
+    decided renewals of the span the who-filters keep (history: churned accounts too), each with
+    the day its health is looked at (N days before due). renewals_as_of carries the account's
     segment and CSM, so no book is joined."""
     who, lists = who_of_rows(filters, "r")
-    return f"""decided as (
+    return over_rows(f"""with decided as (
         select r.renewal_id, r.account_id, r.due_date, r.outcome, r.arr_up, r.arr_renewed,
                r.due_date - :lead_days as looked_on,
                case when {d.bad_outcome('r')} then 1 else 0 end as bad,
@@ -41,7 +37,7 @@ def _decided_cte(filters: Filters) -> tuple[str, dict]:
         from renewals_as_of as r
         left join csms as c on c.csm_id = r.csm_id
         where r.outcome is not null and r.due_date >= :start and r.due_date <= :end and {who}
-    )""", lists
+    ){body}""", lists)
 
 # `looked`: each renewal whose account had a score N days before due (the latest weekly score on or
 # before the look day, if recent enough), with that day and score, one row each (the dbt mart
@@ -123,9 +119,8 @@ def _band_rows(scores: dict[str, str], rows: str = "components") -> str:
 def bands(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, lead_days: int) -> pl.DataFrame:
     """Per health band N days before due (the warehouse's own score): decided renewals, renewed,
     churned, contracted, ARR up, logo renewal rate, GRR, and green minus red on every row."""
-    decided, lists = _decided_cte(filters)
-    statement, params = scoped(wh, _decided(filters), f""", {decided}, {_LOOKED}
-        {_band_rows({'warehouse': 'max(score)'}, rows='looked')}""", lists=lists, who_only=True)
+    statement, params = _over_decided(filters, f""", {_LOOKED}
+        {_band_rows({'warehouse': 'max(score)'}, rows='looked')}""")
     return fetch(wh, statement, {**params, **_params(as_of, quarters, lead_days)}).drop("weights")
 
 
@@ -152,9 +147,8 @@ def what_if(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, lead
     the same expression: `current` under the warehouse's weights, `proposed` under `weights`
     ((component, weight) pairs; any scale, only proportions matter)."""
     proposed, weight_params = _bound_weights(dict(weights))
-    decided, lists = _decided_cte(filters)
-    statement, params = scoped(wh, _decided(filters), f""", {decided}, {_LOOKED}
-        {_band_rows({'current': _weighted('weight'), 'proposed': _weighted(proposed)})}""", lists=lists, who_only=True)
+    statement, params = _over_decided(filters, f""", {_LOOKED}
+        {_band_rows({'current': _weighted('weight'), 'proposed': _weighted(proposed)})}""")
     return fetch(wh, statement, {**params, **weight_params, **_params(as_of, quarters, lead_days)})
 
 
@@ -163,8 +157,7 @@ def component_spreads(wh: Warehouse, filters: Filters, as_of: dt.date, quarters:
                       lead_days: int) -> pl.DataFrame:
     """Per health component: among renewals whose account had a value N days before due, the logo
     renewal rate of its top quartile against its bottom quartile, with counts."""
-    decided, lists = _decided_cte(filters)
-    statement, params = scoped(wh, _decided(filters), f""", {decided}, {_LOOKED},
+    statement, params = _over_decided(filters, f""", {_LOOKED},
         valued as (
             select c.component, c.value, c.outcome
             from components as c
@@ -197,7 +190,7 @@ def component_spreads(wh: Warehouse, filters: Filters, as_of: dt.date, quarters:
                case when least(r.bottom_n, r.top_n) < {d.SMALL_SAMPLE_BELOW} then true else false end as small_sample
         from rated as r
         inner join health_components as hc on hc.component = r.component
-        order by hc.weight desc, r.component""", lists=lists, who_only=True)
+        order by hc.weight desc, r.component""")
     return fetch(wh, statement, {**params, **_params(as_of, quarters, lead_days)})
 
 
@@ -272,8 +265,7 @@ def signal_hits(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, 
     rules = " union all ".join(f"select '{r}' as rule, {1 if r in _NEEDS_USAGE else 0} as needs_usage"
                                for r in d.SCORE_CHECK_RULES)
     fired = " union ".join(f"({sql})" for sql in _FIRED.values())
-    decided, lists = _decided_cte(filters)
-    statement, params = scoped(wh, _decided(filters), f""", {decided}, {_FACTS},
+    statement, params = _over_decided(filters, f""", {_FACTS},
         rules as ({rules}),
         fired as ({fired}),
         evaluable as (
@@ -302,7 +294,7 @@ def signal_hits(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, 
                case when coalesce(c.churned, 0) < {d.SMALL_SAMPLE_BELOW} then true else false end as recall_small
         from rules as ru
         left join counted as c on c.rule = ru.rule
-        order by ru.rule""", lists=lists, who_only=True)
+        order by ru.rule""")
     return fetch(wh, statement, {**params, **_params(as_of, quarters, lead_days)})
 
 
@@ -310,12 +302,11 @@ def signal_hits(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, 
 def base_rates(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, lead_days: int) -> dict:
     """The span's decided renewals, how many churned or contracted, and how many had a score N days
     before due: what every rate on the page is compared with."""
-    decided, lists = _decided_cte(filters)
-    statement, params = scoped(wh, _decided(filters), f""", {decided}, {_LOOKED}
+    statement, params = _over_decided(filters, f""", {_LOOKED}
         select {d.DECIDED} as decided, sum(bad) as bad, {d.CHURNED} as churned,
                {d.LOGO_RENEWAL_RATE} as logo_renewal_rate, {d.GRR} as grr,
                sum(case when renewal_id in (select renewal_id from looked) then 1 else 0 end) as scored
-        from decided""", lists=lists, who_only=True)
+        from decided""")
     return fetch(wh, statement, {**params, **_params(as_of, quarters, lead_days)}).row(0, named=True)
 
 
