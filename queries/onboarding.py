@@ -19,7 +19,8 @@ def _milestones(filters: Filters) -> tuple[str, dict]:
     who, lists = who_of_rows(filters, "m")
     return f"""milestones as (
         select m.account_id, m.milestone, m.day_offset, m.due_date, m.completed_date,
-               m.term_start as start_date, m.segment,
+               m.term_start as start_date, m.segment, m.cohort_month, m.cohort_quarter, m.first_in_month,
+               m.first_in_quarter,
                {d.milestone_state('m', AS_OF)} as state
         from onboarding_milestones_as_of as m
         left join csms as c on c.csm_id = m.csm_id
@@ -27,13 +28,28 @@ def _milestones(filters: Filters) -> tuple[str, dict]:
     )""", lists
 
 
+# A cohort grain's column in onboarding_milestones_as_of, and the column marking an account's first
+# row of a milestone in that cohort (summed, it counts the cohort's accounts without a distinct).
+_COHORTS = {"month": ("cohort_month", "first_in_month"), "quarter": ("cohort_quarter", "first_in_quarter")}
+
+
+def _cohort_start(day: dt.date, grain: str) -> dt.date:
+    """The first day of the month or quarter holding `day`."""
+    month = day.month if grain == "month" else 3 * ((day.month - 1) // 3) + 1
+    return dt.date(day.year, month, 1)
+
+
 @cached
 def milestone_matrix(wh: Warehouse, filters: Filters, since: dt.date, grain: str = "quarter") -> pl.DataFrame:
-    """Per signing cohort and milestone: counts by state and the on-time rate (null: not due yet)."""
+    """Per signing cohort (from the one holding `since`) and milestone: accounts, counts by state and
+    the on-time rate (null: not due yet)."""
+    if grain not in _COHORTS:
+        raise ValueError(f"unknown cohort grain: {grain!r}")
+    cohort, first = _COHORTS[grain]
     milestones, lists = _milestones(filters)
     statement, params = over_rows(f"""with {milestones}
-        select {d.period_start(grain, 'start_date')} as cohort, milestone, day_offset,
-               count(distinct account_id) as accounts,
+        select {cohort} as cohort, milestone, day_offset,
+               sum(case when {first} then 1 else 0 end) as accounts,
                sum(case when state = 'on_time' then 1 else 0 end) as on_time,
                sum(case when state = 'late' then 1 else 0 end) as late,
                sum(case when state = 'overdue' then 1 else 0 end) as overdue,
@@ -43,7 +59,7 @@ def milestone_matrix(wh: Warehouse, filters: Filters, since: dt.date, grain: str
         where start_date >= :since
         group by 1, 2, 3
         order by 1, 3""", lists)
-    return fetch(wh, statement, {**params, "since": since})
+    return fetch(wh, statement, {**params, "since": _cohort_start(since, grain)})
 
 
 @cached

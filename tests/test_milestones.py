@@ -6,7 +6,11 @@ Account 1 started its relationship 40 days ago and was upsold 20 days ago (its c
 the upsell's, which has no milestones); its first training, due 26 days ago, was completed 2 days
 after the as-of day (the daily tables run ahead of the newest snapshot). Account 2 churned and
 was won back 30 days ago; the win-back term was loaded first, so its contract id is the lower
-one: the account page must still show the win-back's milestones, not the old relationship's."""
+one: the account page must still show the win-back's milestones, not the old relationship's.
+
+Account 3 signed in August 2025, churned, and was won back in September: two onboardings in one
+quarter, of which only the win-back has a go-live milestone. Account 4 signed in August 2025. The
+Onboarding page's cohorts count such an account once and each onboarding's milestones apart."""
 import datetime as dt
 
 import pytest
@@ -44,6 +48,18 @@ def build_book() -> Book:
     milestone(b, back, "kickoff", 7, None)                              # overdue
     milestone(b, old, "kickoff", 7, old["start_date"] + days(3))
     milestone(b, old, "go_live", 30, old["start_date"] + days(25))
+    for account_id in (3, 4):
+        b.account(account_id)
+        b.health(account_id, AS_OF, 70.0)
+    gone = b.term(3, dt.date(2025, 8, 4), dt.date(2025, 9, 1), 5_000, status="churned")
+    b.renewal(gone, "churned", 0, dt.date(2025, 9, 1), forecast="at_risk", stage="closed")
+    milestone(b, gone, "kickoff", 7, gone["start_date"] + days(5))
+    again = b.term(3, dt.date(2025, 9, 22), dt.date(2027, 9, 21), 5_000, term_type="winback")
+    milestone(b, again, "kickoff", 7, again["start_date"] + days(3))
+    milestone(b, again, "go_live", 30, again["start_date"] + days(35))  # late
+    fourth = b.term(4, dt.date(2025, 8, 11), dt.date(2027, 8, 10), 7_000)
+    milestone(b, fourth, "kickoff", 7, fourth["start_date"] + days(9))    # late
+    milestone(b, fourth, "go_live", 30, fourth["start_date"] + days(20))
     return b
 
 
@@ -80,3 +96,33 @@ def test_the_signal_and_the_onboarding_page_agree(book):
     now = {r["account_id"]: r for r in onboarding.in_onboarding(book, Filters()).iter_rows(named=True)}
     assert now[1]["next_milestone"] == "first_training" and now[1]["milestones_done"] == 2
     assert now[1]["milestones_overdue"] == 1 and now[1]["days_late"] == 26
+
+
+def _cohort(day: dt.date, grain: str) -> dt.date:
+    return dt.date(day.year, day.month if grain == "month" else 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+@pytest.mark.parametrize("grain", ["month", "quarter"])
+def test_a_cohort_counts_an_account_once_and_each_onboarding(book, grain):
+    """Against the milestones as built: per cohort (terms started since the first of 2025) and
+    milestone, the distinct accounts, and one state per onboarding's milestone."""
+    built = build_book().rows
+    started = {c["contract_id"]: c["start_date"] for c in built["contracts"]}
+    since = dt.date(2025, 1, 1)
+    accounts, onboardings = {}, {}
+    for m in built["onboarding_milestones"]:
+        start = started[m["contract_id"]]
+        if start >= since:
+            key = (_cohort(start, grain), m["milestone"])
+            accounts.setdefault(key, set()).add(m["account_id"])
+            onboardings[key] = onboardings.get(key, 0) + 1
+    matrix = onboarding.milestone_matrix(book, Filters(), since, grain)
+    got = {(r["cohort"], r["milestone"]): r for r in matrix.iter_rows(named=True)}
+    assert set(got) == set(accounts)
+    for key, row in got.items():
+        assert row["accounts"] == len(accounts[key]), key
+        assert row["on_time"] + row["late"] + row["overdue"] + row["not_due"] == onboardings[key], key
+    q3 = _cohort(dt.date(2025, 8, 4), grain)
+    if grain == "quarter":  # account 3 twice (two kickoffs), with account 4: two accounts, three kickoffs
+        assert (got[(q3, "kickoff")]["accounts"], got[(q3, "kickoff")]["on_time"]) == (2, 2)
+        assert got[(q3, "go_live")]["accounts"] == 2  # only the win-back's go-live is account 3's
