@@ -1,9 +1,10 @@
 """Score check, for leadership and CS operations: did the health score, its components and the
 signal rules foretell the renewals that followed, on the company's own history?
 
-Every figure is computed in SQL over decided renewals (`renewals_as_of`) and dbt marts:
-`score_check_renewal_health` (per decided renewal and look-back, the score that stood N days
-before the due date, with that day's components and weights) and `score_check_signal_facts` (per
+Every figure is computed in SQL over dbt marts: `score_check_renewal_scores` (per decided renewal
+of renewals_as_of and look-back, its outcome and the score that stood N days before the due date),
+`score_check_renewal_health` (the same renewals' components and weights that day) and
+`score_check_signal_facts` (per
 decided renewal and look-back, the lowest usage shares and the most tickets in 7 days over the
 window's days, for the usage and ticket-burst rules); the other rules read their small tables
 directly. The band rules, the rates and the thresholds come from queries/definitions.py; the
@@ -23,40 +24,38 @@ from queries.db import Warehouse, cached, fetch
 from queries.scope import Filters, over_rows, who_of_rows
 
 
-def _over_decided(filters: Filters, body: str) -> tuple[sa.TextClause, dict]:
-    """`with decided <body>` (body continues the WITH list or starts the SELECT): `decided` is the
-    decided renewals of the span the who-filters keep (history: churned accounts too), each with
-    the day its health is looked at (N days before due). renewals_as_of carries the account's
-    segment and CSM, so no book is joined."""
+def _over_decided(filters: Filters, body: str, components: bool = False) -> tuple[sa.TextClause, dict]:
+    """`with decided[, components] <body>` (body continues the WITH list or starts the SELECT).
+
+    `decided`: the decided renewals of the span and look-back the who-filters keep (history: churned
+    accounts too), each with its look day (N days before due) and the score it was judged by, if
+    any: rows of the dbt mart score_check_renewal_scores, which carries the outcome, ARR, segment
+    and CSM, read by look-back and due date (its index) with no join. `components`: the day's
+    components, values and weights of those judged by a score, with the outcome
+    (score_check_renewal_health, alike), for what needs them. Both marts hold every look-back the
+    page offers (d.SCORE_CHECK_LEAD_DAYS, passed to dbt as vars)."""
     who, lists = who_of_rows(filters, "r")
-    return over_rows(f"""with decided as (
-        select r.renewal_id, r.account_id, r.due_date, r.outcome, r.arr_up, r.arr_renewed,
-               r.due_date - :lead_days as looked_on,
+    ctes = f"""with decided as (
+        select r.renewal_id, r.account_id, r.due_date, r.outcome, r.arr_up, r.arr_renewed, r.looked_on,
+               r.health_day, r.score,
                case when {d.bad_outcome('r')} then 1 else 0 end as bad,
                case when r.outcome = 'churned' then 1 else 0 end as lost
-        from renewals_as_of as r
+        from score_check_renewal_scores as r
         left join csms as c on c.csm_id = r.csm_id
-        where r.outcome is not null and r.due_date >= :start and r.due_date <= :end and {who}
-    ){body}""", lists)
-
-# `looked`: each renewal whose account had a score N days before due (the latest weekly score on or
-# before the look day, if recent enough), with that day and score, one row each (the dbt mart
-# score_check_renewal_scores); `components`: that day's components, values and weights
-# (score_check_renewal_health), read only by what needs them. Both marts hold every look-back the
-# page offers (d.SCORE_CHECK_LEAD_DAYS, passed to dbt as vars), read by look-back and due date
-# (their index) rather than by probing each renewal.
-_LOOKED = """looked as (
-        select m.renewal_id, m.health_day, m.score
-        from score_check_renewal_scores as m
-        inner join decided as dd on dd.renewal_id = m.renewal_id
-        where m.lead_days = :lead_days and m.due_date >= :start and m.due_date <= :end
-    ),
-    components as (
-        select m.renewal_id, m.health_day, m.component, m.value, m.weight, m.score, dd.outcome
-        from score_check_renewal_health as m
-        inner join decided as dd on dd.renewal_id = m.renewal_id
-        where m.lead_days = :lead_days and m.due_date >= :start and m.due_date <= :end
+        where r.lead_days = :lead_days and r.due_date >= :start and r.due_date <= :end and {who}
     )"""
+    if components:
+        who_of_components, more = who_of_rows(filters, "m")
+        lists.update(more)
+        ctes += f""",
+    components as (
+        select m.renewal_id, m.component, m.value, m.weight, m.outcome
+        from score_check_renewal_health as m
+        left join csms as c on c.csm_id = m.csm_id
+        where m.lead_days = :lead_days and m.due_date >= :start and m.due_date <= :end and {who_of_components}
+    )"""
+    return over_rows(ctes + body, lists)
+
 
 _BAND_ORDER = " ".join(f"when '{b}' then {i}" for i, b in enumerate(d.HEALTH_BANDS))
 
@@ -67,29 +66,34 @@ def _params(as_of: dt.date, quarters: int, lead_days: int) -> dict:
     return {"start": d.score_check_start(as_of, quarters), "end": as_of, "lead_days": int(lead_days)}
 
 
-def _band_rows(scores: dict[str, str], rows: str = "components") -> str:
-    """Per score (name -> expression over the `rows` of one renewal: `components`, or `looked` for
-    the score itself) and band: counts, logo renewal rate and GRR, and green's lead over red.
-    `scores` names are code, not user input."""
-    per_renewal = ", ".join(f"{expr} as score_{name}" for name, expr in scores.items())
+def _band_rows(scores: dict[str, str], per_component: bool = True) -> str:
+    """Per score (name -> expression: over the `components` rows of one renewal, or with
+    per_component False over the renewal's own `decided` row) and band: counts, logo renewal rate
+    and GRR, and green's lead over red. `scores` names are code, not user input."""
+    score_columns = ", ".join(f"c.score_{name}" for name in scores)
+    own = ", ".join(f"{expr} as score_{name}" for name, expr in scores.items())
     # each renewal's scores in one pass over its component rows, grouped by the renewal alone (none:
     # no score), then read once per score: joining decided renewals to per-renewal scores in every
     # branch made PostgreSQL guess millions of rows and spend most of the query compiling it (JIT)
-    unpivot = " union all ".join(
-        f"select '{name}' as weights, {d.health_band(f's.score_{name}')} as band, s.* from scored as s"
-        for name in scores)
-    score_columns = ", ".join(f"c.score_{name}" for name in scores)
-    return f""",
+    scored = f"""
     per_renewal as (
-        select renewal_id, {per_renewal}
-        from {rows}
+        select renewal_id, {own}
+        from components
         group by renewal_id
     ),
     scored as (
         select s.renewal_id, s.outcome, s.arr_up, s.arr_renewed, s.bad, s.lost, {score_columns}
         from decided as s
         left join per_renewal as c on c.renewal_id = s.renewal_id
-    ),
+    ),""" if per_component else f"""
+    scored as (
+        select renewal_id, outcome, arr_up, arr_renewed, bad, lost, {own}
+        from decided
+    ),"""
+    unpivot = " union all ".join(
+        f"select '{name}' as weights, {d.health_band(f's.score_{name}')} as band, s.* from scored as s"
+        for name in scores)
+    return f""",{scored}
     banded as ({unpivot}),
     by_band as (
         select weights, band, {d.DECIDED} as decided, {d.RENEWED} as renewed, {d.CHURNED} as churned,
@@ -119,8 +123,7 @@ def _band_rows(scores: dict[str, str], rows: str = "components") -> str:
 def bands(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, lead_days: int) -> pl.DataFrame:
     """Per health band N days before due (the warehouse's own score): decided renewals, renewed,
     churned, contracted, ARR up, logo renewal rate, GRR, and green minus red on every row."""
-    statement, params = _over_decided(filters, f""", {_LOOKED}
-        {_band_rows({'warehouse': 'max(score)'}, rows='looked')}""")
+    statement, params = _over_decided(filters, _band_rows({'warehouse': 'score'}, per_component=False))
     return fetch(wh, statement, {**params, **_params(as_of, quarters, lead_days)}).drop("weights")
 
 
@@ -147,8 +150,8 @@ def what_if(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, lead
     the same expression: `current` under the warehouse's weights, `proposed` under `weights`
     ((component, weight) pairs; any scale, only proportions matter)."""
     proposed, weight_params = _bound_weights(dict(weights))
-    statement, params = _over_decided(filters, f""", {_LOOKED}
-        {_band_rows({'current': _weighted('weight'), 'proposed': _weighted(proposed)})}""")
+    statement, params = _over_decided(
+        filters, _band_rows({'current': _weighted('weight'), 'proposed': _weighted(proposed)}), components=True)
     return fetch(wh, statement, {**params, **weight_params, **_params(as_of, quarters, lead_days)})
 
 
@@ -157,7 +160,7 @@ def component_spreads(wh: Warehouse, filters: Filters, as_of: dt.date, quarters:
                       lead_days: int) -> pl.DataFrame:
     """Per health component: among renewals whose account had a value N days before due, the logo
     renewal rate of its top quartile against its bottom quartile, with counts."""
-    statement, params = _over_decided(filters, f""", {_LOOKED},
+    statement, params = _over_decided(filters, f""",
         valued as (
             select c.component, c.value, c.outcome
             from components as c
@@ -190,7 +193,7 @@ def component_spreads(wh: Warehouse, filters: Filters, as_of: dt.date, quarters:
                case when least(r.bottom_n, r.top_n) < {d.SMALL_SAMPLE_BELOW} then true else false end as small_sample
         from rated as r
         inner join health_components as hc on hc.component = r.component
-        order by hc.weight desc, r.component""")
+        order by hc.weight desc, r.component""", components=True)
     return fetch(wh, statement, {**params, **_params(as_of, quarters, lead_days)})
 
 
@@ -233,7 +236,7 @@ _FIRED = {
         select distinct dd.renewal_id, 'champion_left' as rule
         from decided as dd
         inner join contacts as ct on ct.account_id = dd.account_id
-        where (ct.is_champion or ct.tier = 'S')
+        where (ct.is_champion or ct.tier = 'S') and ct.left_at is not null  -- the few who left, not every contact
           and ct.left_at > dd.looked_on - {d.CHAMPION_LEFT_WITHIN_DAYS} and ct.left_at < dd.due_date""",
     # an acquisition, layoffs, a leadership change or a funding cut in (t - 90, t]
     "business_change": f"""
@@ -268,32 +271,42 @@ def signal_hits(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, 
     statement, params = _over_decided(filters, f""", {_FACTS},
         rules as ({rules}),
         fired as ({fired}),
-        evaluable as (
-            select dd.renewal_id, dd.bad, dd.lost, ru.rule
+        -- the usage rules are judged on a renewal only when its window's usage baseline is in the
+        -- data; counted per rule from two groups of renewals, not from renewals x rules
+        judged as (
+            select dd.renewal_id, dd.bad, dd.lost,
+                   case when dd.looked_on - {_USAGE_REACH_DAYS} >= (select min(day) from usage_daily)
+                        then 1 else 0 end as usage_known
             from decided as dd
-            cross join rules as ru
-            where ru.needs_usage = 0
-               or dd.looked_on - {_USAGE_REACH_DAYS} >= (select min(day) from usage_daily)
         ),
-        counted as (
-            select e.rule, count(*) as evaluated,
-                   sum(case when f.renewal_id is not null then 1 else 0 end) as fired,
-                   sum(case when f.renewal_id is not null then e.bad else 0 end) as fired_bad,
-                   sum(e.lost) as churned,
-                   sum(case when f.renewal_id is not null then e.lost else 0 end) as churned_flagged
-            from evaluable as e
-            left join fired as f on f.renewal_id = e.renewal_id and f.rule = e.rule
-            group by e.rule
+        by_reach as (
+            select usage_known, count(*) as renewals, sum(lost) as lost
+            from judged
+            group by usage_known
+        ),
+        evaluated as (
+            select ru.rule, sum(b.renewals) as evaluated, sum(b.lost) as churned
+            from rules as ru
+            inner join by_reach as b on ru.needs_usage = 0 or b.usage_known = 1
+            group by ru.rule
+        ),
+        flagged as (
+            select f.rule, count(*) as fired, sum(j.bad) as fired_bad, sum(j.lost) as churned_flagged
+            from fired as f
+            inner join judged as j on j.renewal_id = f.renewal_id
+            where j.usage_known = 1 or f.rule not in ({", ".join(f"'{r}'" for r in sorted(_NEEDS_USAGE))})
+            group by f.rule
         )
-        select ru.rule, coalesce(c.evaluated, 0) as evaluated, coalesce(c.fired, 0) as fired,
-               coalesce(c.fired_bad, 0) as fired_bad,
-               cast(c.fired_bad as double precision) / nullif(c.fired, 0) as precision,
-               coalesce(c.churned, 0) as churned, coalesce(c.churned_flagged, 0) as churned_flagged,
-               cast(c.churned_flagged as double precision) / nullif(c.churned, 0) as recall,
-               case when coalesce(c.fired, 0) < {d.SMALL_SAMPLE_BELOW} then true else false end as precision_small,
-               case when coalesce(c.churned, 0) < {d.SMALL_SAMPLE_BELOW} then true else false end as recall_small
+        select ru.rule, coalesce(e.evaluated, 0) as evaluated, coalesce(g.fired, 0) as fired,
+               coalesce(g.fired_bad, 0) as fired_bad,
+               cast(g.fired_bad as double precision) / nullif(g.fired, 0) as precision,
+               coalesce(e.churned, 0) as churned, coalesce(g.churned_flagged, 0) as churned_flagged,
+               cast(coalesce(g.churned_flagged, 0) as double precision) / nullif(e.churned, 0) as recall,
+               case when coalesce(g.fired, 0) < {d.SMALL_SAMPLE_BELOW} then true else false end as precision_small,
+               case when coalesce(e.churned, 0) < {d.SMALL_SAMPLE_BELOW} then true else false end as recall_small
         from rules as ru
-        left join counted as c on c.rule = ru.rule
+        left join evaluated as e on e.rule = ru.rule
+        left join flagged as g on g.rule = ru.rule
         order by ru.rule""")
     return fetch(wh, statement, {**params, **_params(as_of, quarters, lead_days)})
 
@@ -302,10 +315,9 @@ def signal_hits(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, 
 def base_rates(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, lead_days: int) -> dict:
     """The span's decided renewals, how many churned or contracted, and how many had a score N days
     before due: what every rate on the page is compared with."""
-    statement, params = _over_decided(filters, f""", {_LOOKED}
+    statement, params = _over_decided(filters, f"""
         select {d.DECIDED} as decided, sum(bad) as bad, {d.CHURNED} as churned,
-               {d.LOGO_RENEWAL_RATE} as logo_renewal_rate, {d.GRR} as grr,
-               sum(case when renewal_id in (select renewal_id from looked) then 1 else 0 end) as scored
+               {d.LOGO_RENEWAL_RATE} as logo_renewal_rate, {d.GRR} as grr, count(health_day) as scored
         from decided""")
     return fetch(wh, statement, {**params, **_params(as_of, quarters, lead_days)}).row(0, named=True)
 
