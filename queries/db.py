@@ -84,7 +84,8 @@ class Warehouse:
 # account's contacts; 6: the nps_monthly mart; 7: the renewals_as_of mart; 8: milestones carry their cohort and owner;
 # 9: score_check_signal_facts; 10: the arr_changes_daily mart (the ARR bridge and CSM outcomes read it)
 # 11: the snapshot carries who the account is, its usage means as doubles; the renewals_open mart
-# 12: onboarding milestones carry their month and quarter cohorts and each account's first row in them
+# 12: onboarding milestones carry their month and quarter cohorts and each account's first row in them; the
+# score check marts carry every decided renewal with its outcome and who-columns
 DEMO_BUILD = 12
 
 
