@@ -15,7 +15,7 @@ import polars as pl
 
 from queries import definitions as d
 from queries.db import Warehouse, cached, fetch
-from queries.scope import Filters, in_lists, scoped, who_clauses
+from queries.scope import Filters, in_lists, over_rows, who_of_rows
 
 _SAME_ROW = "{x}.team = p.team and {x}.team_row = p.team_row and (p.team_row = 1 or {x}.csm_id = p.csm_id)"
 
@@ -29,25 +29,23 @@ def outcomes(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date) -> p
     History keeps the who-filters (segment, team, CSM) and every account, churned ones too. CSMs are
     those of the Team page's workload table: role 'csm' with an account in scope, or with no account
     at all (an empty book, when the who-filters allow them)."""
-    _, who_params, _ = who_clauses(filters, "c.segment", "c.csm_id", "c.team")  # the lists to bind
+    # renewals_as_of and arr_changes_daily carry the account's CSM and segment: no book is joined
+    who_due, lists = who_of_rows(filters, "r")
+    who_changes, more = who_of_rows(filters, "x")
+    lists.update(more)
     # people: CSMs the team and CSM filters keep, with an account the segment filter keeps, or with
     # no account at all (then their own segment must pass). Probing `accounts` by its csm_id index
-    # per CSM costs a few thousand lookups; asking `owned` would hash all of it (270k rows at 200k).
+    # per CSM costs a few thousand lookups, where hashing the book would read 270k rows at 200k.
     team_and_csm, _, _ = in_lists((("csm_ids", "c.csm_id", filters.csm_ids), ("teams", "c.team", filters.teams)))
     account_segment, _, _ = in_lists((("segments", "a.segment", filters.segments),))
     own_segment, _, _ = in_lists((("segments", "c.segment", filters.segments),))
     credited = d.credited_to_csm("day", "signed_on")
-    statement, params = scoped(wh, filters.for_history(), f""",
-        owned as (
-            select i.account_id, c.csm_id, c.team
-            from in_scope as i
-            inner join csms as c on c.csm_id = i.csm_id and c.role = 'csm'
-        ),
+    statement, params = over_rows(f"""with
         due as (
-            select o.team, o.csm_id, r.outcome, r.arr_up, r.arr_renewed
+            select c.team, c.csm_id, r.outcome, r.arr_up, r.arr_renewed
             from renewals_as_of as r
-            inner join owned as o on o.account_id = r.account_id
-            where r.due_date >= :start and r.due_date <= :end
+            inner join csms as c on c.csm_id = r.csm_id and c.role = 'csm'
+            where r.due_date >= :start and r.due_date <= :end and {who_due}
         ),
         rates as (
             select team, csm_id, grouping(csm_id) as team_row,
@@ -61,12 +59,12 @@ def outcomes(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date) -> p
             -- the ARR bridge over each day an account's ARR changed in the period (arr_changes_daily:
             -- the close of the day before against the close of the day, and the signing of the
             -- relationship the day belongs to, its newest new or win-back term started by then)
-            select o.csm_id, o.team, c.day, c.signed_on,
-                   {d.bridge_expansion('c.arr_before', 'c.arr_after',
-                                       'c.churned and c.arr_before > 0 and c.arr_after > 0')} as expansion
-            from arr_changes_daily as c
-            inner join owned as o on o.account_id = c.account_id
-            where c.day >= :start and c.day <= :end
+            select c.csm_id, c.team, x.day, x.signed_on,
+                   {d.bridge_expansion('x.arr_before', 'x.arr_after',
+                                       'x.churned and x.arr_before > 0 and x.arr_after > 0')} as expansion
+            from arr_changes_daily as x
+            inner join csms as c on c.csm_id = x.csm_id and c.role = 'csm'
+            where x.day >= :start and x.day <= :end and {who_changes}
         ),
         credits as (
             select team, csm_id, grouping(csm_id) as team_row,
@@ -103,5 +101,5 @@ def outcomes(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date) -> p
         from shown as p
         left join rates as r on {_SAME_ROW.format(x="r")}
         left join credits as x on {_SAME_ROW.format(x="x")}
-        order by p.team, p.team_row desc, p.csm_name, p.csm_id""", lists=who_params, who_only=True)
+        order by p.team, p.team_row desc, p.csm_name, p.csm_id""", lists)
     return fetch(wh, statement, {**params, "start": start, "end": end})

@@ -85,7 +85,7 @@ class Warehouse:
 # 9: score_check_signal_facts; 10: the arr_changes_daily mart (the ARR bridge and CSM outcomes read it)
 # 11: the snapshot carries who the account is, its usage means as doubles; the renewals_open mart
 # 12: onboarding milestones carry their month and quarter cohorts and each account's first row in them; the
-# score check marts carry every decided renewal with its outcome and who-columns
+# score check marts carry every decided renewal with its outcome and who-columns; arr_changes_daily its CSM and segment
 DEMO_BUILD = 12
 
 

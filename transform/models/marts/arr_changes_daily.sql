@@ -50,13 +50,18 @@ changes as (
     where arr_after <> arr_before or churned
 )
 
+-- With the account's CSM and segment, so CSM outcomes credit and filter these rows without
+-- joining the book (270k accounts at 200k) per view.
 select
-    account_id,
-    day,
-    arr_before,
-    arr_after,
-    churned,
-    signed_on,
-    lag(day) over (partition by account_id order by day) as previous_change_day,
-    lead(day) over (partition by account_id order by day) as next_change_day
-from changes
+    c.account_id,
+    c.day,
+    c.arr_before,
+    c.arr_after,
+    c.churned,
+    c.signed_on,
+    lag(c.day) over (partition by c.account_id order by c.day) as previous_change_day,
+    lead(c.day) over (partition by c.account_id order by c.day) as next_change_day,
+    a.csm_id,
+    a.segment
+from changes as c
+inner join {{ ref('stg_accounts') }} as a on a.account_id = c.account_id
