@@ -2,12 +2,11 @@
 signal rules foretell the renewals that followed, on the company's own history?
 
 Every figure is computed in SQL over dbt marts: `score_check_renewal_scores` (per decided renewal
-of renewals_as_of and look-back, its outcome and the score that stood N days before the due date),
-`score_check_renewal_health` (the same renewals' components and weights that day) and
-`score_check_signal_facts` (per
-decided renewal and look-back, the lowest usage shares and the most tickets in 7 days over the
-window's days, for the usage and ticket-burst rules); the other rules read their small tables
-directly. The band rules, the rates and the thresholds come from queries/definitions.py; the
+of renewals_as_of and look-back, its outcome, the score that stood N days before the due date, and
+the latest champion departure and business event before it), `score_check_renewal_health` (the same
+renewals' components and weights that day) and `score_check_signal_facts` (per decided renewal and
+look-back, the lowest usage shares and the most tickets in 7 days over the window's days, for the
+usage and ticket-burst rules); the detractor rule reads the survey answers directly. The band rules, the rates and the thresholds come from queries/definitions.py; the
 what-if re-weighs the same components by the warehouse's own rule (a component with no data is
 left out and its weight spread over the others), so current and proposed weights differ only in
 the weights.
@@ -37,7 +36,7 @@ def _over_decided(filters: Filters, body: str, components: bool = False) -> tupl
     who, lists = who_of_rows(filters, "r")
     ctes = f"""with decided as (
         select r.renewal_id, r.account_id, r.due_date, r.outcome, r.arr_up, r.arr_renewed, r.looked_on,
-               r.health_day, r.score,
+               r.health_day, r.score, r.last_champion_left_before_due, r.last_business_change_before_due,
                case when {d.bad_outcome('r')} then 1 else 0 end as bad,
                case when r.outcome = 'churned' then 1 else 0 end as lost
         from score_check_renewal_scores as r
@@ -231,19 +230,17 @@ _FIRED = {
               where b.account_id = a.account_id and b.contact_email = a.contact_email and b.score is not null
                 and (b.responded_at > a.responded_at or (b.responded_at = a.responded_at and b.survey_id > a.survey_id))
                 and cast(b.responded_at as date) <= greatest(cast(a.responded_at as date), dd.looked_on))""",
-    # a champion or tier-S contact left in (t - 90, t]
+    # a champion or tier-S contact left in (t - 90, t]: the latest departure before due (the mart's)
+    # is after the window's first day's reach
     "champion_left": f"""
-        select distinct dd.renewal_id, 'champion_left' as rule
+        select dd.renewal_id, 'champion_left' as rule
         from decided as dd
-        inner join contacts as ct on ct.account_id = dd.account_id
-        where (ct.is_champion or ct.tier = 'S') and ct.left_at is not null  -- the few who left, not every contact
-          and ct.left_at > dd.looked_on - {d.CHAMPION_LEFT_WITHIN_DAYS} and ct.left_at < dd.due_date""",
-    # an acquisition, layoffs, a leadership change or a funding cut in (t - 90, t]
+        where dd.last_champion_left_before_due > dd.looked_on - {d.CHAMPION_LEFT_WITHIN_DAYS}""",
+    # an acquisition, layoffs, a leadership change or a funding cut in (t - 90, t]: likewise
     "business_change": f"""
-        select distinct dd.renewal_id, 'business_change' as rule
+        select dd.renewal_id, 'business_change' as rule
         from decided as dd
-        inner join business_events as e on e.account_id = dd.account_id
-        where e.occurred_on > dd.looked_on - {d.BUSINESS_CHANGE_WITHIN_DAYS} and e.occurred_on < dd.due_date""",
+        where dd.last_business_change_before_due > dd.looked_on - {d.BUSINESS_CHANGE_WITHIN_DAYS}""",
     # on some day t with usage: key events over (t - 7, t] below the share of the (t - 97, t - 7]
     # baseline; weekday active users over (t - 7, t] at or below the share of (t - 35, t - 7] (with
     # enough users before: the mart's days)
