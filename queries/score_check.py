@@ -37,6 +37,7 @@ def _over_decided(filters: Filters, body: str, components: bool = False) -> tupl
     ctes = f"""with decided as (
         select r.renewal_id, r.account_id, r.due_date, r.outcome, r.arr_up, r.arr_renewed, r.looked_on,
                r.health_day, r.score, r.last_champion_left_before_due, r.last_business_change_before_due,
+               r.last_standing_detractor_before_due,
                case when {d.bad_outcome('r')} then 1 else 0 end as bad,
                case when r.outcome = 'churned' then 1 else 0 end as lost
         from score_check_renewal_scores as r
@@ -217,19 +218,13 @@ _FIRED = {
         select f.renewal_id, 'ticket_burst' as rule
         from facts as f
         where f.most_tickets_7d >= {d.TICKET_BURST_FROM}""",
-    # a contact's latest answer by day t scored 0-6 and was given in (t - 180, t]
+    # a contact's latest answer by day t scored 0-6 and was given in (t - 180, t]: the latest
+    # detractor answer that still stood on the window's first day or its own (the mart's) is recent
+    # enough on that day
     "nps_detractor": f"""
-        select distinct dd.renewal_id, 'nps_detractor' as rule
+        select dd.renewal_id, 'nps_detractor' as rule
         from decided as dd
-        inner join nps_responses as a on a.account_id = dd.account_id
-        where a.score is not null and a.score <= {d.DETRACTOR_UP_TO}
-          and cast(a.responded_at as date) > dd.looked_on - {d.DETRACTOR_WITHIN_DAYS}
-          and cast(a.responded_at as date) < dd.due_date
-          and not exists (
-              select 1 from nps_responses as b
-              where b.account_id = a.account_id and b.contact_email = a.contact_email and b.score is not null
-                and (b.responded_at > a.responded_at or (b.responded_at = a.responded_at and b.survey_id > a.survey_id))
-                and cast(b.responded_at as date) <= greatest(cast(a.responded_at as date), dd.looked_on))""",
+        where dd.last_standing_detractor_before_due > dd.looked_on - {d.DETRACTOR_WITHIN_DAYS}""",
     # a champion or tier-S contact left in (t - 90, t]: the latest departure before due (the mart's)
     # is after the window's first day's reach
     "champion_left": f"""
