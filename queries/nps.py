@@ -9,7 +9,7 @@ import polars as pl
 from queries import definitions as d
 from queries.db import Warehouse, cached, fetch, reads_writeback
 from queries.flags import open_flags_cte
-from queries.scope import Filters, scoped, who_clauses
+from queries.scope import Filters, over_rows, scoped, who_clauses, who_of_rows
 
 GROUPS = {"segment": "i.segment", "csm": "i.csm_name", "team": "i.team"}
 
@@ -52,13 +52,15 @@ def _next_month(day: dt.date) -> dt.date:
 @cached
 def _nps_rows(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, grain: str, group: str) -> pl.DataFrame:
     """Per period, per group and in total, from one pass over the surveys (grouping sets): the
-    whole months from the nps_monthly rollup, the days before and after them from nps_responses.
-    A list of accounts (which the rollup does not keep) reads every day from nps_responses."""
+    whole months from the nps_monthly rollup, the days before and after them from nps_surveys
+    (each survey with its account's CSM and segment). A list of accounts (which the rollup does not
+    keep) reads every day from nps_surveys."""
     whole_from, whole_to = whole_months(start, end) if not filters.account_ids else (start, start)
-    who, who_params, _ = who_clauses(filters, "m.segment", "m.csm_id", "c.team")
+    who, _, _ = who_clauses(filters, "m.segment", "m.csm_id", "c.team")  # the lists are who_of_rows' own
+    who_of_surveys, lists = who_of_rows(filters, "r")
     grain_sql = d.period_grain(grain)
-    statement, params = scoped(wh, filters.for_history(), f""",
-        surveys as (
+    statement, params = over_rows(f"""
+        with surveys as (
             select cast(date_trunc('{grain_sql}', i.month) as date) as period,
                    coalesce({GROUPS[group]}, 'none') as grp, i.score, i.surveys
             from (select m.month, m.segment, c.name as csm_name, c.team, m.score, m.surveys
@@ -66,21 +68,23 @@ def _nps_rows(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, gra
                   left join csms as c on c.csm_id = m.csm_id
                   where m.month >= :whole_from and m.month < :whole_to{"".join(" and " + w for w in who)}) as i
             union all
-            select cast(date_trunc('{grain_sql}', r.sent_at) as date), coalesce({GROUPS[group]}, 'none'),
-                   r.score, 1
-            from nps_responses as r
-            inner join in_scope as i on i.account_id = r.account_id
-            -- the days before the whole months and the days after them: two ranges, which the planner
-            -- estimates from the index (a NOT over the months it took for most of the year)
-            where (r.sent_at >= cast(:start as timestamp) and r.sent_at < cast(:whole_from as timestamp))
-               or (r.sent_at >= cast(:whole_to as timestamp) and r.sent_at < cast(:after_end as timestamp))
+            select cast(date_trunc('{grain_sql}', i.sent_at) as date), coalesce({GROUPS[group]}, 'none'),
+                   i.score, 1
+            from (select r.sent_at, r.segment, c.name as csm_name, c.team, r.score
+                  from nps_surveys as r
+                  left join csms as c on c.csm_id = r.csm_id
+                  -- the days before the whole months and the days after them: two ranges, which the
+                  -- planner estimates from the index (a NOT over the months it took for most of the year)
+                  where ((r.sent_at >= cast(:start as timestamp) and r.sent_at < cast(:whole_from as timestamp))
+                         or (r.sent_at >= cast(:whole_to as timestamp) and r.sent_at < cast(:after_end as timestamp)))
+                    and {who_of_surveys}) as i
         )
         select case when grouping(period) = 0 then 'period' when grouping(grp) = 0 then 'group' else 'total' end
                    as level,
                period, grp, {_aggregates()}
         from surveys
         group by grouping sets ((period), (grp), ())
-        order by level, period""", lists=who_params, who_only=True)
+        order by level, period""", lists)
     return fetch(wh, statement, {**params, "start": start, "after_end": end + dt.timedelta(days=1),
                                  "whole_from": whole_from, "whole_to": whole_to})
 
