@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import uuid
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -17,6 +18,15 @@ from queries.db import APP_SCHEMA_ENV, DEMO_PATH_ENV, URL_ENV
 from tests.conftest import PG_URL, least_privileged
 
 REQUIRE_E2E = os.environ.get("CS_COCKPIT_REQUIRE_E2E") == "1"
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
+def pytest_collection_modifyitems(items):
+    """Under `-n 2 --dist loadgroup` (scripts/test) the browser tests share one worker: one Chromium
+    and one app server per backend at a time, while the other worker runs the rest of the suite."""
+    for item in items:
+        if item.path.is_relative_to(Path(__file__).parent):
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 def _unavailable(reason: str):
