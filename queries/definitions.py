@@ -584,8 +584,9 @@ def forecast_cutoff(due_date: str, weeks_before: str) -> str:
 
 
 # Over rows of decided renewals with the forecast that stood k weeks before due (`category` and
-# `expected_arr` null when there was none), `outcome`, `arr_up`, `arr_renewed`.
-FORECAST_COVERAGE = "cast(count(category) as double precision) / nullif(count(*), 0)"
+# `expected_arr` null when there was none), `outcome`, `arr_up`, `arr_renewed`; a row without a
+# forecast may stand for several renewals (`renewals`, their ARR summed), a row with one for one.
+FORECAST_COVERAGE = "cast(count(category) as double precision) / nullif(sum(renewals), 0)"
 FORECAST_HIT_RATE = (f"cast(sum(case when ({forecast_calls_renewal('category')} and outcome = 'renewed') "
                      f"or ({forecast_calls_churn('category')} and outcome = 'churned') then 1 else 0 end) "
                      f"as double precision) / nullif(count(category), 0)")

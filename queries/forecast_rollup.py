@@ -57,16 +57,21 @@ ACCURACY_BREAKDOWNS = {"all": None, "csm": "csm_name"}
 
 
 def _called_at(wh: Warehouse, filters: Filters, weeks: tuple[int, ...], select: str) -> tuple:
-    """`select` over `called`: every decided renewal due in [:start, :end] and in scope, once per k
+    """`select` over `called`: the decided renewals due in [:start, :end] and in scope, once per k
     of `weeks`, with the forecast that stood k weeks before its due date (the newest version
-    recorded on or before that day; null when none)."""
+    recorded on or before that day; null when none). Each row stands for `renewals` renewals:
+    a renewal with a forecast recorded at any time is a row of its own; those never forecast (most of
+    a large book) are one row per CSM and outcome with their count and ARR summed, so a view reads a
+    few thousand rows per k instead of every renewal k times."""
     weeks_rows = ", ".join(f"({int(k)})" for k in weeks)  # integers from definitions, never user text
     who, lists = who_of_rows(filters, "r")  # the mart carries the account's segment and CSM
+    forecasts = f"{wh.app_schema}.renewal_forecasts"
     return over_rows(f"""with decided as (
-            select r.renewal_id, r.due_date, r.outcome, r.arr_up, r.arr_renewed, c.name as csm_name, r.segment,
-                   c.team
+            select r.renewal_id, r.due_date, r.outcome, r.arr_up, r.arr_renewed, c.name as csm_name,
+                   e.renewal_id is not null as ever_forecast
             from renewals_as_of as r
             left join csms as c on c.csm_id = r.csm_id
+            left join (select distinct renewal_id from {forecasts}) as e on e.renewal_id = r.renewal_id
             where r.outcome is not null and r.due_date >= :start and r.due_date <= :end and {who}
         ),
         weeks as (select weeks_before from (values {weeks_rows}) as w (weeks_before)),
@@ -75,16 +80,30 @@ def _called_at(wh: Warehouse, filters: Filters, weeks: tuple[int, ...], select: 
                    row_number() over (partition by dc.renewal_id, w.weeks_before order by f.version desc) as newest
             from decided as dc
             cross join weeks as w
-            inner join {wh.app_schema}.renewal_forecasts as f
+            inner join {forecasts} as f
                 on f.renewal_id = dc.renewal_id
                and cast(f.recorded_at as date) <= {d.forecast_cutoff('dc.due_date', 'w.weeks_before')}
+            where dc.ever_forecast
+        ),
+        never_forecast as (
+            select csm_name, outcome, count(*) as renewals, sum(arr_up) as arr_up, sum(arr_renewed) as arr_renewed
+            from decided
+            where not ever_forecast
+            group by csm_name, outcome
         ),
         called as (
-            select dc.*, w.weeks_before, s.category, s.expected_arr
+            select w.weeks_before, dc.csm_name, dc.outcome, 1 as renewals, dc.arr_up, dc.arr_renewed,
+                   s.category, s.expected_arr
             from decided as dc
             cross join weeks as w
             left join standing as s on s.renewal_id = dc.renewal_id and s.weeks_before = w.weeks_before
                                    and s.newest = 1
+            where dc.ever_forecast
+            union all
+            select w.weeks_before, n.csm_name, n.outcome, n.renewals, n.arr_up, n.arr_renewed,
+                   cast(null as varchar), cast(null as double precision)
+            from never_forecast as n
+            cross join weeks as w
         )
         {select}""", lists)
 
@@ -96,7 +115,7 @@ def accuracy(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, by: 
     against renewed ARR, the error, and how often the call matched the outcome."""
     statement, params = _called_at(wh, filters, weeks, f"""
         select weeks_before, {_group(by, ACCURACY_BREAKDOWNS)} as grp,
-               count(*) as decided, count(category) as forecast, {d.FORECAST_COVERAGE} as coverage,
+               cast(sum(renewals) as bigint) as decided, count(category) as forecast, {d.FORECAST_COVERAGE} as coverage,
                sum(expected_arr) as expected_arr,
                sum(case when category is not null then arr_renewed end) as renewed_arr,
                {d.FORECAST_BIAS} as bias, {d.FORECAST_ERROR_SHARE} as error_share,
@@ -117,7 +136,7 @@ def category_vs_outcome(wh: Warehouse, filters: Filters, start: dt.date, end: dt
         raise ValueError(f"unknown weeks before due: {weeks_before!r}")
     no_forecast = f"coalesce(category, '{d.NO_FORECAST}')"
     statement, params = _called_at(wh, filters, (weeks_before,), f"""
-        select {no_forecast} as csm_forecast, outcome, count(*) as renewals,
+        select {no_forecast} as csm_forecast, outcome, cast(sum(renewals) as bigint) as renewals,
                sum(arr_up) as arr_up, sum(expected_arr) as expected_arr, sum(arr_renewed) as arr_renewed
         from called
         group by 1, 2
