@@ -109,24 +109,21 @@ def cadence(wh: Warehouse, filters: Filters) -> pl.DataFrame:
     """Per CSM, this quarter so far: business reviews and on-site visits done on their live
     accounts against the segment's cadence (due in proportion to the quarter gone by), and the
     accounts left without a conversation for too long."""
+    # the quarter and its share gone by from each row's snapshot day (all the same day): a cross join
+    # to a subquery over the whole snapshot kept PostgreSQL from splitting the pass over workers
+    q_start = "cast(date_trunc('quarter', i.as_of) as date)"
+    share = f"cast(i.as_of - {q_start} + 1 as double precision) / (cast({q_start} + interval '3 months' as date) - {q_start})"
     statement, params = scoped(wh, filters, f""",
-        elapsed as (
-            select q_start, cast(as_of - q_start + 1 as double precision)
-                            / (cast(q_start + interval '3 months' as date) - q_start) as share
-            from (select cast(date_trunc('quarter', max(as_of)) as date) as q_start, max(as_of) as as_of
-                  from account_snapshot) as quarter
-        ),
         per_csm as (
             -- grouped by the CSM's id alone (a hash of a few thousand groups), named afterwards
             select i.csm_id, count(*) as accounts,
                    sum(i.business_reviews_qtd) as reviews_done,
-                   sum({d.cadence('i.segment', 'business_review')}) * max(e.share) as reviews_due,
+                   sum({d.cadence('i.segment', 'business_review')}) * max({share}) as reviews_due,
                    sum(i.onsite_visits_qtd) as visits_done,
-                   sum({d.cadence('i.segment', 'onsite_visit')}) * max(e.share) as visits_due,
+                   sum({d.cadence('i.segment', 'onsite_visit')}) * max({share}) as visits_due,
                    sum(case when {d.too_long_without_touch('i')} then 1 else 0 end) as neglected,
-                   max(e.q_start) as quarter_start
+                   max({q_start}) as quarter_start
             from in_scope as i
-            cross join elapsed as e
             where i.is_live
             group by i.csm_id
         )

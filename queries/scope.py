@@ -35,17 +35,22 @@ def _scoped_accounts(app_schema: str, with_book: bool) -> str:
     counts a CTE's readers as written, so an unused scoped_accounts would make logged_touches a
     materialized CTE, which no parallel worker may scan."""
     book = f",\nscoped_accounts as ({_SCOPED_SELECT})" if with_book else ""
+    # The quarter is the account's snapshot day's (every snapshot row has the same as_of), read by
+    # the snapshot's account index for the few logged touches: a quarter taken from a subquery over
+    # the whole snapshot kept PostgreSQL from splitting any statement over the book across parallel
+    # workers (1.9 s to 0.7 s for the signal counts at 1M accounts).
+    quarter_start = "cast(date_trunc('quarter', s.as_of) as date)"
     return f"""
 logged_touches as (
-    select account_id, cast(max(touched_on) as timestamp) as last_logged_at,
-           cast(sum(case when kind = 'business_review' and touched_on >= q.q_start then 1 else 0 end) as integer)
-               as reviews_qtd,
-           cast(sum(case when kind = 'onsite_visit' and touched_on >= q.q_start then 1 else 0 end) as integer)
-               as visits_qtd
+    select t.account_id, cast(max(t.touched_on) as timestamp) as last_logged_at,
+           cast(sum(case when t.kind = 'business_review' and t.touched_on >= {quarter_start} then 1 else 0 end)
+                as integer) as reviews_qtd,
+           cast(sum(case when t.kind = 'onsite_visit' and t.touched_on >= {quarter_start} then 1 else 0 end)
+                as integer) as visits_qtd
     from {app_schema}.touches as t
-    cross join (select cast(date_trunc('quarter', max(as_of)) as date) as q_start from account_snapshot) as q
+    inner join account_snapshot as s on s.account_id = t.account_id
     where {d.logged_conversation('t')}
-    group by account_id
+    group by t.account_id
 ){book}"""
 
 

@@ -238,31 +238,27 @@ def signals_cte(with_since: bool = True) -> str:
 
 
 def _counts_sql() -> str:
-    """Accounts and ARR per rule from one pass over in_scope, every rule's condition evaluated side
-    by side, then one row per rule. Each account is joined once to its onboarding facts; the detail
-    rules read the snapshot's facts, so no detail table is scanned."""
-    held = ",\n                       ".join(f"{_holds(code)} as {code}" for code in d.SIGNAL_RULES)
-    sums = ",\n                   ".join(
-        f"count(case when {code} then 1 end) as {code}_accounts, "
-        f"coalesce(sum(case when {code} then arr end), 0) as {code}_arr"
-        for code in d.SIGNAL_RULES)
+    """Accounts and ARR per rule from one pass over in_scope: each account is classified by which
+    rules hold for it (every condition evaluated once, as a group key, in a plain aggregate that
+    PostgreSQL splits over parallel workers), the accounts are counted per combination (a few
+    thousand groups at most), and each rule adds up the groups it holds in. Each account is joined
+    once to its onboarding facts; the detail rules read the snapshot's facts, so no detail table is
+    scanned."""
+    held = ",\n                   ".join(f"{_holds(code)} as {code}" for code in d.SIGNAL_RULES)
+    keys = ", ".join(str(n) for n in range(1, len(d.SIGNAL_RULES) + 1))  # by position: never an input column
     rows = "\n        union all\n        ".join(
         f"select '{code}' as rule, '{rule.label}' as label, '{rule.kind}' as kind, {rule.severity} as severity, "
-        f"{code}_accounts as accounts, {code}_arr as arr from totals" for code, rule in d.SIGNAL_RULES.items())
+        f"sum(case when {code} then accounts else 0 end) as accounts, "
+        f"coalesce(sum(case when {code} then arr end), 0) as arr from combos" for code, rule in d.SIGNAL_RULES.items())
     return f""",
-        totals as materialized (
-            select {sums}
-            from (
-                -- offset 0 keeps PostgreSQL from merging this into the sums, where it would evaluate
-                -- each rule's condition (and in_scope's derived columns) twice per account
-                select i.arr,
-                       {held}
-                from in_scope as i
-                left join onboarding_signal_inputs as ob on ob.account_id = i.account_id
-                offset 0
-            ) as held
+        combos as materialized (
+            select {held},
+                   count(*) as accounts, sum(i.arr) as arr
+            from in_scope as i
+            left join onboarding_signal_inputs as ob on ob.account_id = i.account_id
+            group by {keys}
         )
-        select rule, label, kind, severity, accounts, arr from (
+        select rule, label, kind, severity, cast(accounts as bigint) as accounts, arr from (
         {rows}
         ) as per_rule
         where accounts > 0
