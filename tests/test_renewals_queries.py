@@ -225,6 +225,23 @@ def test_arr_bridge_by_segment_sums_to_the_total(book):
     assert (smb["start_arr"], smb["end_arr"]) == (50 + 40 + 60, 30 + 40 + 80)
 
 
+def test_arr_bridge_applies_the_who_filters_to_the_marts_own_columns(book):
+    """The bridge filters arr_changes_daily by the segment and CSM it carries: a segment's bridge is
+    its row of the by-segment bridge, the one CSM's team and id keep everything, others nothing."""
+    start, end = D(2025, 7, 1), D(2026, 6, 30)
+    columns = ("start_arr", "new_arr", "expansion", "contraction", "churn", "end_arr", "accounts_start")
+    total = retention.arr_bridge(book, Filters(), start, end).row(0, named=True)
+    parts = retention.arr_bridge(book, Filters(), start, end, by_segment=True)
+    for part in parts.iter_rows(named=True):
+        alone = retention.arr_bridge(book, Filters(segments=(part["segment"],)), start, end).row(0, named=True)
+        assert {c: alone[c] for c in columns} == pytest.approx({c: part[c] for c in columns})
+    for kept in (Filters(teams=("Scale",)), Filters(csm_ids=(1,))):
+        got = retention.arr_bridge(book, kept, start, end).row(0, named=True)
+        assert {c: got[c] for c in columns} == pytest.approx({c: total[c] for c in columns})
+    for nobody in (Filters(teams=("Strategic",)), Filters(csm_ids=(2,))):
+        assert retention.arr_bridge(book, nobody, start, end).is_empty()
+
+
 def test_a_term_churning_on_a_periods_last_day_counts_once_and_never_as_new(empty_warehouse):
     """A term that ends on 30 September and churns is a churn of Q3, the quarter its renewal was
     due in (as renewal rates and churn reasons count it), once: never a "churned and back" of Q3,
