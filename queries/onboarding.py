@@ -87,10 +87,8 @@ _NOW = f"""onboarding_accounts as (
             where lifecycle_stage = 'onboarding'
         ),
         current_milestones as (
-            select o.account_id, m.milestone, m.day_offset, m.due_date, m.completed_date,
-                   {d.milestone_state('m', 'o.as_of')} as state,
-                   row_number() over (partition by o.account_id, m.completed_date is null
-                                      order by m.day_offset) as rank_in_state
+            select o.account_id, m.milestone, m.day_offset, m.due_date, m.completed_date, m.is_next_open,
+                   {d.milestone_state('m', 'o.as_of')} as state
             from onboarding_accounts as o
             -- by the onboarding term alone (a term is one account's): one index probe per account,
             -- where also matching the account made PostgreSQL AND two index scans for each of 20k
@@ -100,8 +98,8 @@ _NOW = f"""onboarding_accounts as (
             select account_id,
                    sum(case when completed_date is not null then 1 else 0 end) as milestones_done,
                    sum(case when state = 'overdue' then 1 else 0 end) as milestones_overdue,
-                   max(case when completed_date is null and rank_in_state = 1 then milestone end) as next_milestone,
-                   max(case when completed_date is null and rank_in_state = 1 then due_date end) as next_due_date,
+                   max(case when is_next_open then milestone end) as next_milestone,
+                   max(case when is_next_open then due_date end) as next_due_date,
                    max(case when milestone = 'go_live' and state in ('late', 'overdue') then 1 else 0 end)
                        as go_live_slipped,
                    max(case when milestone = 'go_live' then completed_date end) as went_live_on

@@ -31,8 +31,14 @@ with milestones as (
 -- page counts each cohort's accounts by summing them: a count of distinct accounts sorted 490k
 -- rows per page view at 200k accounts. An account has one CSM and segment, so the sum stays exact
 -- under the who-filters.
+-- is_next_open: the term's open milestone due first by its day offset (the one a CSM works on
+-- next): the Onboarding page's list of accounts in onboarding reads it instead of ranking each
+-- account's milestones per page view (a sort of 500k rows at 1M accounts).
 select
     *,
+    completed_date is null
+        and row_number() over (partition by contract_id, completed_date is null
+                               order by day_offset, milestone) = 1 as is_next_open,
     row_number() over (partition by account_id, milestone, cohort_month
                        order by term_start, contract_id) = 1 as first_in_month,
     row_number() over (partition by account_id, milestone, cohort_quarter
