@@ -38,7 +38,9 @@ def _scoped_accounts(app_schema: str, with_book: bool) -> str:
     # The quarter is the account's snapshot day's (every snapshot row has the same as_of), read by
     # the snapshot's account index for the few logged touches: a quarter taken from a subquery over
     # the whole snapshot kept PostgreSQL from splitting any statement over the book across parallel
-    # workers (1.9 s to 0.7 s for the signal counts at 1M accounts).
+    # workers (1.9 s to 0.7 s for the signal counts at 1M accounts). The key is cast because DuckDB
+    # otherwise narrows the joined ids to the touches' own range and fails later in the statement on
+    # a larger one ("INT32 with value 128 can't be cast ... INT8"; tests/test_app.py found it).
     quarter_start = "cast(date_trunc('quarter', s.as_of) as date)"
     return f"""
 logged_touches as (
@@ -48,7 +50,7 @@ logged_touches as (
            cast(sum(case when t.kind = 'onsite_visit' and t.touched_on >= {quarter_start} then 1 else 0 end)
                 as integer) as visits_qtd
     from {app_schema}.touches as t
-    inner join account_snapshot as s on s.account_id = t.account_id
+    inner join account_snapshot as s on s.account_id = cast(t.account_id as bigint)
     where {d.logged_conversation('t')}
     group by t.account_id
 ){book}"""
