@@ -111,7 +111,7 @@ def cadence(wh: Warehouse, filters: Filters) -> pl.DataFrame:
     accounts left without a conversation for too long."""
     # the quarter and its share gone by from each row's snapshot day (all the same day): a cross join
     # to a subquery over the whole snapshot kept PostgreSQL from splitting the pass over workers
-    q_start = "cast(date_trunc('quarter', i.as_of) as date)"
+    q_start = d.period_start("quarter", "i.as_of")
     share = f"cast(i.as_of - {q_start} + 1 as double precision) / (cast({q_start} + interval '3 months' as date) - {q_start})"
     statement, params = scoped(wh, filters, f""",
         per_csm as (

@@ -41,7 +41,7 @@ def _scoped_accounts(app_schema: str, with_book: bool) -> str:
     # workers (signal counts 1.9 s to 1.25 s at 1M accounts). The key is cast because DuckDB
     # otherwise narrows the joined ids to the touches' own range and fails later in the statement on
     # a larger one ("INT32 with value 128 can't be cast ... INT8"; tests/test_app.py found it).
-    quarter_start = "cast(date_trunc('quarter', s.as_of) as date)"
+    quarter_start = d.period_start("quarter", "s.as_of")
     return f"""
 logged_touches as (
     select t.account_id, cast(max(t.touched_on) as timestamp) as last_logged_at,
