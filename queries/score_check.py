@@ -3,11 +3,11 @@ signal rules foretell the renewals that followed, on the company's own history?
 
 Every figure is computed in SQL over dbt marts: `score_check_renewal_scores` (per decided renewal
 of renewals_as_of and look-back, its outcome, the score that stood N days before the due date, and
-the latest champion departure and business event before it), `score_check_renewal_health` (the same
-renewals' components and weights that day) and `score_check_signal_facts` (per decided renewal and
-look-back, the lowest usage shares and the most tickets in 7 days over the window's days, for the
-usage and ticket-burst rules); the detractor rule reads the survey answers directly. The band rules, the rates and the thresholds come from queries/definitions.py; the
-what-if re-weighs the same components by the warehouse's own rule (a component with no data is
+the latest champion departure, business event and standing detractor answer before it),
+`score_check_renewal_health` (the same renewals' components and weights that day) and
+`score_check_signal_facts` (per decided renewal and look-back, the lowest usage shares and the most
+tickets in 7 days over the window's days, for the usage and ticket-burst rules). The band rules,
+the rates and the thresholds come from queries/definitions.py; the what-if re-weighs the same components by the warehouse's own rule (a component with no data is
 left out and its weight spread over the others), so current and proposed weights differ only in
 the weights.
 """
