@@ -26,22 +26,28 @@ VIEWS = labels.FOLLOWUP_VIEWS
 
 
 def flag_state_cte(s: str) -> str:
-    """`flag_state`: one row per flag with its current owner, due date, and resolution if any."""
+    """`flag_state`: one row per flag with its current owner, due date, and resolution if any.
+
+    Each flag's deciding events are found by one grouped pass over the events and then joined by
+    their ids: a correlated subquery per column is parallel-restricted on PostgreSQL, and kept every
+    statement joining open flags to the book (the Team's workload, the lists) in one process."""
     due_events = ", ".join(f"'{e}'" for e in DUE_EVENTS)
-    return f"""flag_state as (
+    return f"""flag_deciding_events as (
+        select e.flag_id,
+               max(case when e.owner is not null then e.event_id end) as owner_event,
+               max(case when e.event in ({due_events}) and e.due_date is not null then e.event_id end) as due_event,
+               min(case when e.event = 'resolved' then e.event_id end) as resolved_event
+        from {s}.risk_flag_events as e
+        group by e.flag_id
+    ),
+    flag_state as (
         select f.flag_id, f.account_id, f.severity, f.reason, f.raised_by, f.raised_at,
-               (select e.owner from {s}.risk_flag_events as e where e.flag_id = f.flag_id and e.owner is not null
-                order by e.event_id desc limit 1) as owner,
-               (select e.due_date from {s}.risk_flag_events as e
-                where e.flag_id = f.flag_id and e.event in ({due_events}) and e.due_date is not null
-                order by e.event_id desc limit 1) as due_date,
-               (select e.by_user from {s}.risk_flag_events as e where e.flag_id = f.flag_id and e.event = 'resolved'
-                order by e.event_id limit 1) as resolved_by,
-               (select e.event_at from {s}.risk_flag_events as e where e.flag_id = f.flag_id and e.event = 'resolved'
-                order by e.event_id limit 1) as resolved_at,
-               (select e.note from {s}.risk_flag_events as e where e.flag_id = f.flag_id and e.event = 'resolved'
-                order by e.event_id limit 1) as resolution
+               o.owner, d.due_date, r.by_user as resolved_by, r.event_at as resolved_at, r.note as resolution
         from {s}.risk_flags as f
+        left join flag_deciding_events as x on x.flag_id = f.flag_id
+        left join {s}.risk_flag_events as o on o.event_id = x.owner_event
+        left join {s}.risk_flag_events as d on d.event_id = x.due_event
+        left join {s}.risk_flag_events as r on r.event_id = x.resolved_event
     )"""
 
 
