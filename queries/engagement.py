@@ -109,26 +109,30 @@ def cadence(wh: Warehouse, filters: Filters) -> pl.DataFrame:
     """Per CSM, this quarter so far: business reviews and on-site visits done on their live
     accounts against the segment's cadence (due in proportion to the quarter gone by), and the
     accounts left without a conversation for too long."""
-    # the quarter and its share gone by from each row's snapshot day (all the same day): a cross join
-    # to a subquery over the whole snapshot kept PostgreSQL from splitting the pass over workers
-    q_start = d.period_start("quarter", "i.as_of")
-    share = f"cast(i.as_of - {q_start} + 1 as double precision) / (cast({q_start} + interval '3 months' as date) - {q_start})"
+    # the quarter and its share gone by from the snapshot day (every row has the same), worked out
+    # once per CSM after the pass: per row, its truncations and interval cost 0.7 s at 1M accounts.
+    # The day comes from the rows themselves: a cross join to a subquery over the whole snapshot kept
+    # PostgreSQL from splitting the pass over workers.
+    q_start = d.period_start("quarter", "p.as_of")
+    share = f"cast(p.as_of - {q_start} + 1 as double precision) / (cast({q_start} + interval '3 months' as date) - {q_start})"
     statement, params = scoped(wh, filters, f""",
         per_csm as (
             -- grouped by the CSM's id alone (a hash of a few thousand groups), named afterwards
             select i.csm_id, count(*) as accounts,
                    sum(i.business_reviews_qtd) as reviews_done,
-                   sum({d.cadence('i.segment', 'business_review')}) * max({share}) as reviews_due,
+                   sum({d.cadence('i.segment', 'business_review')}) as reviews_due_per_quarter,
                    sum(i.onsite_visits_qtd) as visits_done,
-                   sum({d.cadence('i.segment', 'onsite_visit')}) * max({share}) as visits_due,
+                   sum({d.cadence('i.segment', 'onsite_visit')}) as visits_due_per_quarter,
                    sum(case when {d.too_long_without_touch('i')} then 1 else 0 end) as neglected,
-                   max({q_start}) as quarter_start
+                   max(i.as_of) as as_of
             from in_scope as i
             where i.is_live
             group by i.csm_id
         )
-        select p.csm_id, c.name as csm_name, c.team, p.accounts, p.reviews_done, p.reviews_due,
-               p.visits_done, p.visits_due, p.neglected, p.quarter_start
+        select p.csm_id, c.name as csm_name, c.team, p.accounts, p.reviews_done,
+               p.reviews_due_per_quarter * {share} as reviews_due,
+               p.visits_done, p.visits_due_per_quarter * {share} as visits_due, p.neglected,
+               {q_start} as quarter_start
         from per_csm as p
         left join csms as c on c.csm_id = p.csm_id
         order by c.team, c.name""")
