@@ -8,7 +8,6 @@ import re
 
 import pytest
 import sqlalchemy as sa
-import streamlit as st
 
 from components import registry, tables
 from queries import labels
@@ -27,15 +26,14 @@ def test_the_mapping_covers_the_codes_the_issue_found():
 
 @pytest.fixture
 def csv_exports(monkeypatch):
-    """Every CSV the pages offer in this test, as text: the export is written when its button is
-    clicked (deferred data), so each button's data is written here as a click would."""
+    """Every CSV the pages build in this test, as text (the export is built on each run)."""
     made = []
-    real = st.download_button
+    real = tables.csv_text
 
-    def record(label, data, *args, **kwargs):
-        made.append(data() if callable(data) else data)
-        return real(label, data, *args, **kwargs)
-    monkeypatch.setattr(st, "download_button", record)
+    def record(frame, columns=None):
+        made.append(real(frame, columns))
+        return made[-1]
+    monkeypatch.setattr(tables, "csv_text", record)
     return made
 
 
