@@ -1,8 +1,8 @@
 """Outcomes per CSM, for team leads: real money beside activity. Each CSM's and each team's logo
 renewal rate, GRR and NRR, and the expansion ARR credited to them, over a period.
 
-Rates are the Renewals page's (definitions.LOGO_RENEWAL_RATE, GRR, NRR over renewals due in the
-period); expansion is the ARR bridge's (definitions.bridge_expansion), taken on each day an
+Rates are the Renewals page's (definitions.LOGO_RENEWAL_RATE, GRR, NRR over the renewals due in
+the period, rollups.renewals_due); expansion is the ARR bridge's (definitions.bridge_expansion), taken on each day an
 account's ARR changes (the arr_changes_daily mart) so that each rise can be given to sales or to
 the CSM (definitions.credited_to_csm). The warehouse has no CSM assignment history,
 so both follow the accounts in each CSM's book today (definitions.DEFINITIONS["csm_outcomes_book"]).
@@ -15,6 +15,7 @@ import polars as pl
 
 from queries import definitions as d
 from queries.db import Warehouse, cached, fetch
+from queries.rollups import renewals_due
 from queries.scope import Filters, in_lists, over_rows, who_of_rows
 
 _SAME_ROW = "{x}.team = p.team and {x}.team_row = p.team_row and (p.team_row = 1 or {x}.csm_id = p.csm_id)"
@@ -29,8 +30,8 @@ def outcomes(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date) -> p
     History keeps the who-filters (segment, team, CSM) and every account, churned ones too. CSMs are
     those of the Team page's workload table: role 'csm' with an account in scope, or with no account
     at all (an empty book, when the who-filters allow them)."""
-    # renewals_as_of and arr_changes_daily carry the account's CSM and segment: no book is joined
-    who_due, lists = who_of_rows(filters, "r")
+    # the renewals rollup and arr_changes_daily carry the account's CSM and segment: no book is joined
+    due, lists, due_params = renewals_due(filters, start, end)
     who_changes, more = who_of_rows(filters, "x")
     lists.update(more)
     # people: CSMs the team and CSM filters keep, with an account the segment filter keeps, or with
@@ -41,18 +42,14 @@ def outcomes(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date) -> p
     own_segment, _, _ = in_lists((("segments", "c.segment", filters.segments),))
     credited = d.credited_to_csm("day", "signed_on")
     statement, params = over_rows(f"""with
-        due as (
-            select c.team, c.csm_id, r.outcome, r.arr_up, r.arr_renewed
-            from renewals_as_of as r
-            inner join csms as c on c.csm_id = r.csm_id and c.role = 'csm'
-            where r.due_date >= :start and r.due_date <= :end and {who_due}
-        ),
+        {due},
         rates as (
             select team, csm_id, grouping(csm_id) as team_row,
                    {d.DECIDED} as decided, {d.RENEWED} as renewed, {d.CHURNED} as churned,
                    {d.STILL_OPEN} as still_open, {d.ARR_UP} as arr_up,
                    {d.LOGO_RENEWAL_RATE} as logo_renewal_rate, {d.GRR} as grr, {d.NRR} as nrr
             from due
+            where role = 'csm'
             group by grouping sets ((team, csm_id), (team))
         ),
         expansions as (
@@ -102,4 +99,4 @@ def outcomes(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date) -> p
         left join rates as r on {_SAME_ROW.format(x="r")}
         left join credits as x on {_SAME_ROW.format(x="x")}
         order by p.team, p.team_row desc, p.csm_name, p.csm_id""", lists)
-    return fetch(wh, statement, {**params, "start": start, "end": end})
+    return fetch(wh, statement, {**params, **due_params})

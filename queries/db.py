@@ -87,7 +87,8 @@ class Warehouse:
 # 12: onboarding milestones carry their month and quarter cohorts and each account's first row in them; the
 # score check marts carry every decided renewal with its outcome and who-columns; arr_changes_daily its CSM and segment
 # 13: score_check_renewal_scores carries the latest detractor answer still standing in each window; 14: nps_surveys
-DEMO_BUILD = 15
+# 16: the renewals_monthly mart, renewals_as_of's arr_kept
+DEMO_BUILD = 16
 
 
 def demo_path() -> Path:

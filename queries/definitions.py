@@ -113,15 +113,17 @@ DEFINITIONS = {
 }
 
 # --- Renewals and retention -------------------------------------------------------------------
-# Over rows of `renewals` (r.outcome, r.arr_up, r.arr_renewed). A renewal belongs to the period of
-# its due date (the term's end); rates count decided renewals, open ones are reported beside them.
-DECIDED = "sum(case when outcome is not null then 1 else 0 end)"
-RENEWED = "sum(case when outcome = 'renewed' then 1 else 0 end)"
-CHURNED = "sum(case when outcome = 'churned' then 1 else 0 end)"
-STILL_OPEN = "sum(case when outcome is null then 1 else 0 end)"
+# Over rows that carry r.outcome, r.renewals (how many renewals the row stands for: 1 on a row of
+# renewals_as_of, the count on a row of the renewals_monthly rollup) and the ARR columns summed over
+# them (arr_up, arr_renewed, arr_kept: the renewed ARR up to the ARR up). A renewal belongs to the
+# period of its due date (the term's end); rates count decided renewals, open ones are reported beside them.
+DECIDED = "sum(case when outcome is not null then renewals else 0 end)"
+RENEWED = "sum(case when outcome = 'renewed' then renewals else 0 end)"
+CHURNED = "sum(case when outcome = 'churned' then renewals else 0 end)"
+STILL_OPEN = "sum(case when outcome is null then renewals else 0 end)"
 ARR_UP = "coalesce(sum(case when outcome is not null then arr_up end), 0)"
 LOGO_RENEWAL_RATE = f"cast({RENEWED} as double precision) / nullif({DECIDED}, 0)"
-GRR = ("sum(case when outcome is not null then least(arr_renewed, arr_up) end) "
+GRR = ("sum(case when outcome is not null then arr_kept end) "
        "/ nullif(sum(case when outcome is not null then arr_up end), 0)")
 NRR = ("sum(case when outcome is not null then arr_renewed end) "
        "/ nullif(sum(case when outcome is not null then arr_up end), 0)")

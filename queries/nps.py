@@ -9,6 +9,7 @@ import polars as pl
 from queries import definitions as d
 from queries.db import Warehouse, cached, fetch, reads_writeback
 from queries.flags import open_flags_cte
+from queries.rollups import whole_months
 from queries.scope import Filters, over_rows, scoped, who_clauses, who_of_rows
 
 GROUPS = {"segment": "i.segment", "csm": "i.csm_name", "team": "i.team"}
@@ -35,18 +36,6 @@ def nps_by_group(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, 
     level = "group" if group else "total"
     return rows.filter(pl.col("level") == level).drop("level", "period") \
         .with_columns(pl.col("grp").fill_null("all")).sort("nps", "grp", descending=[True, False], nulls_last=True)
-
-
-def whole_months(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
-    """[from, to): the calendar months that lie wholly inside [start, end], which the nps_monthly
-    rollup answers; an empty range (from == to) when there is none."""
-    first = start if start.day == 1 else _next_month(start)
-    after = (end + dt.timedelta(days=1)).replace(day=1)
-    return (first, after) if first < after else (start, start)
-
-
-def _next_month(day: dt.date) -> dt.date:
-    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
 
 
 @cached

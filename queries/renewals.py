@@ -9,7 +9,8 @@ from queries import definitions as d
 from queries.db import Warehouse, cached, fetch, reads_writeback
 from queries.flags import open_flags_cte
 from queries.forecasts import latest_forecasts_cte
-from queries.scope import Filters, over_rows, scoped, who_of_rows
+from queries.rollups import renewals_due
+from queries.scope import Filters, over_rows, scoped
 
 
 # Open renewals in scope, due within the funnel's horizon: what the funnel, its accounts and the
@@ -67,20 +68,15 @@ def rates(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, grain: 
     """Logo renewal rate, GRR and NRR of renewals due in [start, end], per period and/or segment.
 
     grain None gives one row for the whole range (per segment if asked)."""
-    period = d.period_start(grain, "r.due_date") if grain else "cast(:start as date)"
-    segment = "r.segment" if by_segment else "'all'"
-    who, lists = who_of_rows(filters, "r")  # the mart carries the account's segment and CSM
-    statement, params = over_rows(f"""with due as (
-            select {period} as period, {segment} as segment, r.outcome, r.arr_up, r.arr_renewed
-            from renewals_as_of as r
-            left join csms as c on c.csm_id = r.csm_id
-            where r.due_date >= :start and r.due_date <= :end and {who}
-        )
-        select period, segment,
+    period = d.period_start(grain, "month") if grain else "cast(:start as date)"  # periods hold whole months
+    segment = "segment" if by_segment else "'all'"
+    due, lists, params = renewals_due(filters, start, end)
+    statement, binds = over_rows(f"""with {due}
+        select {period} as period, {segment} as segment,
                {d.DECIDED} as decided, {d.RENEWED} as renewed, {d.CHURNED} as churned,
                {d.STILL_OPEN} as still_open, {d.ARR_UP} as arr_up,
                {d.LOGO_RENEWAL_RATE} as logo_renewal_rate, {d.GRR} as grr, {d.NRR} as nrr
         from due
-        group by period, segment
-        order by period, segment""", lists)
-    return fetch(wh, statement, {**params, "start": start, "end": end})
+        group by 1, 2
+        order by 1, 2""", lists)
+    return fetch(wh, statement, {**binds, **params})

@@ -35,7 +35,8 @@ def _over_decided(filters: Filters, body: str, components: bool = False) -> tupl
     page offers (d.SCORE_CHECK_LEAD_DAYS, passed to dbt as vars)."""
     who, lists = who_of_rows(filters, "r")
     ctes = f"""with decided as (
-        select r.renewal_id, r.account_id, r.due_date, r.outcome, r.arr_up, r.arr_renewed, r.looked_on,
+        select r.renewal_id, r.account_id, r.due_date, r.outcome, 1 as renewals, r.arr_up, r.arr_renewed,
+               r.arr_kept, r.looked_on,
                r.health_day, r.score, r.last_champion_left_before_due, r.last_business_change_before_due,
                r.last_standing_detractor_before_due,
                case when {d.bad_outcome('r')} then 1 else 0 end as bad,
@@ -82,12 +83,12 @@ def _band_rows(scores: dict[str, str], per_component: bool = True) -> str:
         group by renewal_id
     ),
     scored as (
-        select s.renewal_id, s.outcome, s.arr_up, s.arr_renewed, s.bad, s.lost, {score_columns}
+        select s.renewal_id, s.outcome, s.renewals, s.arr_up, s.arr_renewed, s.arr_kept, s.bad, s.lost, {score_columns}
         from decided as s
         left join per_renewal as c on c.renewal_id = s.renewal_id
     ),""" if per_component else f"""
     scored as (
-        select renewal_id, outcome, arr_up, arr_renewed, bad, lost, {own}
+        select renewal_id, outcome, renewals, arr_up, arr_renewed, arr_kept, bad, lost, {own}
         from decided
     ),"""
     # one row per renewal and set of weights, from one read of `scored` (a CTE read twice is

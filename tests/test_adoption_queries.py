@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from queries import definitions as d, nps, onboarding, portfolio
+from queries import definitions as d, nps, onboarding, portfolio, rollups
 from queries.scope import Filters
 from tests.builders import Book, days
 
@@ -136,10 +136,10 @@ def test_nps_over_a_ragged_period_counts_each_survey_once(book, team):
 
 
 def test_whole_months_of_a_period():
-    assert nps.whole_months(D(2026, 3, 15), D(2026, 5, 4)) == (D(2026, 4, 1), D(2026, 5, 1))
-    assert nps.whole_months(D(2026, 3, 1), D(2026, 3, 31)) == (D(2026, 3, 1), D(2026, 4, 1))
-    assert nps.whole_months(D(2026, 12, 1), D(2026, 12, 31)) == (D(2026, 12, 1), D(2027, 1, 1))
-    assert nps.whole_months(D(2026, 3, 2), D(2026, 3, 30)) == (D(2026, 3, 2), D(2026, 3, 2))  # none
+    assert rollups.whole_months(D(2026, 3, 15), D(2026, 5, 4)) == (D(2026, 4, 1), D(2026, 5, 1))
+    assert rollups.whole_months(D(2026, 3, 1), D(2026, 3, 31)) == (D(2026, 3, 1), D(2026, 4, 1))
+    assert rollups.whole_months(D(2026, 12, 1), D(2026, 12, 31)) == (D(2026, 12, 1), D(2027, 1, 1))
+    assert rollups.whole_months(D(2026, 3, 2), D(2026, 3, 30)) == (D(2026, 3, 2), D(2026, 3, 2))  # none
 
 
 def test_detractor_comments_come_back_as_written(book):

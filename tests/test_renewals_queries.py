@@ -118,6 +118,41 @@ def test_rates_by_quarter_and_segment(book):
     assert got["mid_market"]["grr"] == pytest.approx(want["mid_market"]["grr"]) == pytest.approx(250 / 300)
 
 
+# Whole months come from the renewals_monthly rollup, the days around them from renewals_as_of:
+# periods whose edges fall on a due date, a day before or after it, or hold no whole month at all.
+RAGGED = [(D(2025, 9, 30), D(2026, 6, 19)),   # 7's churn on the first (raw) day, 5's open renewal on the last
+          (D(2025, 10, 1), D(2026, 1, 30)),   # whole Oct-Dec, 2's renewal (31 Jan) a day out
+          (D(2026, 1, 31), D(2026, 2, 27)),   # no whole month: 2 in, 3's churn (28 Feb) a day out
+          (D(2025, 9, 29), D(2026, 2, 28))]
+
+
+@pytest.mark.parametrize("start, end", RAGGED)
+def test_rates_over_periods_that_cut_months(book, start, end):
+    rows = build_book().rows["renewals"]
+    whole = expected_rates(rows, start, end)["all"]
+    got = renewals.rates(book, Filters(), start, end).row(0, named=True)
+    assert (got["decided"], got["still_open"]) == (whole["decided"], whole["still_open"])
+    assert (got["logo_renewal_rate"], got["grr"], got["nrr"]) == \
+        (pytest.approx(whole["logo"]), pytest.approx(whole["grr"]), pytest.approx(whole["nrr"]))
+    by_month = expected_rates(rows, start, end, key=lambda r: r["due_date"].replace(day=1))
+    got = {r["period"]: r for r in renewals.rates(book, Filters(), start, end, "month").iter_rows(named=True)}
+    assert set(got) == set(by_month)
+    for month, w in by_month.items():
+        assert (got[month]["decided"], got[month]["still_open"]) == (w["decided"], w["still_open"])
+        assert got[month]["grr"] == pytest.approx(w["grr"])
+    smb = renewals.rates(book, Filters(segments=("smb",)), start, end, by_segment=True)
+    want = expected_rates(rows, start, end, key=lambda r: SEGMENTS[r["account_id"]])
+    assert smb["segment"].to_list() == (["smb"] if "smb" in want else [])  # none due: no row
+    assert sum(smb["decided"].to_list()) == want.get("smb", {"decided": 0})["decided"]
+
+
+def test_rates_of_a_list_of_accounts_read_every_day_per_renewal(book):
+    start, end = D(2025, 7, 1), D(2026, 6, 30)  # whole months, which the rollup cannot split by account
+    got = renewals.rates(book, Filters(account_ids=(2, 3)), start, end).row(0, named=True)
+    assert (got["decided"], got["logo_renewal_rate"]) == (2, pytest.approx(1 / 2))
+    assert got["grr"] == pytest.approx(150 / (200 + 50))
+
+
 def test_rates_include_churned_accounts_whatever_the_stage_filter(book):
     start, end = D(2025, 7, 1), D(2026, 6, 30)
     live_only = renewals.rates(book, Filters(stages=("adoption",)), start, end).row(0, named=True)

@@ -13,7 +13,7 @@ with leads as (
 
 select r.renewal_id, r.account_id, r.due_date, l.lead_days,
        {{ add_days('r.due_date', '(0 - l.lead_days)') }} as looked_on,
-       r.outcome, r.arr_up, r.arr_renewed, r.segment, r.csm_id
+       r.outcome, r.arr_up, r.arr_renewed, r.arr_kept, r.segment, r.csm_id
 from {{ ref('renewals_as_of') }} as r
 cross join leads as l
 cross join {{ ref('int_as_of') }} as s

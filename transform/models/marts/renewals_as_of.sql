@@ -4,7 +4,8 @@
 -- contract_terms (open, churned), the snapshot's churn day, the score check and every app page
 -- that counts renewals (rates, churn reasons, forecasts, CSM outcomes) read it, never renewals.
 -- With the account's CSM and segment, so the rates and the Score check apply the who-filters to
--- these rows alone, without joining the book (270k accounts at 200k) per statement.
+-- these rows alone, without joining the book (270k accounts at 200k) per statement. renewals_monthly
+-- sums these rows per month.
 {{ config(indexes=[{'columns': ['account_id']}, {'columns': ['due_date']}, {'columns': ['contract_id']}]
                   if target.type == 'postgres' else []) }}
 
@@ -21,6 +22,8 @@ select
     -- closed after the as-of day: still open then (a close with no date stands as recorded)
     case when r.closed_date > s.as_of then null else r.arr_renewed end as arr_renewed,
     case when r.closed_date > s.as_of then null else r.outcome end as outcome,
+    -- the renewed ARR up to the ARR up for renewal (a term's expansion kept out): what GRR sums
+    case when r.closed_date > s.as_of then null else least(r.arr_renewed, r.arr_up) end as arr_kept,
     case when r.closed_date > s.as_of then null else r.closed_date end as closed_date
 from {{ ref('stg_renewals') }} as r
 inner join {{ ref('stg_accounts') }} as a on a.account_id = r.account_id

@@ -68,7 +68,7 @@ detractors_standing as (
 )
 
 select d.renewal_id, d.account_id, d.due_date, d.lead_days, d.looked_on, l.health_day, h.score,
-       d.outcome, d.arr_up, d.arr_renewed, d.segment, d.csm_id,
+       d.outcome, d.arr_up, d.arr_renewed, d.arr_kept, d.segment, d.csm_id,
        cl.last_champion_left_before_due, bc.last_business_change_before_due,
        ds.last_standing_detractor_before_due
 from decided as d
