@@ -87,7 +87,7 @@ def health_contributions(wh: Warehouse, account_id: int, weeks: int = HISTORY_WE
 def usage_weekly(wh: Warehouse, account_id: int, weeks: int = 26) -> pl.DataFrame:
     """Weekday active users against licensed seats, and key events, per week."""
     statement = sa.text(f"""
-        select cast(date_trunc('week', day) as date) as week,
+        select {d.period_start('week', 'day')} as week,
                avg(case when extract(isodow from day) < 6 then active_users end) as weekday_active_users,
                max(licensed_seats) as licensed_seats, sum(key_events) as key_events
         from usage_daily

@@ -58,7 +58,7 @@ def weekly_by_kind(wh: Warehouse, filters: Filters, weeks: int = WEEKS) -> pl.Da
             -- truncation per rollup row cost a third of the statement at 1M accounts
             select t.day, t.kind, sum(t.activities) as activities
             from daily as t
-            where t.day >= cast(date_trunc('week', {AS_OF}) as date) - :days and t.day <= {AS_OF}
+            where t.day >= {d.period_start('week', AS_OF)} - :days and t.day <= {AS_OF}
             group by t.day, t.kind
         )
         select {d.period_start('week', 't.day')} as week, t.kind, cast(sum(t.activities) as bigint) as activities
@@ -67,12 +67,12 @@ def weekly_by_kind(wh: Warehouse, filters: Filters, weeks: int = WEEKS) -> pl.Da
         order by 1, 2""")
         return fetch(wh, statement, {**params, "days": 7 * weeks})
     statement, params = scoped(wh, filters, f""", {activities_cte(wh)}
-        select cast(date_trunc('week', t.happened_at) as date) as week, t.kind, count(*) as activities
+        select {d.period_start('week', 't.happened_at')} as week, t.kind, count(*) as activities
         from activities as t
         inner join in_scope as i on i.account_id = t.account_id
-        where cast(t.happened_at as date) >= cast(date_trunc('week', i.as_of) as date) - :days
+        where cast(t.happened_at as date) >= {d.period_start('week', 'i.as_of')} - :days
           and cast(t.happened_at as date) <= i.as_of
-          and t.happened_at >= cast(cast(date_trunc('week', {AS_OF}) as date) - :days as timestamp)
+          and t.happened_at >= cast({d.period_start('week', AS_OF)} - :days as timestamp)
         group by 1, 2
         order by 1, 2""")
     return fetch(wh, statement, {**params, "days": 7 * weeks})
