@@ -33,7 +33,7 @@ _CHANGES_IN_PERIOD = """
 
 @cached
 def _arr_bridge_rows(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date) -> pl.DataFrame:
-    """The bridge per segment and in total, from one pass (grouping sets). arr_changes_daily carries
+    """The bridge per segment and in total, from one pass (the total sums the segments). arr_changes_daily carries
     each account's segment and CSM, so the who-filters apply to its rows and no book is joined
     (hashing 1.4M accounts was most of the statement at 1M)."""
     who, lists = who_of_rows(filters.for_history(), "x")
@@ -68,25 +68,41 @@ def _arr_bridge_rows(wh: Warehouse, filters: Filters, start: dt.date, end: dt.da
             select p.segment, p.start_arr, p.end_arr,
                    p.churned_in_period = 1 and p.start_arr > 0 and p.end_arr > 0 as churned_and_back
             from per_account as p
+        ),
+        per_segment as (
+            -- a plain grouping per segment, which PostgreSQL splits over its workers (grouping sets
+            -- over a row per account ran in one process); the total adds the segments up
+            select segment,
+                   sum(start_arr) as start_arr,
+                   sum(case when (start_arr = 0 and end_arr > 0) or churned_and_back then end_arr else 0 end) as new_arr,
+                   sum({d.bridge_expansion('start_arr', 'end_arr', 'churned_and_back')}) as expansion,
+                   sum(case when start_arr > 0 and end_arr > 0 and end_arr < start_arr and not churned_and_back
+                            then start_arr - end_arr else 0 end) as contraction,
+                   sum(case when (start_arr > 0 and end_arr = 0) or churned_and_back then start_arr else 0 end) as churn,
+                   sum(end_arr) as end_arr,
+                   sum(case when start_arr > 0 then 1 else 0 end) as accounts_start,
+                   sum(case when (start_arr = 0 and end_arr > 0) or churned_and_back then 1 else 0 end) as accounts_new,
+                   sum(case when (start_arr > 0 and end_arr = 0) or churned_and_back then 1 else 0 end)
+                       as accounts_churned,
+                   sum(case when end_arr > 0 then 1 else 0 end) as accounts_end
+            from classified
+            group by segment
+        ),
+        with_total as (
+            select segment, 0 as is_total, start_arr, new_arr, expansion, contraction, churn, end_arr,
+                   accounts_start, accounts_new, accounts_churned, accounts_end
+            from per_segment
+            union all
+            select 'all', 1, sum(start_arr), sum(new_arr), sum(expansion), sum(contraction), sum(churn), sum(end_arr),
+                   sum(accounts_start), sum(accounts_new), sum(accounts_churned), sum(accounts_end)
+            from per_segment
         )
-        select case when grouping(segment) = 1 then 'all' else segment end as segment,
-               sum(start_arr) as start_arr,
-               sum(case when (start_arr = 0 and end_arr > 0) or churned_and_back then end_arr else 0 end) as new_arr,
-               sum({d.bridge_expansion('start_arr', 'end_arr', 'churned_and_back')}) as expansion,
-               sum(case when start_arr > 0 and end_arr > 0 and end_arr < start_arr and not churned_and_back
-                        then start_arr - end_arr else 0 end) as contraction,
-               sum(case when (start_arr > 0 and end_arr = 0) or churned_and_back then start_arr else 0 end) as churn,
-               sum(end_arr) as end_arr,
-               sum(case when start_arr > 0 then 1 else 0 end) as accounts_start,
-               sum(case when (start_arr = 0 and end_arr > 0) or churned_and_back then 1 else 0 end) as accounts_new,
-               sum(case when (start_arr > 0 and end_arr = 0) or churned_and_back then 1 else 0 end) as accounts_churned,
-               sum(case when end_arr > 0 then 1 else 0 end) as accounts_end,
-               cast(sum(case when (start_arr > 0 and end_arr = 0) or churned_and_back then 1 else 0 end)
-                    as double precision) / nullif(sum(case when start_arr > 0 then 1 else 0 end), 0) as churn_rate
-        from classified
-        group by grouping sets ((segment), ())
-        having sum(start_arr) > 0 or sum(end_arr) > 0
-        order by grouping(segment), segment""", lists)
+        select segment, start_arr, new_arr, expansion, contraction, churn, end_arr,
+               accounts_start, accounts_new, accounts_churned, accounts_end,
+               cast(accounts_churned as double precision) / nullif(accounts_start, 0) as churn_rate
+        from with_total
+        where start_arr > 0 or end_arr > 0
+        order by is_total, segment""", lists)
     return fetch(wh, statement, {**params, "opening": start - dt.timedelta(days=1), "closing": end})
 
 
