@@ -31,8 +31,7 @@ with st.container(horizontal=True, wrap=True, gap="medium"):
                                      key=keep("score_check_lead_days", SCORE_CHECK_LEAD_DAYS[0]),
                                      format_func=lambda n: f"{n} days before due") or SCORE_CHECK_LEAD_DAYS[0]
 
-base = score_check.base_rates(wh, filters, as_of, quarters, lead_days)
-if not base["decided"]:
+if not score_check.any_decided(wh, filters, as_of, quarters, lead_days):
     st.info("No renewal due in this span has been decided yet, so there is nothing to check the score against.",
             icon=":material/info:")
     st.stop()
@@ -73,6 +72,8 @@ def spread_tiles(frame: pl.DataFrame, prefix: str = "") -> list[kpi.Tile]:
     ]
 
 
+if view != VIEWS[2]:  # the What-if compares its own band tables
+    base = score_check.base_rates(wh, filters, as_of, quarters, lead_days)
 if view == VIEWS[0]:
     bands = score_check.bands(wh, filters, as_of, quarters, lead_days)
     kpi.kpi_row([

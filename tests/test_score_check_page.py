@@ -117,3 +117,30 @@ def test_a_csm_sees_the_what_if_but_cannot_save(backend, writable_demo, monkeypa
     assert not at.exception and not at.error
     assert not [f for f in at.text_area if "weight_proposal" in (f.key or "")]
     assert any("CS operations and leadership can save" in c.value for c in at.caption)
+
+
+def _book_without_decided_renewals():
+    from tests.builders import Book
+    b = Book(DEMO_AS_OF)
+    b.csm(1, team="Scale")
+    b.account(1)
+    b.health(1, DEMO_AS_OF, 55.0)
+    b.term(1, DEMO_AS_OF.replace(year=DEMO_AS_OF.year - 1), DEMO_AS_OF.replace(year=DEMO_AS_OF.year + 1), 100)
+    return b
+
+
+@pytest.mark.parametrize("view", ["Score check", "Signals", "What-if weights"])
+def test_no_decided_renewal_in_the_span_says_so_in_every_view(backend, hand_built, monkeypatch, view):
+    wh = hand_built(backend, _book_without_decided_renewals)
+    assert not sc.any_decided(wh, Filters(), DEMO_AS_OF, QUARTERS, LEAD)
+    at = on_page(monkeypatch, wh, PAGE, view)
+    assert not at.exception and not at.error
+    assert any("nothing to check the score against" in i.value for i in at.info)
+    assert not at.dataframe and not at.metric
+
+
+def test_a_decided_renewal_is_found_by_the_same_filters_as_the_counts(backend, demo_warehouse):
+    nobody = Filters(csm_ids=(-1,))
+    assert sc.any_decided(demo_warehouse, Filters(), DEMO_AS_OF, QUARTERS, LEAD)
+    assert sc.base_rates(demo_warehouse, nobody, DEMO_AS_OF, QUARTERS, LEAD)["decided"] in (0, None)
+    assert not sc.any_decided(demo_warehouse, nobody, DEMO_AS_OF, QUARTERS, LEAD)
