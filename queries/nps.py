@@ -67,11 +67,18 @@ def _nps_rows(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, gra
                   where ((r.sent_at >= cast(:start as timestamp) and r.sent_at < cast(:whole_from as timestamp))
                          or (r.sent_at >= cast(:whole_to as timestamp) and r.sent_at < cast(:after_end as timestamp)))
                     and {who_of_surveys}) as i
+        ),
+        per_score as (
+            -- summed per period, group and score first: a plain grouping, which PostgreSQL splits
+            -- over its workers (grouping sets over every survey row ran in one process)
+            select period, grp, score, sum(surveys) as surveys
+            from surveys
+            group by period, grp, score
         )
         select case when grouping(period) = 0 then 'period' when grouping(grp) = 0 then 'group' else 'total' end
                    as level,
                period, grp, {_aggregates()}
-        from surveys
+        from per_score
         group by grouping sets ((period), (grp), ())
         order by level, period""", lists)
     return fetch(wh, statement, {**params, "start": start, "after_end": end + dt.timedelta(days=1),
