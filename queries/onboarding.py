@@ -78,35 +78,18 @@ def time_to_value(wh: Warehouse, filters: Filters, since: dt.date, grain: str = 
     return fetch(wh, statement, {**params, "since": since})
 
 
-# Accounts in onboarding now, one row each: narrowed to those accounts first, then one pass over
-# their current onboarding's milestones (PostgreSQL otherwise nests loops over the whole scope).
+# Accounts in onboarding now, one row each: narrowed to those accounts first, then each account's
+# current onboarding milestones summed by a lateral subquery, one index probe of its term per
+# account (a term is one account's). The accounts are read once, so PostgreSQL splits the probes
+# over its workers; joining them to the milestones and grouping by account needed the accounts
+# twice, which ran the probes in one process.
 _NOW = f"""onboarding_accounts as (
             select account_id, name, segment, csm_name, team, arr, customer_since, onboarding_contract_id, as_of,
                    health_score, days_since_touch
             from in_scope
             where lifecycle_stage = 'onboarding'
         ),
-        current_milestones as (
-            select o.account_id, m.milestone, m.day_offset, m.due_date, m.completed_date, m.is_next_open,
-                   {d.milestone_state('m', 'o.as_of')} as state
-            from onboarding_accounts as o
-            -- by the onboarding term alone (a term is one account's): one index probe per account,
-            -- where also matching the account made PostgreSQL AND two index scans for each of 20k
-            inner join onboarding_milestones_as_of as m on m.contract_id = o.onboarding_contract_id
-        ),
-        per_account as (
-            select account_id,
-                   sum(case when completed_date is not null then 1 else 0 end) as milestones_done,
-                   sum(case when state = 'overdue' then 1 else 0 end) as milestones_overdue,
-                   max(case when is_next_open then milestone end) as next_milestone,
-                   max(case when is_next_open then due_date end) as next_due_date,
-                   max(case when milestone = 'go_live' and state in ('late', 'overdue') then 1 else 0 end)
-                       as go_live_slipped,
-                   max(case when milestone = 'go_live' then completed_date end) as went_live_on
-            from current_milestones
-            group by account_id
-        ),
-        onboarding_now as materialized (
+        onboarding_now as (
             select o.account_id, o.name, o.segment, o.csm_name, o.team, o.arr, o.customer_since,
                    o.as_of - o.customer_since as days_in,
                    p.next_milestone, p.next_due_date,
@@ -116,7 +99,19 @@ _NOW = f"""onboarding_accounts as (
                    coalesce(p.go_live_slipped, 0) = 1 as go_live_slipped,
                    p.went_live_on, o.health_score, o.days_since_touch
             from onboarding_accounts as o
-            left join per_account as p on p.account_id = o.account_id  -- no milestones recorded: still listed
+            left join lateral (  -- no milestones recorded: one row of nulls, the account still listed
+                select sum(case when m.completed_date is not null then 1 else 0 end) as milestones_done,
+                       sum(case when m.state = 'overdue' then 1 else 0 end) as milestones_overdue,
+                       max(case when m.is_next_open then m.milestone end) as next_milestone,
+                       max(case when m.is_next_open then m.due_date end) as next_due_date,
+                       max(case when m.milestone = 'go_live' and m.state in ('late', 'overdue') then 1 else 0 end)
+                           as go_live_slipped,
+                       max(case when m.milestone = 'go_live' then m.completed_date end) as went_live_on
+                from (select t.milestone, t.due_date, t.completed_date, t.is_next_open,
+                             {d.milestone_state('t', 'o.as_of')} as state
+                      from onboarding_milestones_as_of as t
+                      where t.contract_id = o.onboarding_contract_id) as m
+            ) as p on true
         )"""
 
 def in_onboarding(wh: Warehouse, filters: Filters, limit: int = d.LIST_LIMIT) -> pl.DataFrame:
