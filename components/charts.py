@@ -42,6 +42,11 @@ LOOK = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "legend": {"title": {"te
         "hovermode": "x unified"}  # every chart's: narrow margins, no legend title, one hover per x
 
 
+def in_sentence(label: str) -> str:
+    """A column's label inside a title: 'segment', but 'CSM' stays an acronym."""
+    return label if label.isupper() else label.lower()
+
+
 def _layout(spec: dict, height: int = 360) -> go.Figure:
     """The figure of a spec ({"data": [...], "layout": {...}}) with the app's look (LOOK) and `height`
     laid over its layout, as update_layout would lay them. Plotly validates a figure once when it is
@@ -161,7 +166,7 @@ def build_band_mix(frame: pl.DataFrame, measure: str, dimension_label: str, dime
     spec = _px_spec(
         _px_traces(data, "bar", "bucket", measure, names, colour="health_band", colours=_labelled("health_band"),
                    order=[labels.HEALTH_BANDS[b] for b in HEALTH_BANDS]),
-        dimension_label, names[measure], f"{'ARR' if measure == 'arr' else 'Accounts'} by {dimension_label.lower()} "
+        dimension_label, names[measure], f"{'ARR' if measure == 'arr' else 'Accounts'} by {in_sentence(dimension_label)} "
         "and health band", "Health band", barmode="relative", yaxis={"tickprefix": "$"} if measure == "arr" else {})
     return _layout(spec)
 
@@ -328,7 +333,7 @@ def build_nps_by_group(frame: pl.DataFrame, label: str) -> go.Figure:
     traces = _px_traces(data, "bar", "nps", "grp", {"grp": label, "nps": "NPS", "sample": "", "responses": "answers"},
                         colour="sample", orientation="h", text="responses",
                         colours={"fewer than 10 answers": "#c9ccd1", "10 answers or more": SERIES[0]})
-    spec = _px_spec(traces, "NPS", label, f"NPS by {label.lower()} (bar label: answers)", "", barmode="relative",
+    spec = _px_spec(traces, "NPS", label, f"NPS by {in_sentence(label)} (bar label: answers)", "", barmode="relative",
                      xaxis={"range": [-100, 100]}, yaxis={"categoryorder": "total ascending"})
     return _layout(spec, height=max(300, 80 + 26 * data.height))
 

@@ -11,11 +11,29 @@ import streamlit as st
 from components.state import keep
 
 
+def date_range(start: dt.date, end: dt.date) -> str:
+    return f"{start:%d %b %Y} – {end:%d %b %Y}"
+
+
 @dataclass(frozen=True)
 class Period:
     start: dt.date
     end: dt.date
     label: str
+
+    @property
+    def dates(self) -> str:
+        return date_range(self.start, self.end)
+
+    @property
+    def named_with_dates(self) -> str:
+        """'Last full quarter: 01 Jul 2026 – 30 Sep 2026', or the dates alone for a custom range."""
+        return self.dates if self.label == self.dates else f"{self.label}: {self.dates}"
+
+    @property
+    def in_sentence(self) -> str:
+        """The label inside a sentence or title: 'last full quarter', a custom range's dates as written."""
+        return self.label if self.label == self.dates else self.label[:1].lower() + self.label[1:]
 
 
 def _quarter_start(day: dt.date) -> dt.date:
@@ -54,7 +72,7 @@ def period_picker(as_of: dt.date, key: str, default: str = "Last 4 full quarters
     if not isinstance(picked, tuple) or len(picked) != 2:
         st.info("Pick both a start and an end date.", icon=":material/date_range:")
         st.stop()
-    return Period(picked[0], picked[1], f"{picked[0]:%d %b %Y} – {picked[1]:%d %b %Y}")
+    return Period(picked[0], picked[1], date_range(picked[0], picked[1]))
 
 
 # Buckets: a chart's month, quarter or week, named for a reader, and marked when the period cuts it
@@ -118,7 +136,7 @@ def prior(period: Period) -> Period:
 def compared_with(period: Period) -> str:
     """What a tile's change compares with, for its tooltip."""
     before = prior(period)
-    return f" The change compares with {before.start:%d %b %Y} – {before.end:%d %b %Y}."
+    return f" The change compares with {date_range(before.start, before.end)}."
 
 
 def change(now: float | None, before: float | None, kind: str = "points") -> str | None:

@@ -95,7 +95,7 @@ def accuracy_view(wh: Warehouse, filters: Filters, as_of: dt.date) -> None:
                                      format_func=_weeks_option, wrap=True,
                                      key=keep("renewals_accuracy_weeks", _ACCURACY_DEFAULT_WEEKS))
     weeks = _ACCURACY_DEFAULT_WEEKS if weeks is None else weeks
-    st.caption(f"{md(period.label)}: renewals due {period.start:%d %b %Y} – {period.end:%d %b %Y} and "
+    st.caption(f"Renewals due {period.dates} and "
                f"decided, with the latest CSM forecast recorded on or before the day k weeks before the due date: "
                f"a forecast changed later, or recorded after the due date, does not count. By the account's CSM "
                f"today; history uses the segment, team and CSM filters.")

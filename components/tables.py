@@ -14,7 +14,7 @@ from components import notices
 from components.charts import MEANING, NEUTRAL, RAG
 from components.safe_text import spreadsheet_frame
 from queries import labels
-from queries.definitions import DEFINITIONS, SIGNAL_RULES
+from queries.definitions import DEFINITIONS, SIGNAL_RULES, SMALL_SAMPLE_BELOW
 
 ACCOUNT_PAGE = "pages/account.py"
 _GENERATION = "tables_generation"  # bumped when a row opens an account, so no table stays selected
@@ -296,7 +296,8 @@ FORECAST_HISTORY_COLUMNS = {
 }
 
 RATE_COLUMNS = {
-    "period": st.column_config.TextColumn("Period"),  # 'Q4 2025' (periods.label_buckets)
+    # 'Q4 2025', or 'Q1 2026 (15–31 Mar only)' for a bucket the period cuts (periods.label_buckets)
+    "period": st.column_config.TextColumn("Period", width="medium"),
     "segment": st.column_config.TextColumn("Segment"),
     "decided": st.column_config.NumberColumn("Decided", help="Renewals due in the period with an outcome."),
     "renewed": st.column_config.NumberColumn("Renewed"),
@@ -306,6 +307,7 @@ RATE_COLUMNS = {
     "logo_renewal_rate": percent("Logo rate", help=DEFINITIONS["logo_renewal_rate"]),
     "grr": percent("GRR", help=DEFINITIONS["grr"]),
     "nrr": percent("NRR", help=DEFINITIONS["nrr"]),
+    "small_sample": st.column_config.CheckboxColumn(f"n < {SMALL_SAMPLE_BELOW}", help=DEFINITIONS["renewal_sample"]),
 }
 
 

@@ -97,7 +97,7 @@ else:
                  delta=f"{t['still_open']} still open" if t["still_open"] else None, delta_color="off"),
         kpi.Tile("ARR up for renewal", kpi.money(t["arr_up"]), DEFINITIONS["grr"]),
     ])
-    st.caption(f"{period.label}: {period.start:%d %b %Y} – {period.end:%d %b %Y}. Logo rate = renewed ÷ "
+    st.caption(f"{period.named_with_dates}. Logo rate = renewed ÷ "
                f"decided; GRR caps each renewal at its prior ARR; NRR includes expansion.")
     trend = renewals.rates(wh, filters, period.start, period.end, grain)
     st.plotly_chart(charts.build_rates_trend(periods.label_buckets(trend, "period", grain, period.start, period.end)),

@@ -49,7 +49,7 @@ if view == "ARR bridge":
     segment = st.segmented_control("Segment", choices, key=keep("retention_bridge_segment", "all"),
                                    format_func=lambda s: "All segments" if s == "all" else SEGMENTS[s]) or "all"
     row = b if segment == "all" else by_segment.filter(by_segment["segment"] == segment).row(0, named=True)
-    st.plotly_chart(charts.build_arr_bridge(row, f"ARR bridge, {period.label.lower()}"), key="retention_bridge_chart")
+    st.plotly_chart(charts.build_arr_bridge(row, f"ARR bridge, {period.in_sentence}"), key="retention_bridge_chart")
     st.subheader("By segment")
     tables.data_table(by_segment, key="retention_bridge_table", filename="arr_bridge.csv", columns={
         "start_arr": tables.money("Start ARR"),

@@ -65,7 +65,8 @@ def funnel_accounts(wh: Warehouse, filters: Filters, windows: tuple[str, ...] = 
 @cached
 def rates(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, grain: str | None = None,
           by_segment: bool = False) -> pl.DataFrame:
-    """Logo renewal rate, GRR and NRR of renewals due in [start, end], per period and/or segment.
+    """Logo renewal rate, GRR and NRR of renewals due in [start, end], per period and/or segment, and
+    whether the rates stand on fewer than SMALL_SAMPLE_BELOW decided renewals.
 
     grain None gives one row for the whole range (per segment if asked)."""
     period = d.period_start(grain, "month") if grain else "cast(:start as date)"  # periods hold whole months
@@ -75,7 +76,8 @@ def rates(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, grain: 
         select {period} as period, {segment} as segment,
                {d.DECIDED} as decided, {d.RENEWED} as renewed, {d.CHURNED} as churned,
                {d.STILL_OPEN} as still_open, {d.ARR_UP} as arr_up,
-               {d.LOGO_RENEWAL_RATE} as logo_renewal_rate, {d.GRR} as grr, {d.NRR} as nrr
+               {d.LOGO_RENEWAL_RATE} as logo_renewal_rate, {d.GRR} as grr, {d.NRR} as nrr,
+               {d.DECIDED} < {d.SMALL_SAMPLE_BELOW} as small_sample
         from due
         group by 1, 2
         order by 1, 2""", lists)

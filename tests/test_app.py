@@ -14,6 +14,7 @@ from queries import db, flags, portfolio
 from tests.apptest import form_key, keep_apptest_on_navigation, submit_key
 from components.identity import UNSAFE_DEMO_ENV
 from queries.db import APP_SCHEMA_ENV, DEMO_PATH_ENV, URL_ENV
+from queries.definitions import SMALL_SAMPLE_BELOW
 from queries.scope import Filters
 from tests.conftest import DEMO_AS_OF
 
@@ -205,6 +206,9 @@ def test_renewal_tiles_show_the_metric_functions_numbers(backend, demo_warehouse
     table = next(d.value for d in at.dataframe if "nrr" in d.value.columns)
     by_quarter = renewals.rates(demo_warehouse, Filters(), period.start, period.end, "quarter", by_segment=True)
     assert list(table["decided"]) == by_quarter["decided"].to_list()
+    # the rows on few renewals are marked (the demo has both kinds)
+    assert list(table["small_sample"]) == [n < SMALL_SAMPLE_BELOW for n in table["decided"]]
+    assert any(table["small_sample"]) and not all(table["small_sample"])
 
 
 def test_retention_tiles_show_the_metric_functions_numbers(backend, demo_warehouse, monkeypatch):

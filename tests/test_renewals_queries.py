@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from queries import renewals, retention
+from queries.definitions import SMALL_SAMPLE_BELOW
 from queries.scope import Filters
 from tests.builders import Book
 
@@ -106,6 +107,7 @@ def test_rates_by_quarter_and_segment(book):
     assert set(got) == set(want) == {D(2025, 7, 1), D(2025, 10, 1), D(2026, 1, 1), D(2026, 4, 1)}
     for period, w in want.items():
         assert got[period]["decided"] == w["decided"]
+        assert got[period]["small_sample"] == (w["decided"] < SMALL_SAMPLE_BELOW)  # this book: every row
         assert got[period]["logo_renewal_rate"] == pytest.approx(w["logo"])
         assert got[period]["nrr"] == pytest.approx(w["nrr"])
     assert got[D(2026, 4, 1)]["logo_renewal_rate"] is None  # only an open renewal: no rate, not 0%

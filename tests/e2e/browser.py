@@ -176,17 +176,20 @@ def pick(page: Page, box: Locator, typed: str, option: re.Pattern) -> None:
 
     The list is virtualised (a far option is not rendered until the typing filters it) and is
     re-rendered while it filters; a rerun finishing meanwhile closes it. So when the option goes
-    away before the click lands, start again from an open, filtered list (three tries)."""
+    away before the click lands, or the click lands on a row being replaced and the box keeps only
+    the typed text, start again from an open, filtered list (three tries)."""
     for _ in range(3):
         try:
             box.click()
             box.fill(typed)
             page.get_by_role("option").filter(has_text=option).first.click(timeout=5_000)
             after_action(page)
-            return
+            if option.search(box.input_value()):
+                return
         except PlaywrightTimeoutError:
-            page.keyboard.press("Escape")
-            wait_for_app(page)
+            pass
+        page.keyboard.press("Escape")
+        wait_for_app(page)
     raise AssertionError(f"no option matching {option.pattern!r} after typing {typed!r}")
 
 
