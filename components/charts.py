@@ -350,17 +350,24 @@ def build_tier_movement(frame: pl.DataFrame, tiers: list[str]) -> go.Figure:
                     colorscale="Blues", zmax=max(1, max(max(row) for row in values)))
 
 
+SCATTER_NAMES_UP_TO = 30  # more names than this cover each other
+
+
 def build_workload_scatter(frame: pl.DataFrame) -> go.Figure:
     """Each CSM by share of book target (x) and of ARR target (y); the shaded box is 90-110%."""
-    frame = plotly_frame(frame)
-    data = labels.humanize(frame.filter(pl.col("book_load").is_not_null()))
-    # px.scatter's hover for hover_name, text and hover_data {team, accounts, arr: $, loads: %, segment: hidden}
+    frame = plotly_frame(frame).filter(pl.col("book_load").is_not_null())
+    # names beside the CSMs off target, the books a lead acts on, while they are few enough to read;
+    # every point names its CSM on hover
+    off_target = frame.filter(pl.col("load") != "on target").height
+    named = pl.when((pl.col("load") != "on target") & (off_target <= SCATTER_NAMES_UP_TO))
+    data = labels.humanize(frame.with_columns(named.then(pl.col("csm_name")).otherwise(pl.lit("")).alias("named")))
+    # px.scatter's hover for hover_name and hover_data {team, accounts, arr: $, loads: %, segment: hidden}
     hover = ("<b>%{hovertext}</b><br><br>Accounts, % of target=%{x:.0%}<br>ARR, % of $2M target=%{y:.0%}<br>"
-             "csm_name=%{text}<br>team=%{customdata[0]}<br>accounts=%{customdata[1]}<br>"
+             "team=%{customdata[0]}<br>accounts=%{customdata[1]}<br>"
              "arr=%{customdata[2]:$,.0f}<extra></extra>")
     traces = _px_traces(data, "markers", "book_load", "arr_load", {}, colour="segment", sequence=SERIES,
-                        order=list(labels.SEGMENTS.values()), text="csm_name", hovertemplate=hover,
-                        hover_name="csm_name", customdata=["team", "accounts", "arr", "segment"])
+                        order=list(labels.SEGMENTS.values()), text="named", hovertemplate=hover,
+                        hover_name="csm_name", customdata=["team", "accounts", "arr", "segment", "named"])
     for trace in traces:
         trace["marker"]["size"] = 12
         trace.update(textfont={"size": 10}, textposition="top center")

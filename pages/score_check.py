@@ -32,7 +32,8 @@ with st.container(horizontal=True, wrap=True, gap="medium"):
                                      format_func=lambda n: f"{n} days before due") or SCORE_CHECK_LEAD_DAYS[0]
 
 if not score_check.any_decided(wh, filters, as_of, quarters, lead_days):
-    st.info("No renewal due in this span has been decided yet, so there is nothing to check the score against.",
+    st.info("No decided renewal is due in this span for the accounts these filters keep, so there is nothing to "
+            "check the score against. Widen the span or the filters.",
             icon=":material/info:")
     st.stop()
 

@@ -58,15 +58,17 @@ def test_health_trend_is_express_line_with_a_hover_column_and_two_thresholds():
 
 
 def test_workload_scatter_is_express_scatter_with_hover_name_text_and_formats():
-    books = pl.DataFrame({"csm_name": ["Ana", "Ben", "<i>Cy</i>"], "team": ["East", None, "West"],
-                          "segment": ["smb", "mid_market", "smb"], "accounts": [40, 66, 12], "arr": [1e6, 2.5e6, 3e5],
-                          "book_load": [0.8, 1.32, None], "arr_load": [0.5, 1.26, 0.2]})
-    data = labels.humanize(charts.plotly_frame(books).filter(pl.col("book_load").is_not_null()))
-    express = px.scatter(data, x="book_load", y="arr_load", color="segment", hover_name="csm_name", text="csm_name",
+    books = pl.DataFrame({"csm_name": ["Ana", "Ben", "<i>Cy</i>", "Dee"], "team": ["East", None, "West", "East"],
+                          "segment": ["smb", "mid_market", "smb", "smb"], "accounts": [40, 66, 12, 150],
+                          "arr": [1e6, 2.5e6, 3e5, 2e6], "book_load": [0.8, 1.32, None, 1.0],
+                          "arr_load": [0.5, 1.26, 0.2, 1.0], "load": ["under", "over", "under", "on target"]})
+    data = labels.humanize(charts.plotly_frame(books).filter(pl.col("book_load").is_not_null())
+                           .with_columns(named=pl.Series(["Ana", "Ben", ""])))  # only the CSMs off target
+    express = px.scatter(data, x="book_load", y="arr_load", color="segment", hover_name="csm_name", text="named",
                          color_discrete_sequence=charts.SERIES,
                          category_orders={"segment": list(labels.SEGMENTS.values())},
                          hover_data={"team": True, "accounts": True, "arr": ":$,.0f", "book_load": ":.0%",
-                                     "arr_load": ":.0%", "segment": False},
+                                     "arr_load": ":.0%", "segment": False, "named": False},
                          labels={"book_load": "Accounts, % of target", "arr_load": "ARR, % of $2M target",
                                  "segment": "Segment"},
                          title="CSM books against target (tech-touch pooled, not shown)")
@@ -77,6 +79,8 @@ def test_workload_scatter_is_express_scatter_with_hover_name_text_and_formats():
     express.update_xaxes(tickformat=".0%")
     express.update_yaxes(tickformat=".0%")
     assert sent(charts.build_workload_scatter(books)) == sent(with_look(express, 420))
+    crowd = pl.concat([books.with_columns(csm_name=pl.lit(f"CSM {i}")) for i in range(charts.SCATTER_NAMES_UP_TO)])
+    assert not any(t for trace in charts.build_workload_scatter(crowd).data for t in trace.text)  # too many to name
 
 
 def test_grouped_bars_with_labels_are_express_grouped_bars():
