@@ -1,11 +1,11 @@
 """Outcomes per CSM, for team leads: real money beside activity. Each CSM's and each team's logo
 renewal rate, GRR and NRR, and the expansion ARR credited to them, over a period.
 
-Rates are the Renewals page's (definitions.LOGO_RENEWAL_RATE, GRR, NRR over the renewals due in
-the period, rollups.renewals_due); expansion is the ARR bridge's (definitions.bridge_expansion), taken on each day an
-account's ARR changes (the arr_changes_daily mart) so that each rise can be given to sales or to
-the CSM (definitions.credited_to_csm). The warehouse has no CSM assignment history,
-so both follow the accounts in each CSM's book today (definitions.DEFINITIONS["csm_outcomes_book"]).
+Rates are the Renewals page's (definitions.LOGO_RENEWAL_RATE, GRR, NRR over the renewals due in the
+period, rollups.renewals_due); expansion is the ARR bridge's (definitions.bridge_expansion), taken
+on each day an account's ARR changes (the arr_changes_daily mart) so that each rise can be given to
+sales or to the CSM (definitions.credited_to_csm). The warehouse has no CSM assignment history, so
+both follow the accounts in each CSM's book today (definitions.DEFINITIONS["csm_outcomes_book"]).
 """
 from __future__ import annotations
 
