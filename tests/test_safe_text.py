@@ -80,7 +80,7 @@ def test_charts_show_names_from_data_as_text():
                                                   "small_sample": [False]}), "CSM")
     books = charts.build_workload_scatter(pl.DataFrame({
         "csm_name": [name], "team": [name], "segment": ["smb"], "accounts": [40], "arr": [1e6],
-        "book_load": [0.9], "arr_load": [0.5]}))
+        "book_load": [0.9], "arr_load": [0.5], "load": ["under"]}))  # off target: its name drawn beside it
     for fig in (nps, books):
         text = json.dumps(fig.to_plotly_json(), default=str)
         assert "<a " not in text and "&lt;a href" in text
