@@ -98,7 +98,7 @@ def outcomes(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date) -> p
                coalesce(r.churned, 0) as churned, coalesce(r.still_open, 0) as still_open,
                coalesce(r.arr_up, 0) as arr_up,
                r.logo_renewal_rate, r.grr, r.nrr,
-               coalesce(r.decided, 0) < {d.SMALL_SAMPLE_BELOW} as small_sample,
+               {d.small_sample('coalesce(r.decided, 0)')} as small_sample,
                coalesce(x.csm_expansion_arr, 0) as csm_expansion_arr,
                coalesce(x.csm_expansions, 0) as csm_expansions,
                coalesce(x.sales_expansion_arr, 0) as sales_expansion_arr

@@ -227,6 +227,12 @@ ON_TIME_RATE = ("cast(sum(case when state = 'on_time' then 1 else 0 end) as doub
 PROMOTER_FROM = 9
 DETRACTOR_UP_TO = 6
 SMALL_SAMPLE_BELOW = 10
+
+
+def small_sample(n: str) -> str:
+    """SQL: the figure stands on fewer than SMALL_SAMPLE_BELOW renewals, answers or accounts (`n`);
+    false when `n` is null (pass a coalesce where none counts as a small sample)."""
+    return f"case when {n} < {SMALL_SAMPLE_BELOW} then true else false end"
 SURVEYS_SENT = "sum(surveys)"
 RESPONSES = "sum(case when score is not null then surveys else 0 end)"
 PROMOTERS = f"sum(case when score >= {PROMOTER_FROM} then surveys else 0 end)"

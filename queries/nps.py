@@ -19,7 +19,7 @@ def _aggregates() -> str:
     return (f"{d.SURVEYS_SENT} as surveys_sent, {d.RESPONSES} as responses, {d.PROMOTERS} as promoters, "
             f"{d.PASSIVES} as passives, {d.DETRACTORS} as detractors, {d.NPS} as nps, "
             f"{d.RESPONSE_RATE} as response_rate, "
-            f"case when {d.RESPONSES} < {d.SMALL_SAMPLE_BELOW} then true else false end as small_sample")
+            f"{d.small_sample(d.RESPONSES)} as small_sample")
 
 
 def nps_by_period(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, grain: str = "month",

@@ -77,7 +77,7 @@ def rates(wh: Warehouse, filters: Filters, start: dt.date, end: dt.date, grain: 
                {d.DECIDED} as decided, {d.RENEWED} as renewed, {d.CHURNED} as churned,
                {d.STILL_OPEN} as still_open, {d.ARR_UP} as arr_up,
                {d.LOGO_RENEWAL_RATE} as logo_renewal_rate, {d.GRR} as grr, {d.NRR} as nrr,
-               {d.DECIDED} < {d.SMALL_SAMPLE_BELOW} as small_sample
+               {d.small_sample(d.DECIDED)} as small_sample
         from due
         group by 1, 2
         order by 1, 2""", lists)

@@ -105,7 +105,7 @@ def _band_rows(scores: dict[str, str], per_component: bool = True) -> str:
         select weights, band, {d.DECIDED} as decided, {d.RENEWED} as renewed, {d.CHURNED} as churned,
                sum(bad) - {d.CHURNED} as contracted, {d.ARR_UP} as arr_up,
                {d.LOGO_RENEWAL_RATE} as logo_renewal_rate, {d.GRR} as grr,
-               case when {d.DECIDED} < {d.SMALL_SAMPLE_BELOW} then true else false end as small_sample
+               {d.small_sample(d.DECIDED)} as small_sample
         from banded
         group by weights, band
     ),
@@ -196,7 +196,7 @@ def component_spreads(wh: Warehouse, filters: Filters, as_of: dt.date, quarters:
         )
         select r.component, hc.label, hc.weight, r.with_value, r.bottom_cut, r.top_cut,
                r.bottom_n, r.bottom_rate, r.top_n, r.top_rate, r.top_rate - r.bottom_rate as spread,
-               case when least(r.bottom_n, r.top_n) < {d.SMALL_SAMPLE_BELOW} then true else false end as small_sample
+               {d.small_sample('least(r.bottom_n, r.top_n)')} as small_sample
         from rated as r
         inner join health_components as hc on hc.component = r.component
         order by hc.weight desc, r.component""", components=True)
@@ -279,8 +279,8 @@ def signal_hits(wh: Warehouse, filters: Filters, as_of: dt.date, quarters: int, 
                cast(fired_bad as double precision) / nullif(fired, 0) as precision,
                coalesce(churned, 0) as churned, coalesce(churned_flagged, 0) as churned_flagged,
                cast(coalesce(churned_flagged, 0) as double precision) / nullif(churned, 0) as recall,
-               case when coalesce(fired, 0) < {d.SMALL_SAMPLE_BELOW} then true else false end as precision_small,
-               case when coalesce(churned, 0) < {d.SMALL_SAMPLE_BELOW} then true else false end as recall_small
+               {d.small_sample('coalesce(fired, 0)')} as precision_small,
+               {d.small_sample('coalesce(churned, 0)')} as recall_small
         from per_rule
         order by rule""")
     return fetch(wh, statement, {**params, **_params(as_of, quarters, lead_days)})
